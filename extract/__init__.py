@@ -1,0 +1,78 @@
+"""Documents in, rows out. Pure: no database, no environment, no network.
+
+``read_document`` is the one entry point: it tells the format from the bytes,
+hands the document to the reader for that format, and gives every row its
+identity and provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from extract.detect import decode_text, detect_format
+from extract.errors import DocumentTooLarge, UnknownLayout
+from extract.limits import Limits
+from extract.record import ExtractedRecord, Format, Row, to_records
+
+__all__ = ["Document", "Limits", "read_document", "read_rows"]
+
+
+@dataclass(frozen=True)
+class Document:
+    sha256: str
+    filename: str
+    format: Format
+    records: list[ExtractedRecord]
+
+
+def read_document(data: bytes, filename: str, limits: Limits = Limits()) -> Document:
+    """Every table row of one register document, as records. Raises ``ExtractError``."""
+    if len(data) > limits.max_bytes:
+        raise DocumentTooLarge(
+            f"{len(data):,} bytes is over the {limits.max_bytes:,}-byte limit for one document"
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    fmt, rows = read_rows(data, filename, limits)
+    if len(rows) > limits.max_rows:
+        raise DocumentTooLarge(f"{len(rows):,} rows is over the {limits.max_rows:,}-row limit")
+    return Document(sha, filename, fmt, to_records(rows, sha, filename, fmt))
+
+
+def read_rows(data: bytes, filename: str, limits: Limits = Limits()) -> tuple[Format, list[Row]]:
+    fmt = detect_format(data, filename)
+    if fmt == "pdf":
+        from extract.pdf import read_pdf
+
+        return fmt, read_pdf(data, limits)
+    if fmt == "xlsx":
+        from extract.sheets import read_xlsx
+
+        return fmt, read_xlsx(data, limits)
+    if fmt == "ods":
+        from extract.sheets import read_ods
+
+        return fmt, read_ods(data, limits)
+    text = decode_text(data)
+    if fmt == "html":
+        from extract.pages import read_register_html
+
+        return fmt, read_register_html(text)
+    return _read_text(text, fmt, limits)
+
+
+def _read_text(text: str, fmt: Format, limits: Limits) -> tuple[Format, list[Row]]:
+    from extract.pages import looks_like_register_page, read_register_page
+    from extract.textdump import looks_like_text_dump, read_text_dump
+
+    if looks_like_register_page(text):
+        return "text", read_register_page(text)
+    if looks_like_text_dump(text):
+        return "text", read_text_dump(text)
+    if fmt == "csv":
+        from extract.sheets import read_csv
+
+        return "csv", read_csv(text, limits)
+    raise UnknownLayout(
+        "plain text that is neither a register text dump, a reformatted register page nor a CSV table"
+    )

@@ -1,0 +1,90 @@
+"""Tell a document's format from its bytes, never from its name alone."""
+
+import io
+import zipfile
+
+from extract.errors import UnreadableDocument
+from extract.record import Format
+
+_BINARY_NAMES = {".pdf": "pdf", ".xlsx": "xlsx", ".ods": "ods"}
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def detect_format(data: bytes, filename: str) -> Format:
+    if not data.strip():
+        raise UnreadableDocument("the file is empty")
+    fmt = _format_from_bytes(data)
+    claimed = _BINARY_NAMES.get(_suffix(filename))
+    if claimed and claimed != fmt:
+        raise UnreadableDocument(
+            f"named {_suffix(filename)} but the bytes are {_describe(fmt)}, not {claimed.upper()}"
+        )
+    return fmt
+
+
+def decode_text(data: bytes) -> str:
+    """Text bytes as str: UTF-8 (with or without BOM), else Windows-1252 as registers use."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if _looks_binary(text):
+        raise UnreadableDocument("binary data, not a register document of any supported format")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _format_from_bytes(data: bytes) -> Format:
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_format(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableDocument("a legacy .xls/.doc file: save it as .xlsx and submit that")
+    text = decode_text(data[:65536])
+    head = text.lstrip().lower()
+    if head.startswith(("<!doctype html", "<html")) or "<body" in head[:4096]:
+        return "html"
+    if _looks_like_csv(text):
+        return "csv"
+    return "text"
+
+
+def _zip_format(data: bytes) -> Format:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+            return "ods"
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableDocument(f"a damaged zip archive ({exc})") from exc
+    raise UnreadableDocument("a zip archive that is neither an XLSX nor an ODS workbook")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return bad / len(sample) > 0.02
+
+
+def _looks_like_csv(text: str) -> bool:
+    lines = [line for line in text.split("\n", 20)[:20] if line.strip()]
+    if len(lines) < 2:
+        return False
+    for sep in (",", "\t", ";"):
+        counts = [line.count(sep) for line in lines[:5]]
+        if counts[0] >= 2 and sum(c >= 1 for c in counts[1:]) >= len(counts[1:]) * 0.6:
+            return True
+    return False
+
+
+def _suffix(filename: str) -> str:
+    dot = filename.rfind(".")
+    return filename[dot:].lower() if dot >= 0 else ""
+
+
+def _describe(fmt: Format) -> str:
+    return "plain text" if fmt in ("text", "csv") else fmt.upper()

@@ -1,0 +1,1 @@
+"""Trained models, each a versioned folder with its model card, and their safe loading."""

@@ -1,0 +1,1 @@
+"""Records in, enriched records out: entities, normalised values, purpose probabilities."""

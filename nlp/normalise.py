@@ -1,0 +1,53 @@
+"""Normalised values of the free-text columns: the register's many spellings, one name each."""
+
+from __future__ import annotations
+
+import re
+
+from extract.record import Fields
+from nlp.record import Normalised
+
+# Most identifying first: a cell naming two levels ("Pseudonymised or Identifiable")
+# is normalised to the more identifying one, the level a reader must assume.
+_DATA_PROVIDED = (
+    ("identifiable", re.compile(r"(?<!non[- ])\bidentifiable\b", re.I)),
+    ("pseudonymised", re.compile(r"pseudonymi[sz]ed", re.I)),
+    ("aggregated_small_numbers", re.compile(r"aggregated.*small numbers", re.I | re.S)),
+    ("aggregated", re.compile(r"aggregated", re.I)),
+    ("anonymised", re.compile(r"anonymi[sz]ed", re.I)),
+)
+_NON_SENSITIVE = re.compile(r"\bnon[- ]?sensitive\b", re.I)
+_SENSITIVE = re.compile(r"\bsensitive\b", re.I)
+_ONGOING = re.compile(r"on-?going|system access|frequent|adhoc flow|quarterly|monthly|annual", re.I)
+_ONE_OFF = re.compile(r"one[- ]?off", re.I)
+
+
+def normalise(fields: Fields) -> Normalised:
+    return Normalised(
+        data_provided=data_provided(fields.data_provided),  # type: ignore[arg-type]
+        sensitivity=sensitivity(fields.sensitivity),  # type: ignore[arg-type]
+        frequency=frequency(fields.frequency or fields.access_method),  # type: ignore[arg-type]
+    )
+
+
+def data_provided(text: str | None) -> str | None:
+    for name, pattern in _DATA_PROVIDED:
+        if text and pattern.search(text):
+            return name
+    return None
+
+
+def sensitivity(text: str | None) -> str | None:
+    if not text:
+        return None
+    if _SENSITIVE.search(_NON_SENSITIVE.sub("", text)):
+        return "sensitive"
+    return "non_sensitive" if _NON_SENSITIVE.search(text) else None
+
+
+def frequency(text: str | None) -> str | None:
+    if not text:
+        return None
+    if _ONGOING.search(text):
+        return "ongoing"
+    return "one_off" if _ONE_OFF.search(text) else None

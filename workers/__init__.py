@@ -1,0 +1,1 @@
+"""The runtime: settings, pipeline, store, queue, CLI. Only entry points import this."""

@@ -1,0 +1,40 @@
+"""``drr``: a thin shell over the library. Every command is a module in ``workers/commands``.
+
+Errors are translated here and only here: ``drr: FILE: reason`` on stderr, exit 1
+when any input failed (the others are still processed), 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from workers.settings import Settings
+
+COMMAND_MODULES = ("core", "models")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="drr", description="Read NHS data release registers into enriched JSON records."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"workers.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args, Settings.from_env()) or 0)
+    except KeyboardInterrupt:
+        print("drr: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""``drr extract``, ``drr process``, ``drr enrich``, ``drr schema``: the record commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from extract.errors import DrrError
+from workers.io import Progress, display_name, error, expand_inputs, open_output, read_input, write_jsonl
+from workers.settings import Settings
+
+Records = list[dict[str, Any]]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for name, func, text in (
+        ("extract", run_extract, "rebuild every table row of register documents (no enrichment)"),
+        ("process", run_process, "extract and enrich register documents"),
+    ):
+        parser = sub.add_parser(name, help=text, description=text)
+        parser.add_argument("files", nargs="+", metavar="FILE", help="documents or folders; - for stdin")
+        parser.add_argument("-o", "--output", default="-", help="JSON Lines output (default: - stdout)")
+        parser.set_defaults(func=func)
+    enrich = sub.add_parser("enrich", help="enrich records read as JSON Lines")
+    enrich.add_argument("-i", "--input", default="-", help="JSON Lines input (default: - stdin)")
+    enrich.add_argument("-o", "--output", default="-", help="JSON Lines output (default: - stdout)")
+    enrich.set_defaults(func=run_enrich)
+    schema = sub.add_parser("schema", help="print the JSON Schema of the enriched record")
+    schema.add_argument("-o", "--output", default="-")
+    schema.set_defaults(func=run_schema)
+
+
+def run_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.pipeline import extract_records
+
+    return _run_documents(args, lambda data, name: extract_records(data, name, settings.limits)[1])
+
+
+def run_process(args: argparse.Namespace, settings: Settings) -> int:
+    from nlp.enrich import build_enricher
+    from workers.pipeline import process_document
+
+    enricher = build_enricher(settings.models_dir)
+    return _run_documents(
+        args, lambda data, name: process_document(data, name, settings.limits, enricher)[1]
+    )
+
+
+def _run_documents(args: argparse.Namespace, handle: Callable[[bytes, str], Records]) -> int:
+    names = expand_inputs(args.files)
+    progress = Progress(len(names))
+    failed = 0
+    with open_output(args.output) as out:
+        for name in names:
+            shown = display_name(name)
+            try:
+                records = handle(read_input(name), shown)
+            except (DrrError, OSError) as exc:
+                failed += 1
+                error(f"{name}: {_reason(exc)}")
+                progress.step(shown, "failed")
+                continue
+            except Exception as exc:  # a reader's bug must not cost the other files
+                failed += 1
+                error(f"{name}: internal error, please report it ({type(exc).__name__}: {exc})")
+                progress.step(shown, "failed")
+                continue
+            write_jsonl(out, records)
+            progress.step(shown, f"{len(records)} records")
+    return 1 if failed else 0
+
+
+def run_enrich(args: argparse.Namespace, settings: Settings) -> int:
+    from nlp.enrich import build_enricher
+
+    records, failed = _read_records(args.input)
+    enriched = build_enricher(settings.models_dir).enrich(records) if records else []
+    with open_output(args.output) as out:
+        write_jsonl(out, enriched)
+    return 1 if failed else 0
+
+
+def _read_records(name: str) -> tuple[Records, int]:
+    stream = sys.stdin if name == "-" else open(name, encoding="utf-8")
+    records, failed = [], 0
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
+                    raise ValueError("a record needs a 'fields' object")
+                records.append(record)
+            except ValueError as exc:
+                failed += 1
+                error(f"{name}:{number}: not an extracted record ({exc})")
+    return records, failed
+
+
+def run_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.schema import schema_text
+
+    with open_output(args.output) as out:
+        out.write(schema_text())
+    return 0
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)

@@ -1,0 +1,76 @@
+"""Inputs and outputs of the command line: files, folders, stdin, stdout, progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+
+def expand_inputs(names: list[str]) -> list[str]:
+    """Files as given; folders become their files, sorted; ``-`` is standard input."""
+    out: list[str] = []
+    for name in names:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            out.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+        else:
+            out.append(name)
+    return out
+
+
+def read_input(name: str) -> bytes:
+    return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+
+
+def display_name(name: str) -> str:
+    return "stdin" if name == "-" else Path(name).name
+
+
+@contextmanager
+def open_output(name: str) -> Iterator[IO[str]]:
+    if name == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    Path(name).parent.mkdir(parents=True, exist_ok=True)
+    with open(name, "w", encoding="utf-8", newline="\n") as handle:
+        yield handle
+
+
+def dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_jsonl(out: IO[str], records: Iterable[dict[str, Any]]) -> None:
+    for record in records:
+        out.write(dumps(record) + "\n")
+
+
+def error(message: str) -> None:
+    print(f"drr: {message}", file=sys.stderr)
+
+
+class Progress:
+    """Progress of a multi-file run on stderr: a bar on a terminal, a line a file elsewhere."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.tty = sys.stderr.isatty()
+
+    def step(self, name: str, outcome: str) -> None:
+        self.done += 1
+        if self.total < 2:
+            return
+        if self.tty:
+            width = 30
+            filled = width * self.done // self.total
+            bar = "#" * filled + "-" * (width - filled)
+            end = "\n" if self.done == self.total else ""
+            print(f"\r[{bar}] {self.done}/{self.total} {name[:40]:<40}", end=end, file=sys.stderr)
+        else:
+            print(f"drr: [{self.done}/{self.total}] {name}: {outcome}", file=sys.stderr)

@@ -1,0 +1,49 @@
+"""The one place drr reads its environment. Everything else is passed a ``Settings``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract.limits import Limits
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    return int(env.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///drr.sqlite"
+    broker_url: str | None = None
+    models_dir: Path = REPO_ROOT / "models"
+    limits: Limits = field(default_factory=Limits)
+    max_upload_bytes: int = 100 * 1024 * 1024
+    public_read: bool = False
+    task_soft_time_limit: int = 600
+    task_time_limit: int = 660
+    max_deliveries: int = 3
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        defaults = cls()
+        max_seconds = float(env.get("DRR_MAX_DOCUMENT_SECONDS", defaults.limits.max_seconds))
+        return cls(
+            database_url=env.get("DRR_DATABASE_URL", defaults.database_url),
+            broker_url=env.get("DRR_BROKER_URL") or None,
+            models_dir=Path(env.get("DRR_MODELS_DIR", defaults.models_dir)),
+            limits=Limits(
+                max_bytes=_int(env, "DRR_MAX_DOCUMENT_BYTES", defaults.limits.max_bytes),
+                max_pages=_int(env, "DRR_MAX_PAGES", defaults.limits.max_pages),
+                max_seconds=max_seconds,
+            ),
+            max_upload_bytes=_int(env, "DRR_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
+            public_read=env.get("DRR_PUBLIC_READ", "").lower() in ("1", "true", "yes"),
+            task_soft_time_limit=_int(env, "DRR_TASK_SOFT_TIME_LIMIT", defaults.task_soft_time_limit),
+            task_time_limit=_int(env, "DRR_TASK_TIME_LIMIT", defaults.task_time_limit),
+            max_deliveries=_int(env, "DRR_MAX_DELIVERIES", defaults.max_deliveries),
+        )
