@@ -26,6 +26,11 @@ class Settings:
     task_soft_time_limit: int = 600
     task_time_limit: int = 660
     max_deliveries: int = 3
+    # Redis re-delivers an unacknowledged message after this many seconds; it must stay above
+    # the hard time limit, or a document still being processed would be handed out twice.
+    broker_visibility_timeout: int = 900
+    queue_name: str = "drr"
+    broker_key_prefix: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -46,4 +51,9 @@ class Settings:
             task_soft_time_limit=_int(env, "DRR_TASK_SOFT_TIME_LIMIT", defaults.task_soft_time_limit),
             task_time_limit=_int(env, "DRR_TASK_TIME_LIMIT", defaults.task_time_limit),
             max_deliveries=_int(env, "DRR_MAX_DELIVERIES", defaults.max_deliveries),
+            broker_visibility_timeout=_int(
+                env, "DRR_BROKER_VISIBILITY_TIMEOUT", defaults.broker_visibility_timeout
+            ),
+            queue_name=env.get("DRR_QUEUE", defaults.queue_name),
+            broker_key_prefix=env.get("DRR_BROKER_KEY_PREFIX", defaults.broker_key_prefix),
         )
