@@ -1,0 +1,214 @@
+"""Organisation names: one canonical spelling each, and the sector the organisation is in.
+
+Registers spell the same recipient many ways ("DR. FOSTER LTD", "Dr Foster Limited",
+"NHS Cannock Chase CCG - 04Y", "Care Quality Commission (CQC)"). ``canonical_organisation``
+folds those spellings together; ``classify_sector`` says which sector the recipient is
+in, trusting, in order: the publisher's own organisation type, the committed gazetteer
+(``corpora/entities/organisations.json``, built from the publishers' types), then name
+rules. Every function here is pure; the gazetteer is read once and cached.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import get_args
+
+from nlp.record import Sector
+
+GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "corpora" / "entities" / "organisations.json"
+SECTORS: tuple[Sector, ...] = get_args(Sector)
+
+# Words kept upper case when an ALL-CAPS name is re-cased: registers print many names in
+# capitals, and "Nhs" or "Ccg" would be a new spelling rather than a canonical one.
+_ACRONYMS = frozenset((
+    "NHS", "CCG", "CSU", "ICB", "ICS", "UK", "PHE", "NIHR", "NICE", "CQC", "HQIP", "CPRD", "ONS",
+    "UCL", "LSHTM", "LSE", "NHSBSA", "HSCIC", "GP", "NEL", "NECS", "AGEM", "MLCSU", "SCW", "PLC",
+    "LLP", "LLC", "CIC", "IQVIA", "IMS", "RCP", "RCS", "ICNARC", "NICOR", "HES", "DHSC", "MHRA",
+    "HRA", "NCRAS", "KCL", "QMUL", "UCLH",
+))
+_ACRONYM_WORD = re.compile(r"\b(" + "|".join(sorted(_ACRONYMS)) + r")\b", re.IGNORECASE)
+_SMALL_WORDS = frozenset(("and", "of", "for", "the", "in", "on", "at", "to", "by", "with"))
+_INNER_SMALL_WORD = re.compile(r"(?<=\S )(" + "|".join(_SMALL_WORDS) + r")\b(?= \S)", re.IGNORECASE)
+
+# "NHS Cannock Chase CCG - 04Y": the register appends the organisation's ODS code.
+_ODS_SUFFIX = re.compile(r"\s*[-–]\s*(?=\w*\d)[0-9A-Za-z]{3}\s*$")
+# "Care Quality Commission (CQC)": a trailing bracketed acronym repeats the name.
+_BRACKETED_ACRONYM = re.compile(r"\s*\((?=[^)]*[A-Z]{2})[A-Z][A-Za-z&.\s]{0,11}\)\s*$")
+_LIMITED = re.compile(r"\bltd\b\.?", re.IGNORECASE)
+_DOCTOR = re.compile(r"\bDr\.(?=\s)", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+# What each publisher's organisation type means as a sector. Keys are lower-cased types
+# as printed in the NHS Digital 2021 workbook (PurposeStatements), the PHE registers and
+# the Data Uses Register ("Purposes: No (Academic)" on theysolditanyway.com).
+PUBLISHER_TYPES: dict[str, Sector] = {
+    "clinical commissioning group (ccg)": "nhs_commissioner",
+    "commissioning support unit (csu)": "nhs_commissioner",
+    "area team": "nhs_commissioner",
+    "nhs england commissioning or geographic region": "nhs_commissioner",
+    "ccg": "nhs_commissioner",
+    "sub icb location": "nhs_commissioner",
+    "icb": "nhs_commissioner",
+    "specialised commissioning hub": "nhs_commissioner",
+    "icb - integrated care board": "nhs_commissioner",
+    "dscro/ ccg/ csu": "nhs_commissioner",
+    "local authority": "local_authority",
+    "academic": "academic",
+    "academic institution": "academic",
+    "agency/public body": "central_government",
+    "ministerial department": "central_government",
+    "government": "central_government",
+    "government agency (health and adult social care)": "central_government",
+    "other health and social care system public body": "central_government",
+    "nhs trust": "nhs_provider",
+    "hospital": "nhs_provider",
+    "cqc registered health or/and social care provider": "nhs_provider",
+    "supplier": "commercial",
+    "commercial": "commercial",
+    "sme": "commercial",
+    "consultancy": "commercial",
+    "private healthcare": "commercial",
+    "independent sector healthcare provider": "commercial",
+    "cqc approved national contractor": "commercial",
+    "research": "charity_or_research_body",
+    "charity": "charity_or_research_body",
+    "independent sector organisation": "charity_or_research_body",
+    "network": "other",
+    "other": "other",
+}
+
+# Name rules for organisations the gazetteer does not know; the first match wins, so the
+# more specific patterns come first ("University Hospitals ... NHS Trust" is a provider,
+# "Royal College of Physicians" a professional charity, not a college).
+_NAME_RULES_WORDS: tuple[tuple[Sector, tuple[str, ...]], ...] = (
+    ("nhs_commissioner", (
+        "CCGs?", "CSUs?", "ICBs?", "Clinical Commissioning Groups?", "Commissioning Support Unit",
+        "Integrated Care (Board|System)", "Primary Care Trust", "PCTs?", "Area Team",
+        "Commissioning Hub", "DSCRO",
+    )),
+    ("nhs_provider", (
+        "NHS (Foundation )?Trust", "Foundation Trust", "NHS FT", "Hospitals?", "Ambulance Service",
+        "Health Board", "Healthcare NHS",
+    )),
+    ("local_authority", (
+        "Council", "Borough", "Combined Authority", "Greater London Authority",
+        "City of London Corporation",
+    )),
+    ("charity_or_research_body", ("Royal College of",)),
+    ("academic", ("Universit(y|ies)", "College", "School of", "Medical School", "Polytechnic")),
+    ("commercial", (
+        "Ltd", "Limited", "PLC", "LLP", "LLC", "Inc", "GmbH", "Corp(oration)?",
+        "Community Interest Company", "Consult(ing|ancy|ants)", "Analytics", "Solutions",
+        "Associates",
+    )),
+    ("central_government", (
+        "Department (of|for)", "Ministry", "Agency", "Office (of|for)", "Commission", "Executive",
+        "Public Health (England|Wales|Scotland)", "NHS (Digital|England|Improvement)",
+        "Business Services Authority", "Health Research Authority", "Information Centre",
+        "Government", "Cabinet Office", "HM",
+    )),
+    ("charity_or_research_body", (
+        "Trust", "Fund", "Institute", "Foundation", "Biobank", "Charit(y|able)", "Society",
+        "Research", "Registry", "Association", "Partnership",
+    )),
+)
+_NAME_RULES: tuple[tuple[Sector, re.Pattern[str]], ...] = tuple(
+    (sector, re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE))
+    for sector, words in _NAME_RULES_WORDS
+)
+
+
+def clean_organisation(name: str) -> str:
+    """The name with register noise removed: codes, bracketed acronyms, case, abbreviations."""
+    text = recase(_SPACES.sub(" ", name).strip(" ,;"))
+    text = _ODS_SUFFIX.sub("", text)
+    text = _BRACKETED_ACRONYM.sub("", text) or text
+    text = _LIMITED.sub("Limited", text)
+    return _DOCTOR.sub("Dr", text).strip(" ,;.")
+
+
+def recase(text: str) -> str:
+    """Title-case a name printed in capitals, keeping acronyms and small words as they are.
+
+    Names some sites title-cased ("NHS Cumbria Ccg", "Uk Biobank") get their acronyms back.
+    """
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 6 or any(c.islower() for c in letters):
+        text = _ACRONYM_WORD.sub(lambda m: m.group(0).upper(), text)
+        return _INNER_SMALL_WORD.sub(lambda m: m.group(0).lower(), text)
+    words = text.split(" ")
+    return " ".join(_recase_word(word, i == 0) for i, word in enumerate(words))
+
+
+def _recase_word(word: str, first: bool) -> str:
+    bare = word.strip("(),.;:'’")
+    if bare in _ACRONYMS or not any(c.isalpha() for c in bare):
+        return word
+    if bare.lower() in _SMALL_WORDS and not first:
+        return word.lower()
+    # "KING'S" -> "King's", "BATH-AND" -> "Bath-And": capitalise after a hyphen, not a quote.
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+
+
+def organisation_key(name: str) -> str:
+    """What two spellings of one organisation have in common: the gazetteer's lookup key."""
+    text = clean_organisation(name).lower().replace("&", " and ")
+    text = re.sub(r"[’'`.,()\"]", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return re.sub(r"^the ", "", text)
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, tuple[str, Sector]]:
+    """key -> (canonical name, sector) for every name and alias in the gazetteer file."""
+    if not path.is_file():
+        return {}
+    entries = json.loads(path.read_text(encoding="utf-8"))["organisations"]
+    table: dict[str, tuple[str, Sector]] = {}
+    for entry in entries:
+        for spelling in (entry["canonical"], *entry.get("aliases", [])):
+            table.setdefault(organisation_key(spelling), (entry["canonical"], entry["sector"]))
+    return table
+
+
+def canonical_organisation(name: str) -> str:
+    """One spelling per organisation: the gazetteer's when it knows it, else the cleaned name."""
+    known = load_gazetteer().get(organisation_key(name))
+    return known[0] if known else clean_organisation(name)
+
+
+def sector_from_publisher_type(publisher_type: str | None) -> Sector | None:
+    """The sector a publisher's own type names; for "NHS Trust, Academic" the first one."""
+    if not publisher_type:
+        return None
+    for part in _publisher_type_parts(publisher_type):
+        if part in PUBLISHER_TYPES:
+            return PUBLISHER_TYPES[part]
+    return None
+
+
+def _publisher_type_parts(publisher_type: str) -> list[str]:
+    text = _SPACES.sub(" ", publisher_type).strip().lower()
+    # "Purposes: No, Yes (Charity)" style cells carry the type in brackets.
+    bracketed = re.findall(r"\(([^)]*)\)\s*$", text)
+    whole = [text, *bracketed]
+    return whole + [p.strip() for chunk in whole for p in chunk.split(",") if p.strip()]
+
+
+def sector_from_name(name: str) -> Sector:
+    for sector, pattern in _NAME_RULES:
+        if pattern.search(name):
+            return sector
+    return "other"
+
+
+def classify_sector(name: str, publisher_type: str | None = None) -> Sector:
+    """The recipient's sector: publisher's type, then gazetteer, then name rules."""
+    from_type = sector_from_publisher_type(publisher_type)
+    if from_type is not None:
+        return from_type
+    known = load_gazetteer().get(organisation_key(name))
+    return known[1] if known else sector_from_name(clean_organisation(name))
