@@ -16,10 +16,12 @@ Format = Literal["pdf", "text", "xlsx", "ods", "csv", "html"]
 
 
 class CellSpan(BaseModel):
-    """Where one cell's text was found: a page and box (PDF) or a line span (text)."""
+    """Where one cell's text was found: a page and box (PDF), a line span (text), or a
+    sheet and its 1-based row (spreadsheets: ``lines`` holds the row twice)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    sheet: str | None = Field(default=None, description="the workbook sheet the cell is on")
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = Field(
         default=None, description="x0, top, x1, bottom in PDF points from the page's top-left"
