@@ -1,0 +1,183 @@
+"""``drr submit``, ``drr worker``, ``drr jobs``, ``drr job``, ``drr serve``, ``drr tokens``.
+
+The service commands: put documents on the queue (or process them in-process when no
+broker is configured), run a worker, read job states, serve the HTTP API, manage tokens.
+Output is JSON, one object a line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from workers.io import error, expand_inputs, read_input
+from workers.settings import Settings
+from workers.store import ROLES, Store, iso, open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    submit = sub.add_parser("submit", help="store documents and queue one job each")
+    submit.add_argument("files", nargs="+", metavar="FILE", help="documents or folders")
+    submit.add_argument("--again", action="store_true",
+                        help="reprocess documents whose job is done (e.g. after a model update)")
+    submit.set_defaults(func=run_submit)
+
+    worker = sub.add_parser("worker", help="start a Celery worker (needs DRR_BROKER_URL)")
+    worker.add_argument("-c", "--concurrency", type=int, default=1,
+                        help="worker processes (default 1; start more workers to scale out)")
+    worker.add_argument("--loglevel", default="INFO")
+    worker.set_defaults(func=run_worker)
+
+    jobs = sub.add_parser("jobs", help="list jobs, newest first")
+    jobs.add_argument("--state", choices=("queued", "running", "done", "failed"))
+    jobs.add_argument("--limit", type=int, default=50)
+    jobs.set_defaults(func=run_jobs)
+
+    job = sub.add_parser("job", help="show one job")
+    job.add_argument("job_id", metavar="ID")
+    job.set_defaults(func=run_job_command)
+
+    serve = sub.add_parser("serve", help="serve the HTTP API (OpenAPI at /docs)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="HTTP server processes")
+    serve.set_defaults(func=run_serve)
+
+    tokens = sub.add_parser("tokens", help="create, list and revoke API tokens")
+    actions = tokens.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a token; it is printed once")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--name", default="", help="who or what the token is for")
+    create.set_defaults(func=run_tokens_create)
+    actions.add_parser("list", help="list tokens (never their secrets)").set_defaults(
+        func=run_tokens_list
+    )
+    revoke = actions.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id", metavar="ID")
+    revoke.set_defaults(func=run_tokens_revoke)
+
+
+def _print(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def run_submit(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.jobs import submit_files
+
+    store = open_store(settings.database_url)
+    files, failed = _read_files(args.files)
+    if settings.broker_url:
+        from workers.queue import app, enqueue
+
+        submitted = submit_files(store, files, lambda job_id: enqueue(app, settings, job_id),
+                                 again=args.again)
+        for line in submitted:
+            _print(line)
+        return 1 if failed else 0
+    error(f"DRR_BROKER_URL is not set: processing in-process on {_safe_url(settings)}")
+    return _submit_in_process(store, settings, files, args.again) or (1 if failed else 0)
+
+
+def _read_files(names: list[str]) -> tuple[list[tuple[str, bytes]], int]:
+    from pathlib import Path
+
+    files, failed = [], 0
+    for name in expand_inputs(names):
+        try:
+            files.append((Path(name).name, read_input(name)))
+        except OSError as exc:
+            failed += 1
+            error(f"{name}: {exc.strerror or exc}")
+    return files, failed
+
+
+def _submit_in_process(
+    store: Store, settings: Settings, files: list[tuple[str, bytes]], again: bool
+) -> int:
+    from nlp.enrich import build_enricher
+    from workers.jobs import Runtime, run_job, submit_files
+
+    runtime = Runtime(store, build_enricher(settings.models_dir), settings.limits,
+                      settings.max_deliveries)
+    failed = 0
+    for line in submit_files(store, files, enqueue=None, again=again):
+        if line["new_job"]:
+            run_job(runtime, line["job_id"])
+        job = store.get_job(line["job_id"])
+        assert job is not None
+        failed += job.state == "failed"
+        if job.state == "failed":
+            error(f"{line['filename']}: {job.reason}")
+        _print({**line, "state": job.state, "record_count": job.record_count})
+    return 1 if failed else 0
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.queue import app, check_settings
+
+    problems = check_settings(settings)
+    for problem in problems:
+        error(problem)
+    if problems:
+        return 2
+    open_store(settings.database_url).dispose()  # migrate once, before the pool forks
+    app.worker_main([
+        "worker", "--loglevel", args.loglevel, "--concurrency", str(args.concurrency),
+        "--queues", settings.queue_name, "--without-mingle", "--without-gossip",
+    ])
+    return 0
+
+
+def run_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    for job in open_store(settings.database_url).list_jobs(args.state, args.limit):
+        _print(job.as_dict())
+    return 0
+
+
+def run_job_command(args: argparse.Namespace, settings: Settings) -> int:
+    job = open_store(settings.database_url).get_job(args.job_id)
+    if job is None:
+        error(f"{args.job_id}: no such job")
+        return 1
+    _print(job.as_dict())
+    return 0
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    open_store(settings.database_url).dispose()  # migrate once, before the server starts
+    uvicorn.run("api.app:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="info")
+    return 0
+
+
+def run_tokens_create(args: argparse.Namespace, settings: Settings) -> int:
+    token = open_store(settings.database_url).create_token(args.role, args.name)
+    print(token)
+    print("drr: keep this token now: it is stored hashed and cannot be shown again",
+          file=sys.stderr)
+    return 0
+
+
+def run_tokens_list(args: argparse.Namespace, settings: Settings) -> int:
+    for info in open_store(settings.database_url).list_tokens():
+        _print({"id": info.id, "name": info.name, "role": info.role,
+                "created_at": iso(info.created_at),
+                "revoked": info.revoked_at is not None})
+    return 0
+
+
+def run_tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    if open_store(settings.database_url).revoke_token(args.token_id):
+        return 0
+    error(f"{args.token_id}: no such active token")
+    return 1

@@ -1,0 +1,65 @@
+"""The Celery app: Redis as broker, configured for crashes as well as errors.
+
+``celery -A workers.queue worker`` and ``drr worker`` both start a worker from this module.
+Messages carry job ids only; the bytes stay in the store. No result backend: a job's state
+lives in the store's jobs table, where ``drr jobs`` and the HTTP API read it.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from workers.settings import Settings
+
+PROCESS_JOB = "drr.process_job"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("drr", broker=settings.broker_url or "memory://", include=["workers.tasks"])
+    transport: dict[str, object] = {"visibility_timeout": settings.broker_visibility_timeout}
+    if settings.broker_key_prefix:
+        transport["global_keyprefix"] = settings.broker_key_prefix
+    app.conf.update(
+        task_default_queue=settings.queue_name,
+        # Crash safety: a message is acknowledged only once its task has returned, and is
+        # handed back when the process running it dies; one message at a time per process,
+        # so a crash strands no prefetched documents behind it.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        broker_transport_options=transport,
+        # A worker that loses Redis cancels its running tasks: their messages go back
+        # to the queue anyway, and running them twice at once would only waste work.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        worker_send_task_events=False,
+    )
+    return app
+
+
+def check_settings(settings: Settings) -> list[str]:
+    """What is wrong with the queue settings, as sentences; empty when they are sound."""
+    problems = []
+    if not settings.broker_url:
+        problems.append("DRR_BROKER_URL is not set: a worker needs a Redis broker")
+    if settings.task_soft_time_limit >= settings.task_time_limit:
+        problems.append("DRR_TASK_SOFT_TIME_LIMIT must be below DRR_TASK_TIME_LIMIT")
+    if settings.broker_visibility_timeout <= settings.task_time_limit:
+        problems.append(
+            "DRR_BROKER_VISIBILITY_TIMEOUT must be above DRR_TASK_TIME_LIMIT, or Redis hands "
+            "a document still being processed to a second worker"
+        )
+    return problems
+
+
+def enqueue(app: Celery, settings: Settings, job_id: str) -> None:
+    app.send_task(PROCESS_JOB, args=[job_id], queue=settings.queue_name)
+
+
+settings = Settings.from_env()
+app = make_celery(settings)

@@ -1,0 +1,572 @@
+"""The store: documents by sha256, jobs with their states, enriched records, API tokens.
+
+SQLite file by default (WAL), PostgreSQL when ``DRR_DATABASE_URL`` points at one. The
+schema is owned by the Alembic migrations in ``workers/migrations``; ``open_store`` brings
+a database up to date before it is used, under a lock so that many workers may start at once.
+
+Every write is safe to repeat: a document is inserted once whatever the number of
+submissions, and a document's records are replaced as a whole, keyed by (document, row),
+in the same transaction that marks its job done. A worker killed half-way leaves nothing
+behind, and a redelivered job that already finished is recognised and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from workers.io import dumps
+
+JobState = Literal["queued", "running", "done", "failed"]
+Role = Literal["submitter", "reviewer", "reader"]
+ROLES: tuple[Role, ...] = ("submitter", "reviewer", "reader")
+TERM_KINDS = ("organisation", "sector", "dataset", "approval")
+MIGRATE_LOCK_ID = 7_366_275  # any constant: PostgreSQL advisory lock for migrations
+
+metadata = sa.MetaData()
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("filename", sa.String(500), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("format", sa.String(16)),
+    # The job that owns this document's records; a second submission joins it.
+    sa.Column("active_job_id", sa.String(32)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("document_sha256", sa.String(64), sa.ForeignKey("documents.sha256"), nullable=False),
+    sa.Column("filename", sa.String(500), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("deliveries", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("record_count", sa.Integer),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_jobs_document", "document_sha256"),
+    sa.Index("ix_jobs_state_created", "state", "created_at"),
+)
+
+records = sa.Table(
+    "records",
+    metadata,
+    # Insertion order, kept across re-runs (an upsert never changes it): the stable page order.
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("record_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("document_sha256", sa.String(64), sa.ForeignKey("documents.sha256"), nullable=False),
+    sa.Column("row_index", sa.Integer, nullable=False),
+    sa.Column("purpose_label", sa.String(32)),
+    sa.Column("needs_review", sa.Boolean, nullable=False),
+    sa.Column("record_date", sa.String(10)),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("document_sha256", "row_index", name="uq_records_document_row"),
+    sa.Index("ix_records_purpose", "purpose_label", "seq"),
+    sa.Index("ix_records_review", "needs_review", "seq"),
+    sa.Index("ix_records_date", "record_date"),
+)
+
+# Many-valued filters (organisations, sectors, datasets, approvals), so filters never scan JSON.
+record_terms = sa.Table(
+    "record_terms",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("value", sa.String(500), primary_key=True),
+    sa.Column("record_id", sa.String(64), primary_key=True),
+    sa.Index("ix_record_terms_record", "record_id"),
+)
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("secret_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    document_sha256: str
+    filename: str
+    state: JobState
+    reason: str | None
+    deliveries: int
+    record_count: int | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        for key in ("created_at", "started_at", "finished_at"):
+            out[key] = iso(out[key])
+        return out
+
+
+@dataclass(frozen=True)
+class Submission:
+    job_id: str
+    document_sha256: str
+    new_job: bool  # False: the document already had a queued, running or finished job
+
+
+@dataclass(frozen=True)
+class Delivery:
+    job: Job
+    deliveries: int
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    organisation: str | None = None
+    sector: str | None = None
+    purpose: str | None = None
+    dataset: str | None = None
+    approval: str | None = None
+    needs_review: bool | None = None
+    document: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    terms: dict[str, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        given = zip(TERM_KINDS, (self.organisation, self.sector, self.dataset, self.approval))
+        self.terms.update((kind, _term(value)) for kind, value in given if value)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    name: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def _term(value: str) -> str:
+    return " ".join(value.split()).casefold()[:500]
+
+
+class Store:
+    """All reads and writes of drr's database. Build once per process with ``open_store``."""
+
+    def __init__(self, writer: Engine, reader: Engine) -> None:
+        self.writer = writer
+        self.reader = reader
+        self._insert = postgresql.insert if writer.dialect.name == "postgresql" else sqlite.insert
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+    # documents and submissions
+
+    def put_document(self, data: bytes, filename: str) -> str:
+        """Keep the bytes under their sha256; a second copy is never stored."""
+        sha = hashlib.sha256(data).hexdigest()
+        row = {"sha256": sha, "filename": filename, "size": len(data), "content": data,
+               "created_at": now()}
+        with self.writer.begin() as conn:
+            conn.execute(self._insert(documents).values(row).on_conflict_do_nothing())
+        return sha
+
+    def submit(self, data: bytes, filename: str, again: bool = False) -> Submission:
+        """Store a document and give it a job, or join the job it already has.
+
+        A document's bytes give one set of records, so a second submission (even a
+        concurrent one) returns the queued, running or finished job instead of a new one;
+        only a failed document, or ``again=True`` (reprocess, e.g. with a new model),
+        gets a new job.
+        """
+        sha = self.put_document(data, filename)
+        job_id = uuid.uuid4().hex
+        with self.writer.begin() as conn:
+            conn.execute(jobs.insert().values(
+                id=job_id, document_sha256=sha, filename=filename, state="queued", created_at=now()
+            ))
+            claimed = conn.execute(
+                documents.update()
+                .where(documents.c.sha256 == sha)
+                .where(sa.or_(documents.c.active_job_id.is_(None), _finished_active_job(again)))
+                .values(active_job_id=job_id)
+            ).rowcount
+            if claimed:
+                return Submission(job_id, sha, True)
+            conn.execute(jobs.delete().where(jobs.c.id == job_id))
+            active = conn.scalar(sa.select(documents.c.active_job_id).where(documents.c.sha256 == sha))
+        return Submission(str(active), sha, False)
+
+    def document_content(self, sha: str) -> bytes:
+        with self.reader.begin() as conn:
+            data = conn.scalar(sa.select(documents.c.content).where(documents.c.sha256 == sha))
+        if data is None:
+            raise KeyError(sha)
+        return bytes(data)
+
+    def document_status(self, sha: str) -> dict[str, Any] | None:
+        with self.reader.begin() as conn:
+            doc = conn.execute(
+                sa.select(documents.c.sha256, documents.c.filename, documents.c.size,
+                          documents.c.format, documents.c.active_job_id, documents.c.created_at)
+                .where(documents.c.sha256 == sha)
+            ).first()
+            if doc is None:
+                return None
+            count = conn.scalar(
+                sa.select(sa.func.count()).select_from(records)
+                .where(records.c.document_sha256 == sha)
+            )
+            job_rows = conn.execute(
+                sa.select(jobs).where(jobs.c.document_sha256 == sha).order_by(jobs.c.created_at)
+            ).all()
+        history = [_job(row) for row in job_rows]
+        latest = next((j for j in history if j.id == doc.active_job_id), history[-1] if history else None)
+        return {
+            "sha256": doc.sha256,
+            "filename": doc.filename,
+            "size": doc.size,
+            "format": doc.format,
+            "status": latest.state if latest else "stored",
+            "record_count": count,
+            "errors": [j.reason for j in history if j.state == "failed" and j.reason],
+            "jobs": [j.as_dict() for j in history],
+            "created_at": iso(doc.created_at),
+        }
+
+    # jobs
+
+    def get_job(self, job_id: str) -> Job | None:
+        with self.reader.begin() as conn:
+            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).first()
+        return _job(row) if row else None
+
+    def list_jobs(self, state: str | None = None, limit: int = 50) -> list[Job]:
+        query = sa.select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit)
+        if state:
+            query = query.where(jobs.c.state == state)
+        with self.reader.begin() as conn:
+            return [_job(row) for row in conn.execute(query)]
+
+    def start_delivery(self, job_id: str) -> Delivery | None:
+        """Count one more delivery of a job, atomically, and mark it running.
+
+        Returns None when the job is already done or failed: a redelivery of finished work.
+        """
+        with self.writer.begin() as conn:
+            updated = conn.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.state.in_(("queued", "running")))
+                .values(deliveries=jobs.c.deliveries + 1, state="running", started_at=now())
+                .returning(jobs.c.deliveries)
+            ).first()
+            if updated is None:
+                return None
+            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).one()
+        return Delivery(_job(row), int(updated.deliveries))
+
+    def finish_job(
+        self, job_id: str, sha: str, fmt: str, enriched: Sequence[dict[str, Any]]
+    ) -> int:
+        """Replace the document's records and mark the job done, in one transaction."""
+        with self.writer.begin() as conn:
+            _replace_records(conn, self._insert, sha, enriched)
+            conn.execute(documents.update().where(documents.c.sha256 == sha).values(format=fmt))
+            conn.execute(
+                jobs.update().where(jobs.c.id == job_id)
+                .values(state="done", reason=None, record_count=len(enriched), finished_at=now())
+            )
+        return len(enriched)
+
+    def fail_job(self, job_id: str, reason: str) -> None:
+        """Mark a job failed; its document may then be submitted again."""
+        with self.writer.begin() as conn:
+            conn.execute(
+                jobs.update().where(jobs.c.id == job_id, jobs.c.state != "done")
+                .values(state="failed", reason=reason, finished_at=now())
+            )
+            conn.execute(
+                documents.update().where(documents.c.active_job_id == job_id)
+                .values(active_job_id=None)
+            )
+
+    def requeue_job(self, job_id: str, reason: str) -> None:
+        """Back to queued after a transient error; the reason says what went wrong last."""
+        with self.writer.begin() as conn:
+            conn.execute(
+                jobs.update().where(jobs.c.id == job_id, jobs.c.state == "running")
+                .values(state="queued", reason=reason)
+            )
+
+    # records
+
+    def record_count(self, sha: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(records)
+        if sha:
+            query = query.where(records.c.document_sha256 == sha)
+        with self.reader.begin() as conn:
+            return int(conn.scalar(query) or 0)
+
+    def get_record(self, record_id: str) -> str | None:
+        with self.reader.begin() as conn:
+            return conn.scalar(sa.select(records.c.body).where(records.c.record_id == record_id))
+
+    def page_records(
+        self, where: RecordFilter, after: int = 0, limit: int = 100
+    ) -> list[tuple[int, str]]:
+        """One page of (seq, JSON text), in insertion order, after the cursor ``after``."""
+        query = _filtered(where).where(records.c.seq > after).limit(limit)
+        with self.reader.begin() as conn:
+            return [(int(seq), body) for seq, body in conn.execute(query)]
+
+    def iter_records(self, where: RecordFilter, batch: int = 2000) -> Iterator[str]:
+        """Every matching record's JSON text, fetched in keyset batches (no long transaction)."""
+        after = 0
+        while page := self.page_records(where, after, batch):
+            for _, body in page:
+                yield body
+            after = page[-1][0]
+
+    # tokens
+
+    def create_token(self, role: Role, name: str = "") -> str:
+        """A new token, shown once; only its sha256 is kept."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        token_id = secrets.token_hex(6)
+        token = f"drr_{token_id}_{secrets.token_urlsafe(32)}"
+        with self.writer.begin() as conn:
+            conn.execute(tokens.insert().values(
+                id=token_id, name=name or role, role=role, secret_sha256=_sha(token),
+                created_at=now(),
+            ))
+        return token
+
+    def token_role(self, token: str) -> Role | None:
+        with self.reader.begin() as conn:
+            role = conn.scalar(
+                sa.select(tokens.c.role)
+                .where(tokens.c.secret_sha256 == _sha(token), tokens.c.revoked_at.is_(None))
+            )
+        return role
+
+    def list_tokens(self) -> list[TokenInfo]:
+        query = sa.select(tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at,
+                          tokens.c.revoked_at).order_by(tokens.c.created_at)
+        with self.reader.begin() as conn:
+            return [TokenInfo(*row) for row in conn.execute(query)]
+
+    def revoke_token(self, token_id: str) -> bool:
+        with self.writer.begin() as conn:
+            return bool(conn.execute(
+                tokens.update().where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
+                .values(revoked_at=now())
+            ).rowcount)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _job(row: sa.Row[Any]) -> Job:
+    return Job(**{column.name: getattr(row, column.name) for column in jobs.columns})
+
+
+def _finished_active_job(again: bool) -> sa.ColumnElement[bool]:
+    """With ``again``, a document whose job is done may be claimed by a new job."""
+    if not again:
+        return sa.false()
+    done = sa.select(jobs.c.id).where(jobs.c.id == documents.c.active_job_id, jobs.c.state == "done")
+    return sa.exists(done)
+
+
+def _filtered(where: RecordFilter) -> sa.Select[Any]:
+    query = sa.select(records.c.seq, records.c.body).order_by(records.c.seq)
+    for kind, value in where.terms.items():
+        matching = sa.select(record_terms.c.record_id).where(
+            record_terms.c.kind == kind, record_terms.c.value == value
+        )
+        query = query.where(records.c.record_id.in_(matching))
+    if where.purpose:
+        query = query.where(records.c.purpose_label == where.purpose)
+    if where.needs_review is not None:
+        query = query.where(records.c.needs_review == where.needs_review)
+    if where.document:
+        query = query.where(records.c.document_sha256 == where.document)
+    if where.date_from:
+        query = query.where(records.c.record_date >= where.date_from)
+    if where.date_to:
+        query = query.where(records.c.record_date <= where.date_to)
+    return query
+
+
+def _replace_records(conn: Connection, insert: Any, sha: str, enriched: Sequence[dict[str, Any]]) -> None:
+    """Upsert by (document, row) and drop rows a previous run had beyond this run's last."""
+    rows = [_record_row(sha, record) for record in enriched]
+    previous = sa.select(records.c.record_id).where(records.c.document_sha256 == sha)
+    conn.execute(record_terms.delete().where(record_terms.c.record_id.in_(previous)))
+    conn.execute(
+        records.delete().where(records.c.document_sha256 == sha, records.c.row_index >= len(rows))
+    )
+    if not rows:
+        return
+    upsert = insert(records)
+    kept = {"record_id", "seq", "document_sha256", "row_index"}
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["record_id"],
+        set_={c.name: upsert.excluded[c.name] for c in records.columns if c.name not in kept},
+    )
+    for start in range(0, len(rows), 500):
+        conn.execute(upsert, rows[start:start + 500])
+    terms = [term for record in enriched for term in _record_terms(record)]
+    for start in range(0, len(terms), 1000):
+        conn.execute(insert(record_terms).on_conflict_do_nothing(), terms[start:start + 1000])
+
+
+def _record_row(sha: str, record: dict[str, Any]) -> dict[str, Any]:
+    purpose = record.get("purpose") or {}
+    return {
+        "record_id": record["record_id"],
+        "document_sha256": sha,
+        "row_index": int(record["source"]["row_index"]),
+        "purpose_label": purpose.get("label"),
+        "needs_review": bool(record.get("needs_review")),
+        "record_date": record_date(record.get("fields") or {}),
+        # The exact line ``drr process`` writes for this record.
+        "body": dumps(record),
+        "updated_at": now(),
+    }
+
+
+def _record_terms(record: dict[str, Any]) -> Iterator[dict[str, str]]:
+    entities = record.get("entities") or {}
+    values: set[tuple[str, str]] = set()
+    organisation = (record.get("fields") or {}).get("organisation")
+    if organisation:
+        values.add(("organisation", _term(organisation)))
+    for org in entities.get("organisations", []):
+        values.add(("organisation", _term(org.get("canonical") or org.get("text") or "")))
+        values.add(("sector", _term(org.get("sector") or "")))
+    for kind, key in (("dataset", "datasets"), ("approval", "approval_references")):
+        for entity in entities.get(key, []):
+            values.add((kind, _term(entity.get("canonical") or entity.get("text") or "")))
+    for kind, value in sorted(values):
+        if value:
+            yield {"kind": kind, "value": value, "record_id": record["record_id"]}
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y",
+                 "%d-%b-%Y", "%d-%b-%y", "%B %Y", "%b %Y", "%Y-%m-%dT%H:%M:%S")
+
+
+def record_date(fields: dict[str, Any]) -> str | None:
+    """The record's date for range filters: its release date, else its start date (ISO)."""
+    for key in ("date_released", "date_start"):
+        parsed = parse_date(fields.get(key))
+        if parsed:
+            return parsed.isoformat()
+    return None
+
+
+def parse_date(text: Any) -> date | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    cleaned = " ".join(text.split())
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+# engines and migrations
+
+
+def open_store(database_url: str, migrate: bool = True) -> Store:
+    """Engines for one process (build once, pass in), the schema brought up to date first."""
+    store = Store(_engine(database_url, "BEGIN IMMEDIATE"), _engine(database_url, "BEGIN"))
+    if migrate:
+        upgrade(store.writer)
+    return store
+
+
+def _engine(url: str, begin: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    _make_parent(url)
+    engine = sa.create_engine(url, connect_args={"timeout": 60})
+    sa.event.listen(engine, "connect", _sqlite_connect)
+    # The sqlite3 module's own transaction handling skips BEGIN for SELECT and DDL; emit it
+    # ourselves. Writers take the write lock up front (IMMEDIATE), so two writers queue on
+    # the busy timeout instead of failing with "database is locked" half-way.
+    sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=60000",
+                   "foreign_keys=ON"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _make_parent(url: str) -> None:
+    path = sa.engine.make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def upgrade(engine: Engine) -> None:
+    """Run the Alembic migrations to head, one process at a time."""
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATE_LOCK_ID})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def alembic_config() -> Any:
+    from alembic.config import Config
+
+    here = Path(__file__).resolve().parent
+    config = Config(str(here / "alembic.ini"))
+    config.set_main_option("script_location", str(here / "migrations"))
+    return config
