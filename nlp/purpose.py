@@ -1,0 +1,93 @@
+"""The purpose classifier at run time: the active model folder, loaded once, scoring batches.
+
+The folder (``models/purpose/vN/``) holds ``model.skops`` (a scikit-learn pipeline over
+the strings built in ``nlp.purpose_features``) and ``card.json`` (name, metrics and the
+``needs_review`` threshold chosen from cross-validated predictions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from extract.errors import ModelError
+from extract.record import Fields
+from models.registry import ModelNotFound, active_dir, read_card
+from models.sklearn_io import PURPOSE_TRUSTED_TYPES, load_model
+from nlp.purpose_features import feature_matrix, register_says_commercial
+from nlp.record import LABELS, Entities, Purpose, PurposeLabel
+
+KIND = "purpose"
+MODEL_FILE = "model.skops"
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+@dataclass(frozen=True)
+class PurposeModel:
+    """A fitted pipeline with its name and review threshold; ``predict`` is pure."""
+
+    pipeline: Any
+    name: str
+    threshold: float
+
+    def probabilities(self, fields: Sequence[Fields], entities: Sequence[Entities]) -> np.ndarray:
+        """(n, 3) calibrated probabilities, columns in ``LABELS`` order."""
+        if not fields:
+            return np.zeros((0, len(LABELS)))
+        raw = self.pipeline.predict_proba(feature_matrix(fields, entities))
+        order = [list(self.pipeline.classes_).index(label) for label in LABELS]
+        return raw[:, order]
+
+    def predict(self, fields: Sequence[Fields], entities: Sequence[Entities]) -> list[Purpose]:
+        probabilities = self.probabilities(fields, entities)
+        return [
+            self._purpose(row, register_says_commercial(f)) for row, f in zip(probabilities, fields)
+        ]
+
+    def _purpose(self, row: np.ndarray, flagged_commercial: bool) -> Purpose:
+        if flagged_commercial:
+            # The guideline defines a register-flagged release as commercial: the flag
+            # settles the label, so the model's scores are replaced, not blended.
+            return Purpose(label="commercial", scores=_one_hot("commercial"), model=self.name,
+                           needs_review=False)
+        scores: dict[PurposeLabel, float] = {
+            label: round(float(p), 4) for label, p in zip(LABELS, row)
+        }
+        best = int(np.argmax(row))
+        return Purpose(label=LABELS[best], scores=scores, model=self.name,
+                       needs_review=bool(row[best] < self.threshold))
+
+
+def _one_hot(label: PurposeLabel) -> dict[PurposeLabel, float]:
+    return {other: 1.0 if other == label else 0.0 for other in LABELS}
+
+
+def load_model_dir(version_dir: Path) -> PurposeModel:
+    """One model folder as a ``PurposeModel``; refuses anything skops would not trust."""
+    try:
+        card = read_card(version_dir)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{version_dir}: unreadable model card ({error})") from error
+    pipeline = load_model(version_dir / MODEL_FILE, PURPOSE_TRUSTED_TYPES)
+    if sorted(pipeline.classes_) != sorted(LABELS):
+        raise ModelError(f"{version_dir}: model labels {list(pipeline.classes_)} are not {LABELS}")
+    return PurposeModel(pipeline=pipeline, name=card["name"], threshold=float(card["threshold"]))
+
+
+@lru_cache(maxsize=4)
+def _load_active(models_dir: Path) -> PurposeModel:
+    # Cached so the model is read from disk once per process and folder.
+    try:
+        return load_model_dir(active_dir(models_dir, KIND))
+    except ModelNotFound as error:
+        raise ModelError(str(error)) from error
+
+
+def load_purpose_model(models_dir: Path | None = None) -> PurposeModel:
+    """The active purpose model under ``models_dir`` (default: the repo's ``models/``)."""
+    return _load_active((models_dir or DEFAULT_MODELS_DIR).resolve())

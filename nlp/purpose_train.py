@@ -1,0 +1,431 @@
+"""``drr train purpose`` and ``drr evaluate purpose``: reproducible from ``corpora/purpose/``.
+
+    hand-labelled-2017.jsonl   the truth: 145 statements labelled by two annotators
+    frozen-eval.json           ids of the frozen evaluation split (whole organisations)
+    weak-labels.jsonl          weak labels from publishers' organisation types (kept apart)
+
+Headline metrics come only from hand labels, cross-validated with whole organisations
+held out (a register's next edition brings recipients the model never saw). Weak labels
+may be added to the training folds, never to the scored ones. The model that ``train``
+activates is fitted without the frozen split, so scoring it there is a true hold-out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy
+import sklearn
+import skops
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.pipeline import Pipeline
+
+from extract.errors import ModelError
+from extract.record import Fields
+from models.registry import activate, active_version, new_version_dir, versions, write_card
+from models.sklearn_io import save_model
+from nlp.purpose import KIND, MODEL_FILE, load_model_dir
+from nlp.purpose_eval import (
+    Scores,
+    Threshold,
+    keyword_probabilities,
+    review_threshold,
+    score,
+)
+from nlp.purpose_features import META, ORGANISATION, TEXT, feature_matrix
+from nlp.record import LABELS, Entities
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpora" / "purpose"
+HAND_LABELS = CORPUS_DIR / "hand-labelled-2017.jsonl"
+FROZEN_SPLIT = CORPUS_DIR / "frozen-eval.json"
+WEAK_LABELS = CORPUS_DIR / "weak-labels.jsonl"
+CV_FOLDS = 5
+CV_SEEDS = (0, 1, 2)
+# Share of unflagged records that must be right; records below the threshold go to review.
+TARGET_PRECISION = 0.95
+
+
+@dataclass(frozen=True)
+class PurposeConfig:
+    """Everything that shapes a model; stored in the card so a run can be repeated."""
+
+    C: float = 4.0
+    org_weight: float = 1.0
+    meta_weight: float = 1.0
+    calibration: str = "sigmoid"
+    use_weak: bool = False
+    weak_weight: float = 0.3
+
+
+DEFAULT_CONFIG = PurposeConfig()
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    label: str
+    group: str
+    source: str
+    features: tuple[str, str, str]
+
+
+# --- data -------------------------------------------------------------------------
+
+
+def hand_fields(row: dict[str, Any]) -> Fields:
+    """A labelled statement as the register row it came from (so features match run time)."""
+    extra = {
+        "Processing Activities": row.get("activities") or "",
+        "Expected Outputs": row.get("outputs") or "",
+        "Expected Measurable Benefits": row.get("benefits") or "",
+    }
+    return Fields(
+        organisation=row["organisation"], purpose=row.get("objective") or None,
+        organisation_type=row.get("organisation_type"), legal_basis=row.get("legal_basis"),
+        data_type=row.get("data_type"), extra={k: v for k, v in extra.items() if v},
+    )
+
+
+def organisation_group(name: str) -> str:
+    """The grouping key for cross-validation: one group per canonical organisation."""
+    try:
+        from nlp.organisations import canonical_organisation
+    except ImportError:
+        return " ".join(name.lower().split())
+    return canonical_organisation(name).lower()
+
+
+def load_examples(path: Path, source: str) -> list[Example]:
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    fields = [hand_fields(row) for row in rows]
+    matrix = feature_matrix(fields, [Entities() for _ in rows])
+    return [
+        Example(row["id"], row["label"], organisation_group(row["organisation"]), source,
+                tuple(features))
+        for row, features in zip(rows, matrix)
+    ]
+
+
+def frozen_ids(path: Path = FROZEN_SPLIT) -> set[str]:
+    return set(json.loads(path.read_text(encoding="utf-8"))["ids"])
+
+
+def file_digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+# --- model --------------------------------------------------------------------------
+
+
+def build_pipeline(config: PurposeConfig) -> Pipeline:
+    features = ColumnTransformer(
+        [
+            ("text", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                                     stop_words="english", max_features=20000), TEXT),
+            ("organisation", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+             ORGANISATION),
+            ("meta", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True), META),
+        ],
+        transformer_weights={"text": 1.0, "organisation": config.org_weight,
+                             "meta": config.meta_weight},
+    )
+    classifier = LogisticRegression(C=config.C, class_weight="balanced", max_iter=5000)
+    calibrated = CalibratedClassifierCV(
+        classifier, method=config.calibration,
+        cv=StratifiedKFold(n_splits=3, shuffle=True, random_state=0),
+    )
+    return Pipeline([("features", features), ("classifier", calibrated)])
+
+
+def as_matrix(examples: Sequence[Example]) -> np.ndarray:
+    matrix = np.empty((len(examples), 3), dtype=object)
+    for index, example in enumerate(examples):
+        matrix[index] = example.features
+    return matrix
+
+
+def fit(config: PurposeConfig, examples: Sequence[Example]) -> Pipeline:
+    weights = np.array([1.0 if e.source == "hand" else config.weak_weight for e in examples])
+    pipeline = build_pipeline(config)
+    pipeline.fit(as_matrix(examples), [e.label for e in examples],
+                 classifier__sample_weight=weights)
+    return pipeline
+
+
+def probabilities(pipeline: Pipeline, examples: Sequence[Example]) -> np.ndarray:
+    raw = pipeline.predict_proba(as_matrix(examples))
+    return raw[:, [list(pipeline.classes_).index(label) for label in LABELS]]
+
+
+def training_set(config: PurposeConfig, hand: Sequence[Example], weak: Sequence[Example],
+                 held_out_groups: set[str]) -> list[Example]:
+    """Hand labels plus, if configured, weak labels of organisations not held out."""
+    extra = [e for e in weak if e.group not in held_out_groups] if config.use_weak else []
+    return [*hand, *extra]
+
+
+# --- cross-validation ---------------------------------------------------------------
+
+
+def grouped_cv_probabilities(config: PurposeConfig, hand: Sequence[Example],
+                             weak: Sequence[Example], seed: int) -> np.ndarray:
+    """Out-of-fold probabilities for every hand label, whole organisations held out."""
+    labels = [e.label for e in hand]
+    groups = [e.group for e in hand]
+    out = np.zeros((len(hand), len(LABELS)))
+    folds = StratifiedGroupKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed)
+    for train_index, test_index in folds.split(np.zeros(len(hand)), labels, groups):
+        test = [hand[i] for i in test_index]
+        held_out = {e.group for e in test}
+        train = training_set(config, [hand[i] for i in train_index], weak, held_out)
+        out[test_index] = probabilities(fit(config, train), test)
+    return out
+
+
+@dataclass(frozen=True)
+class CvResult:
+    runs: list[Scores]
+    pooled: Scores
+    oof: np.ndarray
+
+    def summary(self) -> dict[str, Any]:
+        macro = [run.macro_f1 for run in self.runs]
+        return {
+            "macro_f1_mean": round(float(np.mean(macro)), 4),
+            "macro_f1_std": round(float(np.std(macro)), 4),
+            "commercial_f1_mean": round(float(np.mean([r.f1["commercial"] for r in self.runs])), 4),
+            "ece_mean": round(float(np.mean([run.ece for run in self.runs])), 4),
+            "pooled": self.pooled.as_dict(),
+        }
+
+
+def cross_validate(config: PurposeConfig, hand: Sequence[Example], weak: Sequence[Example],
+                   seeds: Sequence[int] = CV_SEEDS) -> CvResult:
+    y = [e.label for e in hand]
+    oofs = [grouped_cv_probabilities(config, hand, weak, seed) for seed in seeds]
+    stacked = np.vstack(oofs)
+    return CvResult([score(y, oof) for oof in oofs], score(y * len(seeds), stacked), stacked)
+
+
+def majority_probabilities(train_labels: Sequence[str], n: int) -> np.ndarray:
+    """The majority baseline: always the commonest label, scored with the class priors."""
+    prior = np.array([list(train_labels).count(label) for label in LABELS], dtype=float)
+    return np.tile(prior / prior.sum(), (n, 1))
+
+
+def majority_cv(hand: Sequence[Example], seeds: Sequence[int] = CV_SEEDS) -> list[Scores]:
+    labels = [e.label for e in hand]
+    groups = [e.group for e in hand]
+    runs = []
+    for seed in seeds:
+        out = np.zeros((len(hand), len(LABELS)))
+        folds = StratifiedGroupKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed)
+        for train_index, test_index in folds.split(np.zeros(len(hand)), labels, groups):
+            out[test_index] = majority_probabilities([labels[i] for i in train_index],
+                                                     len(test_index))
+        runs.append(score(labels, out))
+    return runs
+
+
+# --- train --------------------------------------------------------------------------
+
+
+def library_versions() -> dict[str, str]:
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "skops": skops.__version__, "numpy": np.__version__, "scipy": scipy.__version__}
+
+
+def split(hand: Sequence[Example], frozen: set[str]) -> tuple[list[Example], list[Example]]:
+    return [e for e in hand if e.id not in frozen], [e for e in hand if e.id in frozen]
+
+
+def active_frozen_score(models_dir: Path, evaluation: Sequence[Example]) -> Scores | None:
+    """The active model scored on the frozen split now (not trusted from its card)."""
+    if active_version(models_dir, KIND) is None:
+        return None
+    try:
+        from nlp.purpose import _load_active
+        model = _load_active(models_dir.resolve())
+    except ModelError:
+        return None
+    return score([e.label for e in evaluation], probabilities(model.pipeline, evaluation))
+
+
+def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
+              frozen: Scores, cv: CvResult, threshold: Threshold) -> dict[str, Any]:
+    counts = {source: sum(e.source == source for e in train) for source in ("hand", "weak")}
+    return {
+        "name": f"purpose-logreg {version}", "version": version, "kind": KIND,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "model_file": MODEL_FILE, "format": "skops",
+        "config": asdict(config),
+        "training_data": {
+            "hand_labels": {"path": "corpora/purpose/hand-labelled-2017.jsonl",
+                            "sha256": file_digest(HAND_LABELS)},
+            "frozen_split": {"path": "corpora/purpose/frozen-eval.json",
+                             "sha256": file_digest(FROZEN_SPLIT)},
+            "weak_labels": {"path": "corpora/purpose/weak-labels.jsonl",
+                            "sha256": file_digest(WEAK_LABELS) if config.use_weak else None},
+            "examples": counts,
+            "note": "fitted without the frozen evaluation split",
+        },
+        "threshold": round(threshold.value, 3),
+        "threshold_rule": f"lowest top-probability giving >= {TARGET_PRECISION} precision "
+                          "on unflagged grouped-CV predictions of the hand labels",
+        "metrics": {
+            "frozen_eval": frozen.as_dict(),
+            "grouped_cv": {"folds": CV_FOLDS, "seeds": list(CV_SEEDS), **cv.summary()},
+            "unflagged_precision_cv": round(threshold.precision_unflagged, 4),
+            "flagged_fraction_cv": round(threshold.flagged_fraction, 4),
+        },
+        "libraries": library_versions(),
+    }
+
+
+def train(models_dir: Path, force: bool = False,
+          config: PurposeConfig = DEFAULT_CONFIG) -> str:
+    """Fit, score on the frozen split, and activate unless the active model scores better."""
+    hand = load_examples(HAND_LABELS, "hand")
+    weak = load_examples(WEAK_LABELS, "weak")
+    train_part, evaluation = split(hand, frozen_ids())
+    cv = cross_validate(config, hand, weak)
+    threshold = review_threshold([e.label for e in hand] * len(CV_SEEDS), cv.oof,
+                                 TARGET_PRECISION)
+    examples = training_set(config, train_part, weak, {e.group for e in evaluation})
+    pipeline = fit(config, examples)
+    candidate = score([e.label for e in evaluation], probabilities(pipeline, evaluation))
+    current = active_frozen_score(models_dir, evaluation)
+    version_dir = new_version_dir(models_dir, KIND)
+    save_model(pipeline, version_dir / MODEL_FILE)
+    write_card(version_dir, make_card(version_dir.name, config, examples, candidate, cv,
+                                      threshold))
+    load_model_dir(version_dir)  # what was written must load with the trusted types
+    return _train_report(models_dir, version_dir.name, candidate, current, cv, threshold, force)
+
+
+def _train_report(models_dir: Path, version: str, candidate: Scores, current: Scores | None,
+                  cv: CvResult, threshold: Threshold, force: bool) -> str:
+    previous = active_version(models_dir, KIND)
+    better = current is None or candidate.macro_f1 >= current.macro_f1
+    if better or force:
+        activate(models_dir, KIND, version)
+    lines = [
+        (f"trained purpose {version}: frozen-split macro-F1 {candidate.macro_f1:.3f}, "
+        f"commercial F1 {candidate.f1['commercial']:.3f}, ECE {candidate.ece:.3f}"),
+        (f"grouped CV ({CV_FOLDS} folds x {len(CV_SEEDS)} seeds, hand labels): macro-F1 "
+        f"{cv.summary()['macro_f1_mean']:.3f} +/- {cv.summary()['macro_f1_std']:.3f}"),
+        (f"needs_review threshold {threshold.value:.3f}: unflagged precision "
+        f"{threshold.precision_unflagged:.3f}, {threshold.flagged_fraction:.1%} flagged"),
+    ]
+    if current is None:
+        lines.append(f"no active model before: activated {version}")
+    elif better:
+        lines.append(f"activated {version}: frozen-split macro-F1 {candidate.macro_f1:.3f} >= "
+                     f"active {previous} {current.macro_f1:.3f}")
+    elif force:
+        lines.append(f"activated {version} (--force) although it scores worse than active "
+                     f"{previous}: {candidate.macro_f1:.3f} < {current.macro_f1:.3f}")
+    else:
+        lines.append(f"kept active {previous}: {version} scores worse on the frozen split "
+                     f"({candidate.macro_f1:.3f} < {current.macro_f1:.3f}); --force overrides")
+    return "\n".join(lines)
+
+
+# --- evaluate -----------------------------------------------------------------------
+
+
+def _table(title: str, rows: list[tuple[str, Scores | list[Scores]]]) -> list[str]:
+    lines = [title, (f"  {'classifier':<34} {'macro-F1':>12} {'F1 com':>7} {'F1 res':>7} "
+                    f"{'F1 cms':>7} {'ECE':>6}")]
+    for name, result in rows:
+        runs = result if isinstance(result, list) else [result]
+        macro = [r.macro_f1 for r in runs]
+        f1 = {label: np.mean([r.f1[label] for r in runs]) for label in LABELS}
+        lines.append(
+            f"  {name:<34} {np.mean(macro):>6.3f}±{np.std(macro):.3f} {f1['commercial']:>7.3f} "
+            f"{f1['research']:>7.3f} {f1['commissioning']:>7.3f} "
+            f"{np.mean([r.ece for r in runs]):>6.3f}")
+    return lines
+
+
+def _details(name: str, scores: Scores) -> list[str]:
+    lines = [f"{name}", f"  {'label':<14} {'precision':>9} {'recall':>7} {'F1':>6}"]
+    lines += [f"  {label:<14} {scores.precision[label]:>9.3f} {scores.recall[label]:>7.3f} "
+              f"{scores.f1[label]:>6.3f}" for label in LABELS]
+    lines.append("  confusion (rows true, columns predicted: " + ", ".join(LABELS) + ")")
+    lines += [f"  {label:<14} " + " ".join(f"{n:>5}" for n in row)
+              for label, row in zip(LABELS, scores.confusion)]
+    return lines
+
+
+def evaluate(models_dir: Path, config: PurposeConfig = DEFAULT_CONFIG) -> str:
+    hand = load_examples(HAND_LABELS, "hand")
+    weak = load_examples(WEAK_LABELS, "weak")
+    labels = [e.label for e in hand]
+    with_weak = cross_validate(replace(config, use_weak=True), hand, weak) if weak else None
+    without = cross_validate(replace(config, use_weak=False), hand, weak)
+    chosen = with_weak if config.use_weak and with_weak else without
+    fields = [hand_fields(row) for row in _rows(HAND_LABELS)]
+    keyword = score(labels, keyword_probabilities(fields))
+    rows: list[tuple[str, Scores | list[Scores]]] = [
+        ("majority baseline", majority_cv(hand)),
+        ("keyword rules (guideline)", keyword),
+        ("logreg, hand labels only", without.runs),
+    ]
+    if with_weak:
+        rows.append((f"logreg, + {len(weak)} weak labels", with_weak.runs))
+    threshold = review_threshold(labels * len(CV_SEEDS), chosen.oof, TARGET_PRECISION)
+    lines = [
+        (f"purpose evaluation: {len(hand)} hand-labelled statements, "
+        f"{len({e.group for e in hand})} organisations; chosen config {asdict(config)}"),
+        (f"grouped CV: StratifiedGroupKFold({CV_FOLDS}) by canonical organisation, seeds "
+        f"{list(CV_SEEDS)}; mean±std over seeds; ECE top-label, 10 equal-width bins"),
+        *_table("", rows), "",
+        *_details("chosen model, pooled out-of-fold predictions over all seeds", chosen.pooled),
+        "", *_details("keyword rules", keyword), "",
+        (f"needs_review threshold (from these predictions): {threshold.value:.3f} -> precision "
+        f"{threshold.precision_unflagged:.3f} on unflagged, {threshold.flagged_fraction:.1%} "
+        "flagged"),
+    ]
+    return "\n".join(lines + _active_lines(models_dir, hand))
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _active_lines(models_dir: Path, hand: Sequence[Example]) -> list[str]:
+    _, evaluation = split(hand, frozen_ids())
+    current = active_frozen_score(models_dir, evaluation)
+    if current is None:
+        return ["", "no active purpose model to score on the frozen split"]
+    version = active_version(models_dir, KIND)
+    return ["", *_details(f"active model {version} on the frozen split ({len(evaluation)} "
+                          f"statements, organisations unseen in its training)", current),
+            f"  macro-F1 {current.macro_f1:.3f}, ECE {current.ece:.3f}",
+            f"  versions present: {', '.join(versions(models_dir, KIND))}"]
+
+
+# --- the frozen split (made once, then committed; never regenerated by train) ------------
+
+
+def choose_frozen_split(hand: Sequence[Example], seed: int = 2017, parts: int = 4) -> list[str]:
+    """One of ``parts`` organisation-grouped, label-stratified folds: about a quarter."""
+    folds = StratifiedGroupKFold(n_splits=parts, shuffle=True, random_state=seed)
+    _, test_index = next(folds.split(np.zeros(len(hand)), [e.label for e in hand],
+                                     [e.group for e in hand]))
+    return sorted(hand[i].id for i in test_index)
