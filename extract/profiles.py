@@ -2,9 +2,16 @@
 
 Profiles are data (``extract/profiles/*.json``), not code branches. Each names the
 synonyms of every field it knows; a header matches a synonym when, normalised
-(case, punctuation, spacing), it equals it or starts with it. The profile that
-maps the most columns wins, the specific ones before ``generic``. Headers no
-profile knows go to ``fields.extra`` under their printed name.
+(case, punctuation, spacing, camelCase), it equals it or starts with it; a
+column whose header equals a synonym claims its field before one that only
+starts with one. The profile that maps the most columns wins, the specific
+ones (higher ``priority``) on ties. Headers no profile knows go to
+``fields.extra`` under their printed name.
+
+A profile may also declare ``"lookup": {"profile": P, "on": FIELD}``: its rows
+are completed from the rows of another table of the same document that
+profile P matched, where the two tables' FIELD values are equal (the NHS
+Digital workbooks keep each agreement's purpose text on a separate sheet).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from extract.text import clean_cell
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
+# "DataRecipient", "ODRReference": hand-cleaned exports glue header words together.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 FIELD_NAMES = tuple(name for name in Fields.model_fields if name != "extra")
 
 
@@ -29,6 +38,15 @@ class Profile:
     columns: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
     priority: int = 0
+    lookup: Lookup | None = None
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Rows of this profile's table are completed from another table's row with the same key."""
+
+    profile: str
+    on: str
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,7 @@ class HeaderMatch:
 
 
 def normalise_header(header: str) -> str:
-    return _NON_WORD.sub(" ", header.lower()).strip()
+    return _NON_WORD.sub(" ", _CAMEL.sub(" ", header).lower()).strip()
 
 
 @cache
@@ -51,45 +69,76 @@ def load_profiles() -> tuple[Profile, ...]:
     profiles = []
     for path in sorted(PROFILE_DIR.glob("*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
-        unknown = set(raw["columns"]) - set(FIELD_NAMES)
-        if unknown:
-            raise ValueError(f"{path.name}: unknown record fields {sorted(unknown)}")
-        profiles.append(
-            Profile(
-                name=raw["name"],
-                columns={f: tuple(normalise_header(s) for s in syn) for f, syn in raw["columns"].items()},
-                required=tuple(raw.get("required", [])),
-                priority=raw.get("priority", 0),
-            )
-        )
+        profiles.append(_profile_from_json(raw, path.name))
+    _check_lookups(profiles)
     return tuple(sorted(profiles, key=lambda p: -p.priority))
 
 
+def _profile_from_json(raw: dict, filename: str) -> Profile:
+    unknown = set(raw["columns"]) - set(FIELD_NAMES)
+    if unknown:
+        raise ValueError(f"{filename}: unknown record fields {sorted(unknown)}")
+    lookup = raw.get("lookup")
+    if lookup and lookup["on"] not in raw["columns"]:
+        raise ValueError(f"{filename}: lookup on {lookup['on']!r}, a field it has no column for")
+    return Profile(
+        name=raw["name"],
+        columns={f: tuple(normalise_header(s) for s in syn) for f, syn in raw["columns"].items()},
+        required=tuple(raw.get("required", [])),
+        priority=raw.get("priority", 0),
+        lookup=Lookup(profile=lookup["profile"], on=lookup["on"]) if lookup else None,
+    )
+
+
+def _check_lookups(profiles: list[Profile]) -> None:
+    names = {p.name: p for p in profiles}
+    for profile in profiles:
+        if profile.lookup is None:
+            continue
+        target = names.get(profile.lookup.profile)
+        if target is None or profile.lookup.on not in target.columns:
+            raise ValueError(
+                f"profile {profile.name}: looks up {profile.lookup.profile!r} on "
+                f"{profile.lookup.on!r}, but no profile of that name has that field"
+            )
+
+
 def field_for(header: str, profile: Profile) -> str | None:
+    return _field_and_exactness(header, profile)[0]
+
+
+def _field_and_exactness(header: str, profile: Profile) -> tuple[str | None, bool]:
     norm = normalise_header(header)
     if not norm:
-        return None
+        return None, False
     for field, synonyms in profile.columns.items():
         if norm in synonyms:
-            return field
+            return field, True
     for field, synonyms in profile.columns.items():
         if any(norm.startswith(s + " ") for s in synonyms if s):
-            return field
-    return None
+            return field, False
+    return None, False
 
 
 def match_profile(profile: Profile, headers: list[str]) -> HeaderMatch | None:
-    fields: list[str | None] = []
-    for header in headers:
-        field = field_for(header, profile)
-        fields.append(field if field not in fields else None)
+    candidates = [_field_and_exactness(header, profile) for header in headers]
+    fields: list[str | None] = [None] * len(headers)
+    # Exact matches first, so "Title of project" keeps `title` from an earlier "Title Links".
+    for want_exact in (True, False):
+        for index, (field, exact) in enumerate(candidates):
+            if field and exact == want_exact and field not in fields:
+                fields[index] = field
     match = HeaderMatch(profile, tuple(headers), tuple(fields))
-    if not all(req in fields for req in profile.required) or match.mapped < 2:
+    # A row id alone says little: "No" or "ID" also head check-lists and label tables.
+    telling = sum(field not in (None, "row_id") for field in fields)
+    if not all(req in fields for req in profile.required) or telling < 2:
         return None
     return match
 
 
-def match_header(headers: list[str], profiles: tuple[Profile, ...] | None = None) -> HeaderMatch | None:
+def match_header(
+    headers: list[str], profiles: tuple[Profile, ...] | None = None
+) -> HeaderMatch | None:
     """The best profile for a header row, or None when no profile fits it."""
     best: HeaderMatch | None = None
     for profile in profiles or load_profiles():
@@ -103,9 +152,23 @@ def row_to_fields(match: HeaderMatch, cells: list[str | None]) -> Fields:
     values: dict[str, str | None] = {}
     extra: dict[str, str] = {}
     for header, field, cell in zip(match.headers, match.fields, cells):
-        text = clean_cell(cell)
+        text = clean_cell(_without_header_echo(cell, header))
         if field:
             values[field] = text
         elif text is not None and header.strip():
             extra[clean_cell(header) or header] = text
     return Fields(**values, extra=extra)
+
+
+def _without_header_echo(cell: str | None, header: str) -> str | None:
+    """A cell minus a first line that repeats its own column's header.
+
+    Web-scraped registers copy each value's label into the cell ("Study code\nNBR98");
+    the label is page furniture, not the value, and no register value starts with it.
+    """
+    if cell is None or "\n" not in cell:
+        return cell
+    first, rest = cell.split("\n", 1)
+    if first.strip() and normalise_header(first) == normalise_header(header):
+        return rest
+    return cell

@@ -1,0 +1,486 @@
+"""Spreadsheet editions (XLSX, ODS, CSV) -> rows.
+
+A chain of small steps, each testable alone:
+
+    guard_zip           refuse zip bombs before any parser inflates a member
+    xlsx_sheets         \
+    ods_sheets           > Sheet(name, rows): 1-based row numbers and cell text, empty rows dropped
+    csv_sheet           /
+    find_table          the header row (within the first HEADER_SEARCH_ROWS) a profile maps
+    table_rows          data rows -> Row, with the sheet and row of every cell
+    join_lookups        rows completed from the tables their profile looks up (e.g. purposes)
+
+A sheet without a register header is skipped; a document with none raises UnknownLayout.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import IO
+
+from extract.errors import DocumentTooLarge, ExtractError, UnknownLayout, UnreadableDocument
+from extract.limits import Limits
+from extract.profiles import HeaderMatch, match_header, row_to_fields
+from extract.record import CellSpan, Fields, Row
+
+HEADER_SEARCH_ROWS = 30
+# ODS files repeat empty cells to column 16384 and rows to 1048576; no register is that wide.
+MAX_COLUMNS = 1024
+MAX_ZIP_MEMBERS = 10_000
+# Tiny members (styles, rels) can compress very well without being hostile.
+RATIO_CHECK_MIN_BYTES = 1 << 20
+_INFLATE_CHUNK = 1 << 16
+
+# first and last 1-based line (a spreadsheet row: both the same; a CSV record: its lines), cells
+SheetRow = tuple[int, int, list[str | None]]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    rows: Iterable[SheetRow]
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: str
+    header_row: int
+    match: HeaderMatch
+    rows: list[SheetRow]
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes, limits: Limits) -> list[Row]:
+    guard_zip(data, limits)
+    return _rows_from_workbook(lambda: _xlsx_rows(data, limits), "XLSX")
+
+
+def read_ods(data: bytes, limits: Limits) -> list[Row]:
+    guard_zip(data, limits)
+    return _rows_from_workbook(lambda: _ods_rows(data, limits), "ODS")
+
+
+def read_csv(text: str, limits: Limits) -> list[Row]:
+    # registers' free-text cells can outgrow the csv module's 128 KiB default
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
+    try:
+        return sheets_to_rows([csv_sheet(text)], limits)
+    except csv.Error as exc:
+        raise UnreadableDocument(f"a malformed CSV file ({exc})") from exc
+
+
+def sheets_to_rows(sheets: Iterable[Sheet], limits: Limits) -> list[Row]:
+    """Every register row of every sheet that has a register header."""
+    tables: list[Table] = []
+    seen: list[str] = []
+    budget = limits.max_rows
+    for sheet in sheets:
+        table, described = find_table(sheet, budget)
+        seen.append(described)
+        if table is not None:
+            tables.append(table)
+            budget -= len(table.rows)
+    if not tables:
+        raise UnknownLayout(_no_header_message(seen))
+    return join_lookups([(table, table_rows(table)) for table in tables])
+
+
+def _rows_from_workbook(read: Callable[[], list[Row]], kind: str) -> list[Row]:
+    try:
+        return read()
+    except ExtractError:
+        raise
+    except Exception as exc:  # the parsers' own errors for damaged files are many and unrelated
+        raise UnreadableDocument(
+            f"a damaged {kind} workbook ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _xlsx_rows(data: bytes, limits: Limits) -> list[Row]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return sheets_to_rows(xlsx_sheets(workbook), limits)
+    finally:
+        workbook.close()
+
+
+def _ods_rows(data: bytes, limits: Limits) -> list[Row]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+        return sheets_to_rows(ods_sheets(content, limits.max_rows), limits)
+
+
+# --- zip bombs --------------------------------------------------------------------------------
+
+
+def guard_zip(data: bytes, limits: Limits) -> None:
+    """Refuse an archive whose members would inflate past the limits, declared or actual.
+
+    Declared sizes are checked first, so an honest bomb costs nothing; then every member is
+    inflated once, in bounded chunks, so a member that lies about its size is caught after at
+    most its declared size plus one chunk.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableDocument(f"a damaged zip archive ({exc})") from exc
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise DocumentTooLarge(
+            f"the archive has {len(members):,} members; a workbook has far fewer"
+        )
+    _check_declared_sizes(members, limits)
+    for member in members:
+        actual = _inflated_size(data, member, member.file_size + 1)
+        if actual > member.file_size:
+            raise DocumentTooLarge(
+                f"zip member {member.filename} inflates past its declared {member.file_size:,} "
+                "bytes: a zip bomb lying about its size"
+            )
+
+
+def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > limits.max_uncompressed_bytes:
+            raise DocumentTooLarge(
+                f"the workbook would inflate to over {limits.max_uncompressed_bytes:,} bytes "
+                f"(member {member.filename} alone declares {member.file_size:,}): refused as a "
+                "possible zip bomb"
+            )
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size >= RATIO_CHECK_MIN_BYTES and ratio > limits.max_compression_ratio:
+            raise DocumentTooLarge(
+                f"zip member {member.filename} compresses {ratio:,.0f} to 1 (limit "
+                f"{limits.max_compression_ratio}): refused as a possible zip bomb"
+            )
+
+
+def _inflated_size(data: bytes, member: zipfile.ZipInfo, cap: int) -> int:
+    """How many bytes the member really inflates to, counting no further than ``cap``."""
+    raw = _raw_member(data, member)
+    if member.compress_type == zipfile.ZIP_STORED:
+        return len(raw)
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        raise UnreadableDocument(
+            f"zip member {member.filename} uses compression method {member.compress_type}, "
+            "which workbooks do not use"
+        )
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    try:
+        for start in range(0, len(raw), _INFLATE_CHUNK):
+            pending = raw[start : start + _INFLATE_CHUNK]
+            while pending and size <= cap:
+                size += len(inflater.decompress(pending, _INFLATE_CHUNK))
+                pending = inflater.unconsumed_tail
+            if size > cap:
+                return size
+    except zlib.error as exc:
+        raise UnreadableDocument(f"zip member {member.filename} is corrupt ({exc})") from exc
+    return size
+
+
+def _raw_member(data: bytes, member: zipfile.ZipInfo) -> bytes:
+    """The member's compressed bytes, located through its local header."""
+    offset = member.header_offset
+    header = data[offset : offset + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise UnreadableDocument(f"zip member {member.filename} has no local header: damaged zip")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = offset + 30 + name_length + extra_length
+    return data[start : start + member.compress_size]
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def xlsx_sheets(workbook: object) -> Iterator[Sheet]:
+    for worksheet in workbook.worksheets:  # type: ignore[attr-defined]
+        yield Sheet(worksheet.title, _xlsx_sheet_rows(worksheet))
+
+
+def _xlsx_sheet_rows(worksheet: object) -> Iterator[SheetRow]:
+    # read-only iter_rows yields every row from 1, filling gaps, so enumerate gives row numbers
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+        cells = [value if type(value) is str else _value_text(value) for value in values]
+        if _has_text(cells):
+            yield number, number, _trimmed(cells[:MAX_COLUMNS])
+
+
+def _value_text(value: object) -> str | None:
+    """A typed cell value as the register would print it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _has_text(cells: list[str | None]) -> bool:
+    return any(cell and not cell.isspace() for cell in cells)
+
+
+def _trimmed(cells: list[str | None]) -> list[str | None]:
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
+# --- ODS --------------------------------------------------------------------------------------
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_CELLS = {_TABLE + "table-cell", _TABLE + "covered-table-cell"}
+
+
+def ods_sheets(content: IO[bytes], max_rows: int) -> list[Sheet]:
+    """The sheets of an ODS ``content.xml``, streamed: each row's XML is dropped once read.
+
+    defusedxml refuses DTDs and entities, so an entity-expansion bomb cannot inflate here;
+    rows that repeat (number-rows-repeated) count against ``max_rows`` as they are expanded.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    sheets: list[Sheet] = []
+    rows: list[SheetRow] = []
+    stack: list[object] = []
+    number = kept = 0
+    for event, element in iterparse(content, events=("start", "end"), forbid_dtd=True):
+        if event == "start":
+            stack.append(element)
+            if element.tag == _TABLE + "table":
+                rows, number = [], 0
+                sheets.append(
+                    Sheet(element.get(_TABLE + "name") or f"Sheet{len(sheets) + 1}", rows)
+                )
+            continue
+        stack.pop()
+        if element.tag == _TABLE + "table-row":
+            repeat = int(element.get(_TABLE + "number-rows-repeated") or 1)
+            cells = _ods_row_cells(element)
+            if cells:
+                kept += repeat
+                if kept > max_rows:
+                    raise DocumentTooLarge(
+                        f"over the {max_rows:,}-row limit (sheet {sheets[-1].name})"
+                    )
+                rows.extend((number + k + 1, number + k + 1, cells) for k in range(repeat))
+            number += repeat
+            stack[-1].remove(element)  # type: ignore[attr-defined]
+    return sheets
+
+
+def _ods_row_cells(row: object) -> list[str | None]:
+    cells: list[str | None] = []
+    pending_empty = 0
+    for cell in row:  # type: ignore[attr-defined]
+        if cell.tag not in _CELLS:
+            continue
+        repeat = int(cell.get(_TABLE + "number-columns-repeated") or 1)
+        text = _ods_cell_text(cell)
+        if not text:
+            pending_empty += repeat  # only materialised if text follows: trailing runs are huge
+            continue
+        cells.extend([None] * pending_empty)
+        cells.extend([text] * repeat)
+        pending_empty = 0
+        if len(cells) >= MAX_COLUMNS:
+            return cells[:MAX_COLUMNS]
+    return cells if _has_text(cells) else []
+
+
+def _ods_cell_text(cell: object) -> str | None:
+    paragraphs = [_ods_inline_text(p) for p in cell.iter(_TEXT + "p")]  # type: ignore[attr-defined]
+    return "\n".join(paragraphs) or None
+
+
+def _ods_inline_text(element: object) -> str:
+    """A paragraph's text with ODF's space, tab and line-break elements spelled out."""
+    parts = [element.text or ""]  # type: ignore[attr-defined]
+    for child in element:  # type: ignore[attr-defined]
+        tag = child.tag
+        if tag == _TEXT + "s":
+            parts.append(" " * int(child.get(_TEXT + "c") or 1))
+        elif tag == _TEXT + "tab":
+            parts.append("\t")
+        elif tag == _TEXT + "line-break":
+            parts.append("\n")
+        elif tag != _TEXT + "note" and not tag.endswith("}annotation"):
+            parts.append(_ods_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+_DELIMITERS = (",", "\t", ";", "|")
+_SNIFF_RECORDS = 50
+
+
+def csv_sheet(text: str) -> Sheet:
+    """A CSV document as one sheet, its delimiter sniffed; rows carry their text lines."""
+    return Sheet("csv", _csv_rows(text, sniff_delimiter(text)))
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[SheetRow]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    last = 0
+    for record in reader:
+        first, last = last + 1, reader.line_num
+        if _has_text(record):
+            yield first, last, _trimmed([cell or None for cell in record[:MAX_COLUMNS]])
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first records into the most consistent, widest rows.
+
+    csv.Sniffer guesses from character frequencies and is thrown by quoted multi-line
+    cells; parsing a sample with each candidate and comparing row widths is not.
+    """
+    return max(_DELIMITERS, key=lambda d: _split_score(text, d))
+
+
+def _split_score(text: str, delimiter: str) -> tuple[float, int]:
+    try:
+        sample = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), _SNIFF_RECORDS))
+    except csv.Error:
+        return (0.0, 0)
+    widths = [len(record) for record in sample if _has_text(record)]
+    if not widths or widths[0] < 2:
+        return (0.0, 0)
+    consistent = sum(width == widths[0] for width in widths) / len(widths)
+    return (consistent, widths[0])
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def find_table(sheet: Sheet, budget: int) -> tuple[Table | None, str]:
+    """The sheet's register table, if a header row maps, and a description for error messages.
+
+    Reads at most ``budget`` data rows past the header and raises DocumentTooLarge beyond it.
+    """
+    rows = iter(sheet.rows)
+    head = list(islice(rows, HEADER_SEARCH_ROWS))
+    for index, (number, _, cells) in enumerate(head):
+        match = match_header([cell or "" for cell in cells])
+        if match is not None:
+            body = [
+                row for row in head[index + 1 :] + list(islice(rows, budget + 1)) if row[2] != cells
+            ]  # a header repeated where exports were concatenated
+            if len(body) > budget:
+                raise DocumentTooLarge(f"over the {budget:,}-row limit (sheet {sheet.name})")
+            return Table(sheet.name, number, match, body), f"{sheet.name!r}: {match.profile.name}"
+    return None, _describe_sheet(sheet.name, head)
+
+
+def table_rows(table: Table) -> list[Row]:
+    width = len(table.match.headers)
+    return [_to_row(table, row, width) for row in table.rows]
+
+
+def _to_row(table: Table, row: SheetRow, width: int) -> Row:
+    first, last, cells = row
+    fields = row_to_fields(table.match, cells)
+    warnings = []
+    overflow = {f"column {i + 1}": c.strip() for i, c in enumerate(cells[width:], width) if c}
+    if overflow:
+        fields.extra.update(overflow)
+        warnings.append(
+            f"row {first} of sheet {table.sheet} has cells past the header's {width} columns: "
+            f"kept in extra as {', '.join(overflow)}"
+        )
+    span = CellSpan(sheet=table.sheet, lines=(first, last))
+    cells_by_field = {name: span for name, value in fields if name != "extra" and value}
+    return Row(
+        fields=fields, layout=table.match.profile.name, cells=cells_by_field, warnings=warnings
+    )
+
+
+def join_lookups(tables: list[tuple[Table, list[Row]]]) -> list[Row]:
+    """Rows of every table, those whose profile declares a lookup completed from its target.
+
+    A table that some other table of the document looks up supplies rows, not records.
+    """
+    wanted = {t.match.profile.lookup.profile for t, _ in tables if t.match.profile.lookup}
+    out: list[Row] = []
+    for table, rows in tables:
+        lookup = table.match.profile.lookup
+        if table.match.profile.name in wanted:
+            continue
+        if lookup is None:
+            out.extend(rows)
+            continue
+        sources = [(t, r) for t, r in tables if t.match.profile.name == lookup.profile]
+        index = _index_by(sources, lookup.on)
+        described = " and ".join(t.sheet for t, _ in sources) or f"a {lookup.profile} table"
+        out.extend(_completed(row, index, lookup.on, described) for row in rows)
+    return out
+
+
+def _index_by(tables: list[tuple[Table, list[Row]]], field: str) -> dict[str, Row]:
+    index: dict[str, Row] = {}
+    for _, rows in tables:
+        for row in rows:
+            key = getattr(row.fields, field)
+            if key is not None:
+                index.setdefault(key, row)
+    return index
+
+
+def _completed(row: Row, index: dict[str, Row], on: str, described: str) -> Row:
+    key = getattr(row.fields, on)
+    found = index.get(key) if key is not None else None
+    if found is None:
+        warning = f"{on} {key!r} has no row in {described} to complete this row from"
+        return row.model_copy(update={"warnings": [*row.warnings, warning], "needs_review": True})
+    mine = row.fields.model_dump()
+    theirs = found.fields.model_dump()
+    merged = {k: mine[k] if mine[k] is not None else theirs[k] for k in mine if k != "extra"}
+    taken = {k for k in merged if mine[k] is None and theirs[k] is not None}
+    fields = Fields(**merged, extra={**theirs["extra"], **mine["extra"]})
+    cells = {**row.cells, **{k: v for k, v in found.cells.items() if k in taken}}
+    return row.model_copy(update={"fields": fields, "cells": cells})
+
+
+def _describe_sheet(name: str, head: list[SheetRow]) -> str:
+    wide = [cells for _, _, cells in head if sum(bool(c) for c in cells) >= 2]
+    if not head:
+        return f"{name!r} (empty)"
+    cells = (wide or [head[0][2]])[0]
+    shown = ", ".join(_short(c) for c in cells[:8] if c)
+    more = ", …" if sum(bool(c) for c in cells) > 8 else ""
+    return f"{name!r} (headers {shown}{more})"
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= 40 else flat[:39] + "…")
+
+
+def _no_header_message(seen: list[str]) -> str:
+    return (
+        f"no sheet has a register header: saw {'; '.join(seen)}. A register table needs a "
+        "header row (within its first 30 rows) that a layout profile maps, e.g. 'Organisation "
+        "Name' with 'Purpose'; add a profile to extract/profiles/ for a new edition's headers"
+    )
