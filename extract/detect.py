@@ -1,6 +1,8 @@
 """Tell a document's format from its bytes, never from its name alone."""
 
+import csv
 import io
+import itertools
 import zipfile
 
 from extract.errors import UnreadableDocument
@@ -71,12 +73,31 @@ def _looks_binary(text: str) -> bool:
 
 
 def _looks_like_csv(text: str) -> bool:
+    if _parses_as_csv(text):
+        return True
     lines = [line for line in text.split("\n", 20)[:20] if line.strip()]
     if len(lines) < 2:
         return False
     for sep in (",", "\t", ";"):
         counts = [line.count(sep) for line in lines[:5]]
         if counts[0] >= 2 and sum(c >= 1 for c in counts[1:]) >= len(counts[1:]) * 0.6:
+            return True
+    return False
+
+
+def _parses_as_csv(text: str) -> bool:
+    """Quoted cells that span lines defeat per-line comma counts; parsing records does not."""
+    for sep in (",", "\t", ";"):
+        try:
+            records = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 11))
+        except csv.Error:
+            continue
+        widths = [len(r) for r in records if any(cell.strip() for cell in r)]
+        if (
+            len(widths) >= 2
+            and widths[0] >= 3
+            and widths[1:].count(widths[0]) >= 0.8 * len(widths[1:])
+        ):
             return True
     return False
 
