@@ -1,0 +1,1 @@
+"""The HTTP API: upload register documents, follow their jobs, read enriched records."""

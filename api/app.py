@@ -1,0 +1,243 @@
+"""The FastAPI app. ``create_app`` takes its parts (settings, store, a way to run jobs), so
+tests and ``drr serve`` build it the same way; ``app_from_env`` is the factory uvicorn calls.
+
+Record bodies are served as the very JSON text the pipeline produced (the store keeps it),
+never re-serialised, so they are byte-identical to ``drr process`` output lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Message, Receive
+
+from api import errors
+from api.auth import READ_ROLES, requires
+from api.errors import ApiError
+from extract.detect import detect_format
+from extract.errors import UnreadableDocument
+from workers.jobs import submit_files
+from workers.settings import Settings
+from workers.store import RecordFilter, Store, open_store
+
+Enqueue = Callable[[str], Any]
+NDJSON = "application/x-ndjson"
+MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in a multipart body
+
+
+def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
+    app = FastAPI(
+        title="drr",
+        summary="NHS data release registers as enriched JSON records",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.enqueue = enqueue
+    errors.install(app)
+    read = Depends(requires(READ_ROLES, public=settings.public_read))
+    submit = Depends(requires(frozenset({"submitter"})))
+    app.add_api_route("/documents", upload_document, methods=["POST"], status_code=202,
+                      dependencies=[submit], summary="upload a register document")
+    app.add_api_route("/documents/{sha256}", get_document, dependencies=[read],
+                      summary="a document's status, record count and errors")
+    app.add_api_route("/jobs/{job_id}", get_job, dependencies=[read], summary="one job")
+    app.add_api_route("/records", list_records, dependencies=[read],
+                      summary="records, filtered and paginated; JSON Lines with Accept: "
+                      + NDJSON)
+    app.add_api_route("/records/{record_id}", get_record, dependencies=[read],
+                      summary="one record")
+    app.add_api_route("/schema", get_schema, summary="the JSON Schema of a record")
+    app.add_api_route("/health", health, summary="liveness")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app ``drr serve`` runs: queue jobs when a broker is set, else run them here."""
+    settings = Settings.from_env()
+    store = open_store(settings.database_url)
+    if settings.broker_url:
+        from workers.queue import app as celery_app
+        from workers.queue import enqueue
+
+        return create_app(settings, store, lambda job_id: enqueue(celery_app, settings, job_id))
+    return create_app(settings, store, InProcessRunner(settings, store))
+
+
+class InProcessRunner:
+    """Without a broker, jobs run one at a time on a thread of the API process."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drr-job")
+        self._runtime: Any = None
+
+    def __call__(self, job_id: str) -> None:
+        self.pool.submit(self._run, job_id)
+
+    def _run(self, job_id: str) -> None:
+        from nlp.enrich import build_enricher
+        from workers.jobs import Runtime, fail_unexpected, run_job
+
+        try:
+            if self._runtime is None:  # only this one thread touches it
+                enricher = build_enricher(self.settings.models_dir)
+                self._runtime = Runtime(self.store, enricher, self.settings.limits,
+                                        self.settings.max_deliveries)
+            run_job(self._runtime, job_id)
+        except Exception as exc:  # noqa: BLE001 - the job says what went wrong
+            fail_unexpected(self.store, job_id, exc)
+
+
+# documents and jobs
+
+
+class LimitedReceive:
+    """Counts request body bytes as they arrive and stops at the limit, before buffering more."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.seen = 0
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        self.seen += len(message.get("body", b""))
+        if self.seen > self.limit:
+            limit = self.limit - MULTIPART_SLACK
+            raise ApiError(413, f"the upload is over the {limit:,}-byte limit")
+        return message
+
+
+async def upload_document(request: Request) -> JSONResponse:
+    """Multipart upload with the document in the field ``file``. 202: the job is queued."""
+    settings: Settings = request.app.state.settings
+    data, filename = await _read_upload(request, settings.max_upload_bytes)
+    _check_type(data, filename)
+    store: Store = request.app.state.store
+    [submitted] = await run_in_threadpool(
+        submit_files, store, [(filename, data)], request.app.state.enqueue
+    )
+    body = {**submitted, "job_url": f"/jobs/{submitted['job_id']}",
+            "document_url": f"/documents/{submitted['document_sha256']}"}
+    return JSONResponse(body, status_code=202, headers={"Location": body["job_url"]})
+
+
+async def _read_upload(request: Request, limit: int) -> tuple[bytes, str]:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit + MULTIPART_SLACK:
+        raise ApiError(413, f"the upload is over the {limit:,}-byte limit")
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise ApiError(415, "upload the document as multipart/form-data in the field 'file'")
+    limited = Request(request.scope, LimitedReceive(request.receive, limit + MULTIPART_SLACK))
+    form = await limited.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise ApiError(400, "no file: upload the document in the multipart field 'file'")
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, f"the document is over the {limit:,}-byte limit")
+    return data, upload.filename or "upload"
+
+
+def _check_type(data: bytes, filename: str) -> None:
+    """Refuse what is not a register document by its bytes, whatever its name or header."""
+    if not data:
+        raise ApiError(400, "the file is empty", "empty_document")
+    try:
+        detect_format(data, filename)
+    except UnreadableDocument as exc:
+        raise ApiError(415, str(exc)) from exc
+
+
+def get_document(sha256: str, request: Request) -> dict[str, Any]:
+    status = request.app.state.store.document_status(sha256.lower())
+    if status is None:
+        raise ApiError(404, f"no document with sha256 {sha256}")
+    return status
+
+
+def get_job(job_id: str, request: Request) -> dict[str, Any]:
+    job = request.app.state.store.get_job(job_id)
+    if job is None:
+        raise ApiError(404, f"no job {job_id}")
+    return job.as_dict()
+
+
+# records
+
+
+def list_records(
+    request: Request,
+    organisation: str | None = None,
+    sector: str | None = None,
+    purpose: Literal["commercial", "research", "commissioning"] | None = None,
+    dataset: str | None = None,
+    approval: Annotated[str | None, Query(description="approval reference, canonical")] = None,
+    needs_review: bool | None = None,
+    document: Annotated[str | None, Query(description="document sha256")] = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> Response:
+    where = RecordFilter(
+        organisation=organisation, sector=sector, purpose=purpose, dataset=dataset,
+        approval=approval, needs_review=needs_review, document=document,
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
+    )
+    store: Store = request.app.state.store
+    if NDJSON in request.headers.get("accept", ""):
+        return StreamingResponse(_lines(store.iter_records(where)), media_type=NDJSON)
+    page = store.page_records(where, _cursor(cursor), limit)
+    next_cursor = str(page[-1][0]) if len(page) == limit else None
+    return Response(_page_body(page, next_cursor), media_type="application/json")
+
+
+def _cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit():
+        raise ApiError(400, "cursor: pass the next_cursor of the previous page as it was given")
+    return int(cursor)
+
+
+def _page_body(page: list[tuple[int, str]], next_cursor: str | None) -> str:
+    cursor = f'"{next_cursor}"' if next_cursor else "null"
+    return '{"records":[' + ",".join(body for _, body in page) + f'],"next_cursor":{cursor}}}'
+
+
+def _lines(bodies: Iterator[str]) -> Iterator[str]:
+    batch: list[str] = []
+    for body in bodies:
+        batch.append(body)
+        if len(batch) == 500:  # fewer, larger writes: the export is I/O bound
+            yield "\n".join(batch) + "\n"
+            batch = []
+    if batch:
+        yield "\n".join(batch) + "\n"
+
+
+def get_record(record_id: str, request: Request) -> Response:
+    body = request.app.state.store.get_record(record_id)
+    if body is None:
+        raise ApiError(404, f"no record {record_id}")
+    return Response(body, media_type="application/json")
+
+
+def get_schema() -> Response:
+    from workers.schema import schema_text
+
+    return Response(schema_text(), media_type="application/schema+json")
+
+
+def health() -> dict[str, str]:
+    return {"status": "ok"}
