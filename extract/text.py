@@ -1,9 +1,5 @@
 """Cell text as the record contract wants it: lines joined, wrap hyphenation undone."""
 
-import re
-
-_SPACES = re.compile(r"\s+")
-
 
 def join_lines(lines: list[str]) -> str:
     """Join a cell's printed lines with single spaces.
@@ -14,7 +10,8 @@ def join_lines(lines: list[str]) -> str:
     """
     out = ""
     for raw in lines:
-        line = _SPACES.sub(" ", raw).strip()
+        # split() splits on exactly the characters \s matches, several times faster
+        line = " ".join(raw.split())
         if not line:
             continue
         if not out:
