@@ -56,16 +56,17 @@ _HEADING_NUMBERED = re.compile(rf"^Project (?P<number>\d+)\s+{_DASH}\s*(?P<ref>.
 _HEADING_ANY = re.compile(rf"^(?P<title>.*\S)\s+{_DASH}\s+(?P<ref>\S.*)$")
 _CUT_NIC = re.compile(r"^(?:DARS-?|(?:DARS-)?NIC-?[\w-]*|D|DA|DAR|N|NI)$")
 _LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z /&'’()-]{0,39}?)\s*:(?!//)\s*(?P<value>.*)$")
-_LIST_ITEM = re.compile(r"^\s*(?:\d+\.|[•·▪◦*]|-(?=\s|$))\s*(?P<item>.*)$")
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[•·▪◦*]|[-–](?=\s|$))\s*(?P<item>.*)$")
 _URL = re.compile(r"^https?://\S+$")
 _UNSAFE = re.compile(r"^(?P<count>[\d,]+) data files in total were disseminated unsafely")
 _FLAG = "🚩"
 _FOOTER = re.compile(r"^Source: NHS (?:Digital|England)\.?$")
 _PAGE_END = re.compile(r"[.!?\"'’”]$")
-_DATE = r"(?:\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?|\d{1,2}/\d{4}|unknown)"
+_DATE = r"(?:\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?|(?:\d{1,2}/){1,2}\d{4}|unknown)"
 _DSA = re.compile(rf"DSA runs\s+(?P<start>{_DATE})?(?:\s+[—–-]\s*(?P<end>{_DATE})?)?")
-_PURPOSES = re.compile(r"^(?P<flag>(?:Yes|No)(?:,\s*(?:Yes|No))*)?\s*(?:\((?P<type>.*)\))?$")
-_FLAG_WORDS = re.compile(r"^(?:Yes|No)(?:,\s*(?:Yes|No))*\b")
+_YES_NO = r"(?:Yes|No|Y|N)(?:,\s*(?:Yes|No|Y|N))*"
+_PURPOSES = re.compile(rf"^(?P<flag>{_YES_NO})?\s*(?:\((?P<type>.*)\))?$")
+_FLAG_WORDS = re.compile(rf"^{_YES_NO}\b")
 _PARENS = re.compile(r"\([^()]*\)")
 _IDENTIFIABILITY = re.compile(
     r"^(?:Identifiable|Pseudonymised|Anonymised|Anonymous|Aggregated|De-identified)\b"
@@ -146,12 +147,16 @@ def read_register_page(text: str) -> list[Row]:
 
 
 def read_register_html(html: str) -> list[Row]:
-    """One row per project of a reformatted register page given as the website's HTML."""
-    return read_lines(html_lines(html))
+    """One row per project of a reformatted register page given as the website's HTML.
+
+    A document that reaches ``</html>`` was served whole, whatever its last sentence.
+    """
+    return read_lines(html_lines(html), whole="</html>" in html[-4096:].lower())
 
 
-def read_lines(lines: list[Line]) -> list[Row]:
+def read_lines(lines: list[Line], whole: bool = False) -> list[Row]:
     lines, complete = _strip_footer(lines)
+    complete = complete or whole
     preamble_lines, blocks = split_page(lines)
     preamble = read_preamble(preamble_lines)
     rows = [project_row(block, preamble) for block in blocks]
@@ -177,7 +182,8 @@ _HTML_BLOCKS = frozenset(
     }
 )  # fmt: skip
 _HTML_NO_GAP = frozenset({"li", "br"})  # list items and line breaks stay on consecutive lines
-_HTML_SKIP = frozenset({"script", "style", "head", "nav", "noscript", "template", "svg"})
+_HTML_SKIP = frozenset({"script", "style", "head", "nav", "noscript", "template", "svg", "footer"})
+_HTML_LABEL_CELLS = frozenset({"dt", "th"})  # "<dt>Legal basis</dt><dd>…" reads as a label
 
 
 class _PageText(HTMLParser):
@@ -197,7 +203,7 @@ class _PageText(HTMLParser):
             self._skip += 1
         if self._skip:
             return
-        if tag in _HTML_BLOCKS:
+        if tag in _HTML_BLOCKS and tag != "dd":  # a <dd> continues its <dt>'s line
             self._flush(gap=tag not in _HTML_NO_GAP)
         if tag in ("ol", "ul"):
             self._lists.append([tag == "ol", 0])
@@ -210,6 +216,11 @@ class _PageText(HTMLParser):
             return
         if self._skip:
             return
+        if tag in _HTML_LABEL_CELLS and "".join(self._buf).strip():
+            self._buf.append("" if "".join(self._buf).rstrip().endswith(":") else ":")
+            self._buf.append(" ")
+            if tag == "dt":
+                return  # the <dd> that follows continues this line
         if tag in _HTML_BLOCKS:
             self._flush(gap=tag not in _HTML_NO_GAP)
         if tag in ("ol", "ul") and self._lists:
@@ -253,10 +264,10 @@ def html_lines(html: str) -> list[Line]:
 
 def _strip_footer(lines: list[Line]) -> tuple[list[Line], bool]:
     """Drop the site footer; a page that still has its footer was not cut off."""
+    footer = [n for n, line in enumerate(lines) if _FOOTER.match(line.text.strip())]
+    if footer:
+        return lines[: footer[-1]], True
     content = [line for line in lines if line.text.strip()]
-    if content and _FOOTER.match(content[-1].text.strip()):
-        end = lines.index(content[-1])
-        return lines[:end], True
     return lines, not content or bool(_PAGE_END.search(content[-1].text.strip()))
 
 
@@ -283,8 +294,9 @@ def split_page(lines: list[Line]) -> tuple[list[Line], list[Block]]:
 def _heading_at(lines: list[Line], i: int) -> Heading | None:
     """The project heading on line i, if it is one.
 
-    A title ending in " — DARS-NIC-…" or "Project N — …" is a heading on its face; any other
-    "… — X" only when a project field label follows it, or when the page ends on it (cut off).
+    "Project N — …" is a heading on its face; "<title> — DARS-NIC-…" when labels or a list
+    follow it (so prose ending in a NIC number is not one); any other "… — X" only when a
+    project field label follows it, or when the page ends on a cut-off NIC number.
     """
     text = lines[i].text.strip()
     if not text or _known_label(text):
@@ -294,14 +306,15 @@ def _heading_at(lines: list[Line], i: int) -> Heading | None:
     if numbered:
         ref = numbered["ref"].strip() or None
         return Heading(lines[i], None, ref, numbered["number"], cut=_is_cut(lines, i, ref))
-    if nic:
+    following = _next_text(lines, i)
+    if nic and (_known_label(following) or _LIST_ITEM.match(following) or not following):
         return Heading(lines[i], nic["title"], nic["ref"])
     loose = _HEADING_ANY.match(text)
     if not loose:
         return None
-    if _known_label(_next_text(lines, i)) in FIELD_LABELS:
+    if _known_label(following) in FIELD_LABELS:
         return Heading(lines[i], loose["title"], loose["ref"])
-    if _next_text(lines, i) == "" and _CUT_NIC.match(loose["ref"]):
+    if not following and _CUT_NIC.match(loose["ref"]):
         return Heading(lines[i], loose["title"], loose["ref"], cut=True)
     return None
 
@@ -312,7 +325,9 @@ def _is_cut(lines: list[Line], i: int, ref: str | None) -> bool:
 
 
 def _next_text(lines: list[Line], i: int) -> str:
-    return next((line.text.strip() for line in lines[i + 1 :] if line.text.strip()), "")
+    """The next line with text, passing over the site's 🚩 notes between heading and fields."""
+    texts = (line.text.strip() for line in lines[i + 1 :])
+    return next((text for text in texts if text and not text.startswith(_FLAG)), "")
 
 
 def _headingless_starts(lines: list[Line]) -> list[int]:
@@ -389,7 +404,10 @@ def project_sections(lines: list[Line]) -> list[Section]:
         match = _LABEL.match(text)
         key = match["label"].strip().lower() if match else ""
         item = _LIST_ITEM.match(text)
-        if match and key in PROSE_LABELS:
+        if in_fields and text.startswith(_FLAG):
+            flag = Line(line.number, text[len(_FLAG) :].strip())
+            sections.append(Section("project flag", "field", [flag]))
+        elif match and key in PROSE_LABELS:
             in_fields = False
             sections.append(_opened(match, "prose", line))
         elif in_fields and text.lower() == "project info":
@@ -405,7 +423,12 @@ def project_sections(lines: list[Line]) -> list[Section]:
             if not (current and current.kind == "list"):
                 sections.append(Section("Datasets", "list", implicit=True))
             sections[-1].lines.append(Line(line.number, item["item"].strip()))
-        elif in_fields and current and current.kind == "field" and not blank_before:
+        elif (
+            in_fields
+            and current
+            and current.kind == "field"
+            and (_is_note(text) or not blank_before)
+        ):
             current.lines.append(line)
         elif in_fields or current is None:
             in_fields = False

@@ -431,3 +431,92 @@ def test_html_line_breaks_and_unordered_lists():
     assert f.data_type == "HES APC; Civil Registrations of Death"
     assert f.purpose == "To study outcomes. Second & last."
     assert row.warnings == []
+
+
+def test_html_definition_lists_and_tables_read_as_labels():
+    html = (
+        "<!DOCTYPE html><html><body><h2>Acme Ltd projects</h2>"
+        "<h3>Study — DARS-NIC-12345-A1B2C</h3>"
+        "<dl><dt>Legal basis</dt><dd>Health and Social Care Act 2012</dd>"
+        "<dt>Sensitive:</dt><dd>Non-Sensitive</dd></dl>"
+        "<table><tr><th>Purposes</th><td>Yes (Supplier)</td></tr>"
+        "<tr><th>Sublicensing allowed</th><td>No</td></tr></table>"
+        "<h4>Objectives:</h4><p>To study outcomes</p>"
+        "<footer><p>About this site</p><p>Contact us</p></footer></body></html>"
+    )
+    [row] = read_register_html(html)
+    f = row.fields
+    assert f.legal_basis == "Health and Social Care Act 2012"
+    assert f.sensitivity == "Non-Sensitive"
+    assert (f.commercial, f.organisation_type, f.sublicensing) == ("Yes", "Supplier", "No")
+    # The footer is not part of the project, and a whole document is not "cut off" even
+    # though its last sentence has no full stop.
+    assert f.purpose == "To study outcomes"
+    assert row.warnings == []
+
+
+PAGE_WITH_SURPRISES = """\
+NHS Digital Data Release Register - reformatted
+
+Acme Analytics projects
+
+First study — DARS-NIC-11111-A1A1A
+
+🚩 Acme breached this agreement.
+
+Legal basis: Health and Social Care Act 2012 – s261(2)(a)
+
+Purposes: N (Supplier)
+
+When:DSA runs 01/04/2019 — 31/03/2020
+
+Access method: System Access
+
+(System access means the data stayed on NHS Digital's systems)
+
+Datasets:
+
+  1) Hospital Episode Statistics Admitted Patient Care
+  2) Civil Registrations of Death
+
+Objectives:
+
+This extends the earlier agreement — DARS-NIC-22222-B2B2B
+and reports aggregate counts only.
+
+Second study — DARS-NIC-33333-C3C3C
+
+Type of data: Pseudonymised
+
+Legal basis: Health and Social Care Act 2012
+
+Objectives:
+
+A full sentence ends here.
+"""
+
+
+def test_page_variations_a_generic_page_may_have():
+    first, second = read_register_page(PAGE_WITH_SURPRISES)
+    assert (first.fields.reference, second.fields.reference) == (
+        "DARS-NIC-11111-A1A1A",
+        "DARS-NIC-33333-C3C3C",
+    )
+    f = first.fields
+    assert f.extra["project flag"] == "Acme breached this agreement."
+    assert (f.commercial, f.organisation_type) == ("N", "Supplier")
+    assert (f.date_start, f.date_end) == ("01/04/2019", "31/03/2020")
+    assert f.access_method == "System Access"
+    assert f.extra["Access method note"] == (
+        "(System access means the data stayed on NHS Digital's systems)"
+    )
+    assert f.data_type == (
+        "Hospital Episode Statistics Admitted Patient Care; Civil Registrations of Death"
+    )
+    # A NIC number ending a line of prose is not a new project.
+    assert f.purpose == (
+        "This extends the earlier agreement — DARS-NIC-22222-B2B2B and reports aggregate "
+        "counts only."
+    )
+    assert second.fields.data_provided == "Pseudonymised"
+    assert first.warnings == [] and second.warnings == []
