@@ -1,0 +1,847 @@
+"""Register text dumps (pdfminer / pdftotext output of an HSCIC-2014 register PDF) to rows.
+
+A dump has lost the table: every cell is broken over lines, several cells may share one
+line, the header block reappears at page starts, and vertically merged cells
+(organisation, purpose) float away from their rows to after the last row they span.
+The reader rebuilds the rows as a chain of small pure stages, each testable alone::
+
+    lines_of -> drop_headers -> anchor_rows -> split_cells -> float_items
+             -> attach_floating -> to_rows
+
+Signals it uses, strongest first: row ids run in sequence (anchors); the closed
+vocabularies of the "data provided", "sensitivity" and "frequency" columns (they fix
+where the middle cells are); line length (the organisation and legal-basis columns are
+narrow, the purpose column wide); what the document itself repeats (data types and legal
+bases seen whole elsewhere); and, for floating merged cells, which rows lack a value,
+the datasets a purpose names and where neighbouring rows differ. A floating value the
+text does not pin to its rows is left null with a warning, never guessed silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import pairwise, permutations
+
+from extract.profiles import load_profiles, normalise_header
+from extract.record import CellSpan, Fields, Row
+from extract.text import join_lines
+
+LAYOUT = "hscic-2014"
+COLUMNS = (
+    "row_id",
+    "organisation",
+    "data_type",
+    "data_provided",
+    "sensitivity",
+    "legal_basis",
+    "purpose",
+    "frequency",
+)
+MERGEABLE = ("organisation", "purpose")
+
+# The "data provided to customer" column opens with one of these words, capitalised.
+DATA_PROVIDED_STARTS = frozenset(
+    {
+        "identifiable",
+        "pseudonymised",
+        "anonymised",
+        "aggregated",
+        "aggregated-anonymised",
+        "weakly",
+        "personally",
+    }
+)
+FREQUENCIES = (
+    "One off",
+    "One-off",
+    "One-Off",
+    "One Off",
+    "Ongoing",
+    "On-going",
+    "On going",
+    "On-Going",
+)
+# First words of data-type cells: dataset names and extract kinds, not organisations.
+DATA_TYPE_OPENERS = (
+    "Bespoke",
+    "Standard Extract",
+    "HES",
+    "SUS",
+    "SHMI",
+    "ONS",
+    "PROMS",
+    "MHMDS",
+    "MHSDS",
+    "IAPT",
+    "NHS Choices",
+    "Hospital Episode Statistics",
+    "Medical Research Information",
+    "Secondary Uses",
+    "Civil Registration",
+    "Mental Health",
+    "Casemix",
+)
+LEGAL_OPENERS = ("Health and Social Care Act 2012", "Section 251 approval is in place")
+# Dataset vocabulary for matching a floating purpose to rows' data types: term -> key.
+DATASET_TERMS = {
+    "hes": "hes",
+    "hospital episode statistics": "hes",
+    "sus": "sus",
+    "sus+": "sus",
+    "secondary uses service": "sus",
+    "mhmds": "mhmds",
+    "mental health minimum data set": "mhmds",
+    "mhsds": "mhsds",
+    "mental health services data set": "mhsds",
+    "iapt": "iapt",
+    "ons": "ons",
+    "mortality": "mortality",
+    "death": "mortality",
+    "deaths": "mortality",
+    "proms": "proms",
+    "patient reported outcome": "proms",
+    "inpatient": "apc",
+    "in-patient": "apc",
+    "admitted patient care": "apc",
+    "apc": "apc",
+    "outpatient": "op",
+    "outpatients": "op",
+    "a&e": "ae",
+    "accident and emergency": "ae",
+    "emergency care": "ae",
+    "cancer": "cancer",
+    "births": "births",
+    "maternity": "maternity",
+    "critical care": "cc",
+    "diabetes": "diabetes",
+    "shmi": "shmi",
+    "gp": "gp",
+    "primary care": "gp",
+}
+_DATASET_RE = re.compile(
+    r"(?<![\w&])("
+    + "|".join(sorted(map(re.escape, DATASET_TERMS), key=len, reverse=True))
+    + r")(?![\w&])",
+    re.IGNORECASE,
+)
+_TERMINAL = tuple(".:;!?)")
+
+
+@dataclass(frozen=True)
+class DumpSettings:
+    """Tunable widths of the layout, in characters of a dump line."""
+
+    org_max: int = 24  # organisation column: a line this long or shorter may be one
+    legal_ratio: float = 0.45  # legal-basis lines are shorter than this share of purpose lines
+    max_search: int = 50_000  # partitions tried when reattaching floating cells
+
+
+@dataclass(frozen=True)
+class Line:
+    no: int  # 1-based line number in the dump
+    text: str  # whitespace-collapsed
+    page: int = 1
+
+
+@dataclass
+class ParsedRow:
+    row_id: str
+    anchor: Line
+    cells: dict[str, list[Line]]
+    floating: list[Line] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    needs_review: bool = False
+
+    def text(self, name: str) -> str | None:
+        return join_lines([line.text for line in self.cells.get(name, [])]) or None
+
+
+@dataclass(frozen=True)
+class Floating:
+    """A merged cell found away from its rows: its organisation and/or purpose lines."""
+
+    after: int  # index of the row it was found after
+    organisation: tuple[Line, ...] = ()
+    purpose: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the document repeats: learned in a first pass, used to split cells in a second."""
+
+    data_types: frozenset[str] = frozenset()
+    legal_bases: frozenset[str] = frozenset()
+
+
+# ---------------------------------------------------------------- stage 1: lines
+
+
+def lines_of(text: str) -> list[Line]:
+    """Non-blank lines with their 1-based numbers and pages (form feeds end pages)."""
+    out, page = [], 1
+    for no, raw in enumerate(text.split("\n"), 1):
+        words = raw.split()
+        if words:
+            out.append(Line(no, " ".join(words), page))
+        page += raw.count("\f")
+    return out
+
+
+# ---------------------------------------------------------------- stage 2: headers
+
+
+def _header_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    profile = next(p for p in load_profiles() if p.name == LAYOUT)
+    synonyms = tuple(s for names in profile.columns.values() for s in names if s)
+    words = {w for s in synonyms for w in s.split()} | DATA_PROVIDED_STARTS
+    return frozenset(words | {"customer", "aggregated", "anonymised"}), synonyms
+
+
+def _words(text: str) -> list[str]:
+    return normalise_header(text).split()
+
+
+def drop_headers(lines: list[Line]) -> list[Line]:
+    """Lines without the column-header blocks that open the document and its pages.
+
+    A header block is a run of lines made only of header words that spells at least two
+    whole column headers; a lone "Sensitive" or "Identifiable" is a cell, not a header.
+    """
+    vocabulary, synonyms = _header_vocabulary()
+    keep: list[Line] = []
+    run: list[Line] = []
+    for line in [*lines, Line(0, "\x00")]:
+        words = _words(line.text)
+        if words and all(w in vocabulary for w in words):
+            run.append(line)
+            continue
+        if run and not _spells_headers(run, synonyms):
+            keep.extend(run)
+        run = []
+        if line.no:
+            keep.append(line)
+    return keep
+
+
+def _spells_headers(run: list[Line], synonyms: tuple[str, ...]) -> bool:
+    joined = " " + " ".join(" ".join(_words(line.text)) for line in run) + " "
+    return sum(f" {s} " in joined for s in synonyms) >= 2
+
+
+# ---------------------------------------------------------------- stage 3: anchors
+
+
+def _leading_number(text: str) -> int | None:
+    head = text.split(" ", 1)[0]
+    return int(head) if head.isdigit() and len(head) <= 7 else None
+
+
+def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[str, list[Line]]]]:
+    """Lines before the first row, and each row's lines from its id to the next id.
+
+    Row ids run in sequence: the chain of lines opening with n, n+1, n+2 ... that is
+    longest wins, so a purpose line opening "4 character codes" is no anchor.
+    """
+    chain = _longest_chain(lines)
+    if not chain:
+        return lines, []
+    rows = []
+    for start, end in zip(chain, [*chain[1:], len(lines)]):
+        first = lines[start]
+        row_id, _, rest = first.text.partition(" ")
+        body = ([replace(first, text=rest)] if rest else []) + lines[start + 1 : end]
+        rows.append((row_id, body))
+    return lines[: chain[0]], rows
+
+
+def _longest_chain(lines: list[Line]) -> list[int]:
+    next_of: dict[int, int] = {}  # row number -> index of its nearest line further down
+    best_from: dict[int, list[int]] = {}
+    for index in range(len(lines) - 1, -1, -1):
+        number = _leading_number(lines[index].text)
+        if number is None:
+            continue
+        follower = next_of.get(number + 1)
+        best_from[index] = [index, *best_from[follower]] if follower is not None else [index]
+        next_of[number] = index
+    return max(best_from.values(), key=len, default=[])
+
+
+# ---------------------------------------------------------------- stage 4: cells
+
+Pos = tuple[int, int]  # (index into a row's lines, character offset)
+
+
+def _slice(lines: Sequence[Line], start: Pos, end: Pos) -> list[Line]:
+    """The text between two positions, as pieces of the lines it came from."""
+    out = []
+    for index in range(start[0], min(end[0], len(lines) - 1) + 1):
+        line = lines[index]
+        lo = start[1] if index == start[0] else 0
+        hi = end[1] if index == end[0] else len(line.text)
+        piece = line.text[lo:hi].strip()
+        if piece:
+            out.append(replace(line, text=piece))
+    return out
+
+
+def _word_starts(text: str) -> Iterator[int]:
+    yield 0
+    for offset, char in enumerate(text):
+        if char == " ":
+            yield offset + 1
+
+
+def _is_data_provided_start(word: str) -> bool:
+    return word[:1].isupper() and word.rstrip(",;").lower() in DATA_PROVIDED_STARTS
+
+
+def find_sensitivity(lines: Sequence[Line], start: Pos, reach: int = 6) -> tuple[Pos, Pos] | None:
+    """Where the sensitivity cell ("Sensitive", "Non-" + "sensitive", ...) first starts and ends."""
+    for index in range(start[0], min(start[0] + reach, len(lines))):
+        text = lines[index].text
+        for offset in _word_starts(text):
+            if index == start[0] and offset <= start[1]:
+                continue
+            end = _sensitivity_end(lines, index, offset)
+            if end:
+                return (index, offset), end
+    return None
+
+
+def _sensitivity_end(lines: Sequence[Line], index: int, offset: int) -> Pos | None:
+    text = lines[index].text
+    word = text[offset:].split(" ", 1)[0]
+    bare = word.lower().rstrip(".,")
+    if bare in ("sensitive", "non-sensitive"):
+        return index, offset + len(word)
+    if bare == "non" and text[offset + len(word) :].lstrip().lower().startswith("sensitive"):
+        return index, offset + len(word) + 1 + len("sensitive")
+    if word in ("Non-", "Non") and offset + len(word) == len(text) and index + 1 < len(lines):
+        following = lines[index + 1].text.split(" ", 1)[0]
+        if following.lower().rstrip(".,") == "sensitive":
+            return index + 1, len(following)
+    return None
+
+
+def find_middle(lines: Sequence[Line]) -> tuple[Pos, Pos, Pos] | None:
+    """Start of the data-provided cell, and start and end of the sensitivity cell after it."""
+    for index, line in enumerate(lines):
+        for offset in _word_starts(line.text):
+            if _is_data_provided_start(line.text[offset:].split(" ", 1)[0]):
+                found = find_sensitivity(lines, (index, offset))
+                if found:
+                    return (index, offset), found[0], found[1]
+    return None
+
+
+def find_frequency(lines: Sequence[Line], start: Pos) -> tuple[Pos, Pos] | None:
+    """The first line after `start` that ends with a frequency value, e.g. "... One off"."""
+    for index in range(start[0], len(lines)):
+        text = lines[index].text
+        for value in FREQUENCIES:
+            at = len(text) - len(value)
+            standalone = text.endswith(value) and (at == 0 or text[at - 1] == " ")
+            if standalone and (index > start[0] or at >= start[1]):
+                return (index, at), (index, len(text))
+    return None
+
+
+def split_org_data_type(
+    pieces: list[Line], knowledge: Knowledge, settings: DumpSettings
+) -> tuple[list[Line], list[Line]]:
+    """Organisation lines (narrow column) and data-type lines, before "data provided"."""
+    org: list[Line] = []
+    data: list[Line] = []
+    for piece in pieces:
+        if data:
+            data.append(piece)
+            continue
+        cut = _data_type_start(piece.text, knowledge, settings, first=not org)
+        if cut is None:
+            org.append(piece)
+        else:
+            head, tail = piece.text[:cut].strip(), piece.text[cut:].strip()
+            org += [replace(piece, text=head)] if head else []
+            data.append(replace(piece, text=tail))
+    if not data:  # every row has a data type; only the organisation may float
+        return [], org
+    return org, data
+
+
+def _data_type_start(
+    text: str, knowledge: Knowledge, settings: DumpSettings, first: bool
+) -> int | None:
+    """Where a data type begins in a line that may open with the organisation.
+
+    Only the first line can hold both (a one-line organisation beside the data type);
+    later lines continue the organisation while they are narrow and name no dataset.
+    """
+    if not first:
+        wide = len(text) > settings.org_max
+        return 0 if wide or _opens_data_type(text, knowledge) else None
+    for offset in _word_starts(text):
+        if offset > settings.org_max or any(c.isdigit() for c in text[:offset]):
+            break
+        if _opens_data_type(text[offset:], knowledge):
+            return offset
+    return 0 if len(text) > settings.org_max else None
+
+
+def _opens_data_type(text: str, knowledge: Knowledge) -> bool:
+    for opener in DATA_TYPE_OPENERS:
+        if text.startswith(opener) and not text[len(opener) : len(opener) + 1].isalpha():
+            return True
+    return any(text.startswith(known) for known in knowledge.data_types)
+
+
+def split_legal_purpose(
+    pieces: list[Line], frequency_line: int | None, legal_max: int, knowledge: Knowledge
+) -> tuple[list[Line], list[Line]]:
+    """Legal-basis lines (narrow column) and purpose lines (wide column), in order.
+
+    A short line is legal basis unless it shares the frequency's line after the legal
+    basis began, or the legal basis so far is one the document prints whole elsewhere and
+    no wide (purpose) line follows: then it is a one-line purpose ("Risk Stratification").
+    """
+    legal: list[Line] = []
+    purpose: list[Line] = []
+    wide_after = _wide_after(pieces, legal_max)
+    for index, piece in enumerate(pieces):
+        cut = _legal_prefix(piece.text)
+        if purpose:
+            purpose.append(piece)
+        elif not legal and len(piece.text) > legal_max and cut:
+            legal.append(replace(piece, text=piece.text[:cut]))
+            rest = piece.text[cut:].strip()
+            purpose += [replace(piece, text=rest)] if rest else []
+        elif (
+            len(piece.text) > legal_max
+            or (legal and piece.no == frequency_line)
+            or (legal and not wide_after[index] and _legal_is_whole(legal, piece, knowledge))
+        ):
+            purpose.append(piece)
+        else:
+            legal.append(piece)
+    return legal, purpose
+
+
+def _wide_after(pieces: list[Line], legal_max: int) -> list[bool]:
+    out, seen = [False] * len(pieces), False
+    for index in range(len(pieces) - 1, -1, -1):
+        out[index] = seen
+        seen = seen or len(pieces[index].text) > legal_max
+    return out
+
+
+def _legal_is_whole(legal: list[Line], piece: Line, knowledge: Knowledge) -> bool:
+    if piece.text[:1].islower():
+        return False  # a lower-case line continues the sentence above it
+    return join_lines([line.text for line in legal]) in knowledge.legal_bases
+
+
+def _legal_prefix(text: str) -> int:
+    for opener in LEGAL_OPENERS:
+        if text.startswith(opener + " "):
+            return len(opener)
+    return 0
+
+
+def split_cells(
+    row_id: str,
+    body: list[Line],
+    anchor: Line,
+    knowledge: Knowledge,
+    settings: DumpSettings,
+    legal_max: int,
+) -> ParsedRow:
+    """One row's lines cut into its eight cells, plus what trails it (floating cells)."""
+    row = ParsedRow(row_id, anchor, {"row_id": [replace(anchor, text=row_id)]})
+    middle = find_middle(body)
+    if middle is None:
+        row.cells["data_type"] = body
+        row.warnings.append("no data-provided/sensitivity cells found: the row is left whole")
+        row.needs_review = True
+        return row
+    provided, sens_start, sens_end = middle
+    org, data = split_org_data_type(_slice(body, (0, 0), provided), knowledge, settings)
+    row.cells.update(organisation=org, data_type=data)
+    row.cells["data_provided"] = _slice(body, provided, sens_start)
+    row.cells["sensitivity"] = _slice(body, sens_start, sens_end)
+    end = (len(body) - 1, len(body[-1].text))
+    frequency = find_frequency(body, sens_end)
+    rest_end = frequency[0] if frequency else end
+    freq_no = body[frequency[0][0]].no if frequency else None
+    legal, purpose = split_legal_purpose(
+        _slice(body, sens_end, rest_end), freq_no, legal_max, knowledge
+    )
+    row.cells.update(legal_basis=legal, purpose=purpose)
+    if frequency:
+        row.cells["frequency"] = _slice(body, *frequency)
+        row.floating = body[frequency[1][0] + 1 :]
+    return row
+
+
+# ---------------------------------------------------------------- stage 5: floating cells
+
+
+def float_items(lines: list[Line], after: int, settings: DumpSettings) -> list[Floating]:
+    """Floating lines cut into items: an organisation (narrow lines) and/or its purpose.
+
+    A narrow line straight after a wide one that ends a sentence is the last line of a
+    purpose paragraph ("report."); any other narrow line is an organisation.
+    """
+    items: list[Floating] = []
+    org: list[Line] = []
+    purpose: list[Line] = []
+    previous_wide = False
+    for line in lines:
+        narrow = len(line.text) <= settings.org_max
+        is_org = narrow and not (previous_wide and _ends_sentence(line.text))
+        if is_org and purpose:
+            items.append(Floating(after, tuple(org), tuple(purpose)))
+            org, purpose = [], []
+        (org if is_org else purpose).append(line)
+        previous_wide = not narrow
+    if org or purpose:
+        items.append(Floating(after, tuple(org), tuple(purpose)))
+    return items
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.endswith(_TERMINAL) or text[:1].islower()
+
+
+# ---------------------------------------------------------------- stage 6: reattachment
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Which rows one floating item goes to, and how sure the text makes that."""
+
+    rows: tuple[int, ...]
+    item: Floating
+    decided: bool
+    reason: str
+    review: bool = True  # inferred rather than read: a person should look
+
+
+def _lacks(row: ParsedRow) -> bool:
+    return not row.cells.get("organisation") or not row.cells.get("purpose")
+
+
+def zones(rows: list[ParsedRow], items: list[Floating]) -> list[tuple[list[int], list[Floating]]]:
+    """Rows that lack a merged cell, grouped with the floating items that can fill them.
+
+    An item found after row p belongs to a block of rows lacking a value that contains p
+    (bottom-aligned merged text starts inside its block), or to unfilled rows above it.
+    """
+    out: list[tuple[list[int], list[Floating]]] = []
+    claimed = -1
+    for after in sorted({item.after for item in items}):
+        group = [item for item in items if item.after == after]
+        end = after
+        while end + 1 < len(rows) and _lacks(rows[end + 1]) and _lacks(rows[end]):
+            end += 1
+        members = [i for i in range(claimed + 1, end + 1) if _lacks(rows[i])]
+        if not members and out:
+            out[-1][1].extend(group)
+            continue
+        out.append((members, group))
+        claimed = max(claimed, end)
+    return [(members, _pair_items(group)) for members, group in out]
+
+
+def _pair_items(group: list[Floating]) -> list[Floating]:
+    """Organisation-only and purpose-only items of one zone, paired in order when they match."""
+    orgs = [i for i in group if i.organisation and not i.purpose]
+    purposes = [i for i in group if i.purpose and not i.organisation]
+    if orgs and len(orgs) == len(purposes):
+        whole = [i for i in group if i.organisation and i.purpose]
+        return whole + [
+            Floating(o.after, o.organisation, p.purpose) for o, p in zip(orgs, purposes)
+        ]
+    return group
+
+
+def runs_of(members: list[int]) -> list[list[int]]:
+    """Members split where a row with its own values interrupts them."""
+    runs: list[list[int]] = []
+    for index in members:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def datasets_in(text: str | None) -> frozenset[str]:
+    return frozenset(DATASET_TERMS[m.lower()] for m in _DATASET_RE.findall(text or ""))
+
+
+def boundary_evidence(a: ParsedRow, b: ParsedRow) -> int:
+    """How many of the single-row columns change between two neighbouring rows."""
+    columns = ("data_provided", "sensitivity", "legal_basis", "frequency")
+    return sum(a.text(c) != b.text(c) for c in columns)
+
+
+def segmentations(runs: list[list[int]], k: int) -> Iterator[list[list[int]]]:
+    """Every way to cut the runs into k contiguous segments (each run cut at least once)."""
+    if k < len(runs):
+        return
+    if len(runs) == 1:
+        yield from _cuts(runs[0], k)
+        return
+    for here in range(1, k - len(runs) + 2):
+        for head in _cuts(runs[0], here):
+            for rest in segmentations(runs[1:], k - here):
+                yield head + rest
+
+
+def _cuts(run: list[int], k: int) -> Iterator[list[list[int]]]:
+    if k == 1:
+        yield [run]
+        return
+    for split in range(1, len(run) - k + 2):
+        for rest in _cuts(run[split:], k - 1):
+            yield [run[:split], *rest]
+
+
+def _segment_score(rows: list[ParsedRow], segments: list[list[int]]) -> int:
+    score = 0
+    for segment in segments:
+        score -= sum(boundary_evidence(rows[i], rows[i + 1]) for i in segment[:-1])
+        types = [rows[i].text("data_type") for i in segment]
+        score -= 2 * (len(types) - len(set(types)))  # one request rarely lists a dataset twice
+    for left, right in pairwise(segments):
+        if left[-1] + 1 == right[0]:
+            score += boundary_evidence(rows[left[-1]], rows[right[0]])
+    return score
+
+
+def _match_score(rows: list[ParsedRow], segment: list[int], item: Floating) -> int:
+    named = datasets_in(join_lines([line.text for line in item.purpose]))
+    if not named:
+        return 0
+    score = 0
+    for index in segment:
+        have = datasets_in(rows[index].text("data_type"))
+        score += 1 if have & named else (-1 if have else 0)
+    return score
+
+
+def assign_zone(
+    rows: list[ParsedRow], members: list[int], items: list[Floating], settings: DumpSettings
+) -> list[Assignment]:
+    """Give each floating item its rows, or say the text does not decide."""
+    runs = runs_of(members)
+    if not members:
+        return []
+    if len(items) == 1:
+        if len(runs) == 1:
+            reason = "the only floating cell after these rows"
+            return [Assignment(tuple(members), items[0], True, reason, review=False)]
+        reason = "one floating cell for rows split by another row"
+        return [Assignment(tuple(members), items[0], True, reason)]
+    if len(items) == len(runs):
+        return [
+            Assignment(tuple(run), item, True, "one floating cell per block of rows, in order")
+            for run, item in zip(runs, items)
+        ]
+    return _search_zone(rows, runs, items, settings)
+
+
+def _search_zone(
+    rows: list[ParsedRow], runs: list[list[int]], items: list[Floating], settings: DumpSettings
+) -> list[Assignment]:
+    scored: list[tuple[int, list[list[int]], tuple[int, ...]]] = []
+    tried = 0
+    for segments in segmentations(runs, len(items)):
+        base = _segment_score(rows, segments)
+        for order in permutations(range(len(items))):
+            tried += 1
+            if tried > settings.max_search:
+                return []
+            match = sum(_match_score(rows, seg, items[o]) for seg, o in zip(segments, order))
+            scored.append((base + match, segments, order))
+    scored.sort(key=lambda s: -s[0])
+    if not scored:
+        return []
+    best, segments, order = scored[0]
+    decided = len(scored) == 1 or best - scored[1][0] >= 2
+    reason = (
+        "matched by the datasets its purpose names and where neighbouring rows differ"
+        if decided
+        else "the text does not decide which rows it spans"
+    )
+    return [Assignment(tuple(seg), items[o], decided, reason) for seg, o in zip(segments, order)]
+
+
+# ---------------------------------------------------------------- stage 7: rows
+
+
+def attach_floating(rows: list[ParsedRow], settings: DumpSettings) -> None:
+    """Fill rows that lack a merged cell from the floating cells after them, with warnings."""
+    items = [item for i, row in enumerate(rows) for item in float_items(row.floating, i, settings)]
+    for members, group in zones(rows, items):
+        assignments = assign_zone(rows, members, group, settings)
+        if not assignments or not all(a.decided for a in assignments):
+            _mark_undecided(rows, members, group)
+            continue
+        for assignment in assignments:
+            _apply(rows, assignment)
+
+
+def _span_text(indices: Iterable[int], rows: list[ParsedRow]) -> str:
+    ids = [rows[i].row_id for i in indices]
+    return ids[0] if len(ids) == 1 else f"{ids[0]}-{ids[-1]}"
+
+
+def _apply(rows: list[ParsedRow], assignment: Assignment) -> None:
+    span = _span_text(assignment.rows, rows)
+    after = rows[assignment.item.after].row_id
+    for index in assignment.rows:
+        row = rows[index]
+        for name, lines in (
+            ("organisation", assignment.item.organisation),
+            ("purpose", assignment.item.purpose),
+        ):
+            if lines and not row.cells.get(name):
+                row.cells[name] = list(lines)
+                row.warnings.append(
+                    f"{name} taken from a merged cell floating after row {after}, "
+                    f"given to rows {span}: {assignment.reason}"
+                )
+                row.needs_review = row.needs_review or assignment.review
+
+
+def _mark_undecided(rows: list[ParsedRow], members: list[int], group: list[Floating]) -> None:
+    span = _span_text(members, rows)
+    names = [join_lines([line.text for line in i.organisation]) for i in group if i.organisation]
+    listed = "; ".join(names) if names else "unnamed"
+    for index in members:
+        row = rows[index]
+        for name in MERGEABLE:
+            if not row.cells.get(name):
+                row.warnings.append(
+                    f"{name} left empty: {len(group)} floating merged cells after rows {span} "
+                    f"({listed}); the text does not decide which rows each spans"
+                )
+        row.needs_review = True
+
+
+def to_row(parsed: ParsedRow) -> Row:
+    values = {name: parsed.text(name) for name in COLUMNS}
+    cells = {
+        name: CellSpan(lines=(lines[0].no, lines[-1].no))
+        for name, lines in parsed.cells.items()
+        if lines
+    }
+    pages = sorted({line.page for lines in parsed.cells.values() for line in lines})
+    warnings = list(parsed.warnings)
+    for name in MERGEABLE:
+        if values[name] is None and not any(w.startswith(name) for w in warnings):
+            warnings.append(f"{name} not found in the text")
+    return Row(
+        fields=Fields(**values),
+        layout=LAYOUT,
+        pages=pages,
+        cells=cells,
+        warnings=warnings,
+        needs_review=parsed.needs_review or len(warnings) > len(parsed.warnings),
+    )
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def legal_width(lines: list[Line], settings: DumpSettings) -> int:
+    """Longest a legal-basis line can be: a share of the long (purpose) lines' length."""
+    lengths = sorted(len(line.text) for line in lines)
+    if not lengths:
+        return 40
+    return max(40, int(lengths[int(len(lengths) * 0.95)] * settings.legal_ratio))
+
+
+def learn(rows: list[ParsedRow], settings: DumpSettings) -> Knowledge:
+    """Data types and legal bases the document prints whole, to split other rows by."""
+    data_types = {
+        row.text("data_type") or ""
+        for row in rows
+        if not row.cells.get("organisation") and row.cells.get("data_type")
+    }
+    legal = {row.text("legal_basis") or "" for row in rows if row.cells.get("purpose")}
+    return Knowledge(
+        frozenset(d for d in data_types if len(d) > 3), frozenset(x for x in legal if x)
+    )
+
+
+def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[ParsedRow]:
+    lines = drop_headers(lines_of(text))
+    _, blocks = anchor_rows(lines)
+    legal_max = legal_width(lines, settings)
+
+    def split_all(knowledge: Knowledge) -> list[ParsedRow]:
+        return [
+            split_cells(row_id, body, _anchor(row_id, body, lines), knowledge, settings, legal_max)
+            for row_id, body in blocks
+        ]
+
+    rows = split_all(learn(split_all(Knowledge()), settings))
+    attach_floating(rows, settings)
+    return rows
+
+
+def _anchor(row_id: str, body: list[Line], lines: list[Line]) -> Line:
+    return Line(body[0].no if body else 0, row_id, body[0].page if body else 1)
+
+
+def read_text_dump(text: str) -> list[Row]:
+    """Every table row of an HSCIC-2014 register text dump."""
+    return [to_row(row) for row in parse_rows(text)]
+
+
+def looks_like_text_dump(text: str) -> bool:
+    """A dump has row ids in sequence and the layout's value vocabulary."""
+    lines = lines_of(text[:200_000])
+    _, blocks = anchor_rows(drop_headers(lines))
+    if len(blocks) < 2:
+        return False
+    found = sum(find_middle(body) is not None for _, body in blocks[:20])
+    return found * 2 >= min(len(blocks), 20)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True)
+class CellScore:
+    correct: int
+    total: int
+    rows_expected: int
+    rows_found: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def _norm(value: str | None) -> str | None:
+    return None if value is None else "".join(value.split())
+
+
+def score_cells(rows: list[Row], golden: list[dict]) -> CellScore:
+    """Share of golden cells the rows reproduce, whitespace aside; undecided cells skipped."""
+    by_id = {row.fields.row_id: row for row in rows}
+    correct = total = 0
+    for expected in golden:
+        row = by_id.get(expected["row_id"])
+        for name in COLUMNS:
+            if name in expected.get("undecided", ()):
+                continue
+            total += 1
+            got = getattr(row.fields, name) if row else None
+            correct += _norm(got) == _norm(expected.get(name))
+    return CellScore(correct, total, len(golden), len(rows))
