@@ -30,6 +30,7 @@ from extract.text import join_lines
 
 __all__ = ["html_lines", "looks_like_register_page", "read_register_html", "read_register_page"]
 
+MAX_HEADING = 1000  # characters; titles run to ~300, prose paragraphs to thousands
 SITE_TITLES = ("data release register - reformatted", "good tres work")
 
 # Labels a project block uses, by lower-case label: what kind of section each opens.
@@ -299,8 +300,8 @@ def _heading_at(lines: list[Line], i: int) -> Heading | None:
     project field label follows it, or when the page ends on a cut-off NIC number.
     """
     text = lines[i].text.strip()
-    if not text or _known_label(text):
-        return None
+    if len(text) > MAX_HEADING or not ("—" in text or "–" in text) or _known_label(text):
+        return None  # cheap test first: every line of a long page comes through here
     numbered = _HEADING_NUMBERED.match(text)
     nic = _HEADING_NIC.match(text)
     if numbered:
@@ -326,7 +327,7 @@ def _is_cut(lines: list[Line], i: int, ref: str | None) -> bool:
 
 def _next_text(lines: list[Line], i: int) -> str:
     """The next line with text, passing over the site's 🚩 notes between heading and fields."""
-    texts = (line.text.strip() for line in lines[i + 1 :])
+    texts = (lines[n].text.strip() for n in range(i + 1, len(lines)))
     return next((text for text in texts if text and not text.startswith(_FLAG)), "")
 
 

@@ -520,3 +520,12 @@ def test_page_variations_a_generic_page_may_have():
     )
     assert second.fields.data_provided == "Pseudonymised"
     assert first.warnings == [] and second.warnings == []
+
+
+def test_text_pages_are_dispatched_to_the_page_reader():
+    sample = ROOT / "corpora" / "samples" / "reformatted-page-compufile.txt"  # copy of the seed
+    fmt, rows = read_rows(sample.read_bytes(), "compufile.txt")
+    assert fmt == "text"
+    assert [(r.layout, r.fields.reference) for r in rows] == [
+        ("reformatted-page-2019", "DARS-NIC-01207-V9G9P")
+    ]
