@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from extract.record import Fields
@@ -152,7 +152,7 @@ def row_to_fields(match: HeaderMatch, cells: list[str | None]) -> Fields:
     values: dict[str, str | None] = {}
     extra: dict[str, str] = {}
     for header, field, cell in zip(match.headers, match.fields, cells):
-        text = clean_cell(_without_header_echo(cell, header))
+        text = _clean(_without_header_echo(cell, header))
         if field:
             values[field] = text
         elif text is not None and header.strip():
@@ -169,6 +169,22 @@ def _without_header_echo(cell: str | None, header: str) -> str | None:
     if cell is None or "\n" not in cell:
         return cell
     first, rest = cell.split("\n", 1)
+    if len(first) > 2 * len(header) + 8:  # cheap refusal: long first lines are never labels
+        return cell
     if first.strip() and normalise_header(first) == normalise_header(header):
         return rest
     return cell
+
+
+def _clean(cell: str | None) -> str | None:
+    """``clean_cell``, with a fast path for the usual one-line cell (spreadsheets: 10^5 cells)."""
+    if cell is not None and cell.isprintable() and "  " not in cell:
+        # isprintable() is False for line breaks, tabs and every non-ASCII space
+        return cell.strip(" ") or None
+    return _clean_wrapped(cell)
+
+
+@lru_cache(maxsize=4096)
+def _clean_wrapped(cell: str | None) -> str | None:
+    # registers repeat the same long legal-basis and purpose texts on row after row
+    return clean_cell(cell)

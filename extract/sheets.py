@@ -28,8 +28,8 @@ from typing import IO
 
 from extract.errors import DocumentTooLarge, ExtractError, UnknownLayout, UnreadableDocument
 from extract.limits import Limits
-from extract.profiles import HeaderMatch, match_header, row_to_fields
-from extract.record import CellSpan, Fields, Row
+from extract.profiles import FIELD_NAMES, HeaderMatch, match_header, row_to_fields
+from extract.record import CellSpan, Row
 
 HEADER_SEARCH_ROWS = 30
 # ODS files repeat empty cells to column 16384 and rows to 1048576; no register is that wide.
@@ -45,13 +45,13 @@ SheetRow = tuple[int, int, list[str | None]]
 
 @dataclass(frozen=True)
 class Sheet:
-    name: str
+    name: str | None  # None for a CSV file, which has no sheets
     rows: Iterable[SheetRow]
 
 
 @dataclass(frozen=True)
 class Table:
-    sheet: str
+    sheet: str | None
     header_row: int
     match: HeaderMatch
     rows: list[SheetRow]
@@ -339,7 +339,7 @@ _SNIFF_RECORDS = 50
 
 def csv_sheet(text: str) -> Sheet:
     """A CSV document as one sheet, its delimiter sniffed; rows carry their text lines."""
-    return Sheet("csv", _csv_rows(text, sniff_delimiter(text)))
+    return Sheet(None, _csv_rows(text, sniff_delimiter(text)))
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[SheetRow]:
@@ -389,9 +389,11 @@ def find_table(sheet: Sheet, budget: int) -> tuple[Table | None, str]:
                 row for row in head[index + 1 :] + list(islice(rows, budget + 1)) if row[2] != cells
             ]  # a header repeated where exports were concatenated
             if len(body) > budget:
-                raise DocumentTooLarge(f"over the {budget:,}-row limit (sheet {sheet.name})")
-            return Table(sheet.name, number, match, body), f"{sheet.name!r}: {match.profile.name}"
-    return None, _describe_sheet(sheet.name, head)
+                raise DocumentTooLarge(f"over the {budget:,}-row limit ({_label(sheet.name)})")
+            return Table(
+                sheet.name, number, match, body
+            ), f"{_label(sheet.name)}: {match.profile.name}"
+    return None, f"{_label(sheet.name)} {_describe_head(head)}"
 
 
 def table_rows(table: Table) -> list[Row]:
@@ -407,7 +409,7 @@ def _to_row(table: Table, row: SheetRow, width: int) -> Row:
     if overflow:
         fields.extra.update(overflow)
         warnings.append(
-            f"row {first} of sheet {table.sheet} has cells past the header's {width} columns: "
+            f"row {first} of {_label(table.sheet)} has cells past the header's {width} columns: "
             f"kept in extra as {', '.join(overflow)}"
         )
     span = CellSpan(sheet=table.sheet, lines=(first, last))
@@ -433,7 +435,7 @@ def join_lookups(tables: list[tuple[Table, list[Row]]]) -> list[Row]:
             continue
         sources = [(t, r) for t, r in tables if t.match.profile.name == lookup.profile]
         index = _index_by(sources, lookup.on)
-        described = " and ".join(t.sheet for t, _ in sources) or f"a {lookup.profile} table"
+        described = " and ".join(_label(t.sheet) for t, _ in sources) or f"a {lookup.profile} table"
         out.extend(_completed(row, index, lookup.on, described) for row in rows)
     return out
 
@@ -454,23 +456,30 @@ def _completed(row: Row, index: dict[str, Row], on: str, described: str) -> Row:
     if found is None:
         warning = f"{on} {key!r} has no row in {described} to complete this row from"
         return row.model_copy(update={"warnings": [*row.warnings, warning], "needs_review": True})
-    mine = row.fields.model_dump()
-    theirs = found.fields.model_dump()
-    merged = {k: mine[k] if mine[k] is not None else theirs[k] for k in mine if k != "extra"}
-    taken = {k for k in merged if mine[k] is None and theirs[k] is not None}
-    fields = Fields(**merged, extra={**theirs["extra"], **mine["extra"]})
+    mine, theirs = row.fields, found.fields
+    taken = {
+        name: getattr(theirs, name)
+        for name in FIELD_NAMES
+        if getattr(mine, name) is None and getattr(theirs, name) is not None
+    }
+    fields = mine.model_copy(update={**taken, "extra": {**theirs.extra, **mine.extra}})
     cells = {**row.cells, **{k: v for k, v in found.cells.items() if k in taken}}
     return row.model_copy(update={"fields": fields, "cells": cells})
 
 
-def _describe_sheet(name: str, head: list[SheetRow]) -> str:
+def _label(sheet: str | None) -> str:
+    return "the CSV table" if sheet is None else f"sheet {sheet!r}"
+
+
+def _describe_head(head: list[SheetRow]) -> str:
+    """The sheet's likeliest header row, for an error message: its first row of 2+ cells."""
     wide = [cells for _, _, cells in head if sum(bool(c) for c in cells) >= 2]
     if not head:
-        return f"{name!r} (empty)"
+        return "(empty)"
     cells = (wide or [head[0][2]])[0]
     shown = ", ".join(_short(c) for c in cells[:8] if c)
     more = ", …" if sum(bool(c) for c in cells) > 8 else ""
-    return f"{name!r} (headers {shown}{more})"
+    return f"(headers {shown}{more})"
 
 
 def _short(text: str) -> str:
@@ -479,8 +488,13 @@ def _short(text: str) -> str:
 
 
 def _no_header_message(seen: list[str]) -> str:
+    where = (
+        f"{seen[0]} has no register header"
+        if len(seen) == 1 and seen[0].startswith("the CSV table")
+        else f"no sheet has a register header: saw {'; '.join(seen) or 'no sheets'}"
+    )
     return (
-        f"no sheet has a register header: saw {'; '.join(seen)}. A register table needs a "
-        "header row (within its first 30 rows) that a layout profile maps, e.g. 'Organisation "
-        "Name' with 'Purpose'; add a profile to extract/profiles/ for a new edition's headers"
+        f"{where}. A register table needs a header row (within its first "
+        f"{HEADER_SEARCH_ROWS} rows) that a layout profile maps, e.g. 'Organisation Name' with "
+        "'Purpose'; add a profile to extract/profiles/ for a new edition's headers"
     )
