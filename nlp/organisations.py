@@ -171,6 +171,9 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, tuple[str, Sector]]
     for entry in entries:
         for spelling in (entry["canonical"], *entry.get("aliases", [])):
             table.setdefault(organisation_key(spelling), (entry["canonical"], entry["sector"]))
+            # "Care Quality Commission (CQC)": text often names it by the acronym alone.
+            for acronym in re.findall(r"\(([A-Z][A-Z&]{1,7})\)\s*$", spelling):
+                table.setdefault(acronym.lower(), (entry["canonical"], entry["sector"]))
     return table
 
 
@@ -212,3 +215,54 @@ def classify_sector(name: str, publisher_type: str | None = None) -> Sector:
         return from_type
     known = load_gazetteer().get(organisation_key(name))
     return known[1] if known else sector_from_name(clean_organisation(name))
+
+
+# Organisation mentions in free text. A candidate is a run of capitalised words (with the
+# small words names use: "University of Leeds", "Guy's and St Thomas'") that holds a word
+# organisations are named with, or a known organisation acronym. The trained model in
+# ``nlp.entities`` decides which candidates are organisations and where they start and end;
+# proposing candidates by rule keeps it off the ~90% of a purpose text that names none.
+_CUE_WORDS = (
+    "University", "Universities", "College", "Trust", "Trusts", "NHS", "Council", "Ltd", "Limited",
+    "PLC", "plc", "Inc", "LLP", "Institute", "Foundation", "Agency", "Department", "Commission",
+    "Office", "School", "Hospital", "Hospitals", "Centre", "Center", "Society", "Charity",
+    "Network", "Partnership", "Board", "Authority", "Alliance", "Consortium", "Registry",
+    "Biobank", "CCG", "CCGs", "CSU", "CSUs", "ICB", "Unit", "Fund", "Association", "Group",
+    "Service", "Services", "Company", "Digital", "England", "Wales", "Scotland", "Health",
+    "Research", "Care", "Clinic", "Laboratory", "Laboratories", "Partners", "Solutions",
+    "Analytics", "Consulting", "Intelligence", "Systems", "Collaboration", "Programme",
+    "Commissioning", "Corporation", "Federation", "Practice", "Register",
+)
+_CONNECTOR = r"(?:of|and|for|the|in|on|at|upon|&|de|du)"
+_CAPITALISED = r"(?:[A-Z][\w’'&-]*|[0-9]+[A-Z][\w-]*)"
+_CANDIDATE = re.compile(
+    rf"{_CAPITALISED}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_CAPITALISED})*"
+)
+_CUE = re.compile(r"\b(?:" + "|".join(_CUE_WORDS) + r")\b")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}$")
+# Recipients the registers name by acronym whose full names carry no bracketed acronym.
+_KNOWN_ACRONYMS = frozenset((
+    "HSCIC", "HQIP", "CPRD", "NICOR", "IQVIA", "UKHSA", "OHID", "DHSC", "NHSE", "NHSX", "NIHR",
+    "MRC", "ICNARC", "HRA", "CHKS", "IMS", "NHSBSA", "NHSBT", "RCP", "RCS", "RCOG", "LSHTM",
+    "KCL", "QMUL", "UCLH", "CRUK", "BHF", "ONS", "NICE", "CQC", "PHE", "NHSD", "HDRUK", "DH",
+))
+
+
+def organisation_candidates(text: str, acronyms: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Character spans that may name an organisation: cue-word runs and known acronyms."""
+    spans = []
+    for m in _CANDIDATE.finditer(text):
+        words = m.group(0).split()
+        if _CUE.search(m.group(0)) or (len(words) == 1 and words[0] in acronyms):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def organisation_acronyms(path: Path = GAZETTEER_PATH) -> frozenset[str]:
+    """Acronyms the publishers print after organisation names: "(CQC)", "(HQIP)"."""
+    if not path.is_file():
+        return frozenset()
+    entries = json.loads(path.read_text(encoding="utf-8"))["organisations"]
+    spellings = [s for e in entries for s in (e["canonical"], *e.get("aliases", []))]
+    found = {m for s in spellings for m in re.findall(r"\(([A-Z][A-Z&]{1,7})\)\s*$", s)}
+    return frozenset(a for a in found | _KNOWN_ACRONYMS if _ACRONYM.match(a))
