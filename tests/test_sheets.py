@@ -49,36 +49,39 @@ def openpyxl_table(data: bytes, sheet: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def nhsd() -> tuple[bytes, list]:
+def nhsd() -> tuple[list, dict[str, tuple], list]:
+    """The 2021 workbook read once: plain openpyxl's releases and statements, and our rows."""
     if not NHSD.exists():
         pytest.skip("raw registers not on this machine")
     data = NHSD.read_bytes()
-    return data, read_xlsx(data, LIMITS)
+    releases = openpyxl_table(data, "DataReleases")
+    statements = {
+        r[0]: (number, *r) for number, r in enumerate(openpyxl_table(data, "PurposeStatements"), 1)
+    }
+    return releases, statements, read_xlsx(data, LIMITS)
 
 
 @needs_raw
 def test_every_data_release_comes_out_with_its_purpose_statement(nhsd):
-    data, rows = nhsd
-    releases = [r for r in openpyxl_table(data, "DataReleases")[1:] if any(r)]
-    statements = {r[0]: r for r in openpyxl_table(data, "PurposeStatements")[1:] if r[0]}
-    assert len(releases) == 5079 and len(statements) == 585
+    releases, statements, rows = nhsd
+    releases = [r for r in releases[1:] if any(r)]
+    assert len(releases) == 5079 and len(statements) - 1 == 585
     assert len(rows) == len(releases)
+    squashed = {key: (squash(s[3]), squash(s[4]), s[8]) for key, s in statements.items()}
     for row, release in zip(rows, releases, strict=True):
-        statement = statements[release[8]]
+        objective, activities, organisation_type = squashed[release[8]]
         assert row.fields.row_id == release[0]
         assert row.fields.reference == release[8].strip()
-        assert squash(row.fields.purpose) == squash(statement[2])
-        assert row.fields.organisation_type == statement[7]
-        assert squash(row.fields.extra.get("Processing Activities")) == squash(statement[3])
+        assert squash(row.fields.purpose) == objective
+        assert row.fields.organisation_type == organisation_type
+        assert squash(row.fields.extra.get("Processing Activities")) == activities
         assert not row.warnings
 
 
 @needs_raw
 def test_nhs_digital_rows_say_which_sheet_and_row_each_cell_came_from(nhsd):
-    data, rows = nhsd
-    statement_rows = {
-        r[0]: number for number, r in enumerate(openpyxl_table(data, "PurposeStatements"), 1)
-    }
+    _, statements, rows = nhsd
+    statement_rows = {key: s[0] for key, s in statements.items()}
     row = rows[1000]
     assert row.layout == "nhs-digital-monthly"
     assert row.cells["organisation"].sheet == "DataReleases"
@@ -98,7 +101,10 @@ def test_fixture_cut_joins_and_keeps_publisher_columns_in_extra():
     assert first.fields.data_provided == "Anonymised - ICO code compliant"
     assert first.fields.organisation_type == "Clinical Commissioning Group (CCG)"
     assert first.fields.purpose.startswith("INVOICE VALIDATION Invoice validation is part of")
-    assert set(first.fields.extra) >= {"Patient Opt-Outs applied", "Common law duty of confidentiality"}
+    assert set(first.fields.extra) >= {
+        "Patient Opt-Outs applied",
+        "Common law duty of confidentiality",
+    }
 
 
 def test_a_reference_without_purpose_statement_is_flagged_not_dropped():
@@ -110,7 +116,12 @@ def test_a_reference_without_purpose_statement_is_flagged_not_dropped():
                 ["R2", "Org B", "SUS", "NIC-2"],
             ],
             "PurposeStatements": [
-                ["Reference Number", "Organisation", "Objective for Processing", "Yielded Benefits"],
+                [
+                    "Reference Number",
+                    "Organisation",
+                    "Objective for Processing",
+                    "Yielded Benefits",
+                ],
                 ["NIC-1", "ORG A", "Commissioning", "Fewer readmissions"],
             ],
         }
@@ -139,7 +150,9 @@ def odfpy_register_rows(path: Path, sheet: str) -> list[list[str]]:
 
     document = load(str(path))
     table = next(
-        t for t in document.spreadsheet.getElementsByType(Table) if t.getAttrNS(TABLENS, "name") == sheet
+        t
+        for t in document.spreadsheet.getElementsByType(Table)
+        if t.getAttrNS(TABLENS, "name") == sheet
     )
     rows = []
     for row in table.getElementsByType(TableRow):
@@ -193,7 +206,9 @@ def test_phe_csv_editions_map_every_row(name, count):
     assert {r.layout for r in rows} == {"phe-odr-2014"}
     reference, organisation = (2, 3) if name == "PHE.csv" else (1, 2)
     assert [r.fields.reference for r in rows] == [c[reference].strip() or None for c in records]
-    assert [squash(r.fields.organisation) for r in rows] == [squash(c[organisation]) for c in records]
+    assert [squash(r.fields.organisation) for r in rows] == [
+        squash(c[organisation]) for c in records
+    ]
     assert all(r.fields.purpose and r.fields.organisation_type for r in rows)
 
 
@@ -239,18 +254,16 @@ def test_project_list_registers_map(path, count, field, header):
     "path, shown",
     [
         ("hscni-honest-broker-service/3. hsc_business.csv", "'Current Research Projects'"),
-        ("hdruk-data-use-register-spec/Preprint Dataset 1 Current State Analysis of Data Use "
-         "Registers.csv", "'Check to be Made'"),
-        ("hdruk-data-use-register-spec/Specification for data use register fields version 2 "
-         "2022.01.19.csv", "'5 Safes', 'Field', 'Definition'"),
-        ("hdruk-data-use-register-spec/Recommendations on fields 05.05.21.csv", "'Field'"),
+        ("hdruk-data-use-register-spec/Preprint Dataset 1*.csv", "'Check to be Made'"),
+        ("hdruk-data-use-register-spec/Specification*.csv", "'5 Safes', 'Field', 'Definition'"),
+        ("hdruk-data-use-register-spec/Recommendations*.csv", "'Field'"),
         ("nhs-data-uses-register-agreements-sample/agreement-labels-sample.csv", "'repo_path'"),
         ("theysolditanyway/INDEX.csv", "'folder', 'file', 'url'"),
     ],
 )  # fmt: skip
 def test_tables_that_are_not_registers_are_refused_with_their_headers(path, shown):
     with pytest.raises(UnknownLayout, match="has no register header") as caught:
-        read_csv(decode_text((RAW / path).read_bytes()), LIMITS)
+        read_csv(decode_text(next(RAW.glob(path)).read_bytes()), LIMITS)
     assert shown in str(caught.value)
 
 
@@ -447,8 +460,8 @@ def test_rows_are_bounded_by_the_row_limit():
 
 def _ods(content_rows: str, prolog: str = '<?xml version="1.0" encoding="UTF-8"?>') -> bytes:
     content = (
-        prolog +
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        prolog
+        + '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
         ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
         ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
         '<office:spreadsheet><table:table table:name="Register">'
