@@ -388,10 +388,10 @@ def project_sections(lines: list[Line]) -> list[Section]:
     """A project's lines as labelled sections, in page order.
 
     Until the first prose section every "Label: value" line is a field (unknown labels too,
-    for ``extra``); after it only section labels split, so prose like "ICL aim to:" stays
-    prose. Where the page dropped a heading (some crawls lose "Datasets:" and "Objectives:"),
-    the list after the fields becomes the datasets and the text after them the objectives,
-    marked implicit so the record says it was inferred.
+    for ``extra``, as long as no list has started); after it only section labels split, so
+    prose like "ICL aim to:" stays prose. Where the page dropped a heading (some crawls lose
+    "Datasets:" and "Objectives:"), the list after the fields becomes the datasets and the
+    text after them the objectives, marked implicit so the record says it was inferred.
     """
     sections: list[Section] = []
     in_fields = True
@@ -401,43 +401,65 @@ def project_sections(lines: list[Line]) -> list[Section]:
         if not text:
             blank_before = True
             continue
-        current = sections[-1] if sections else None
-        match = _LABEL.match(text)
-        key = match["label"].strip().lower() if match else ""
-        item = _LIST_ITEM.match(text)
-        if in_fields and text.startswith(_FLAG):
-            flag = Line(line.number, text[len(_FLAG) :].strip())
-            sections.append(Section("project flag", "field", [flag]))
-        elif match and key in PROSE_LABELS:
-            in_fields = False
-            sections.append(_opened(match, "prose", line))
-        elif in_fields and text.lower() == "project info":
-            in_fields = False
-        elif in_fields and match and key in LIST_LABELS:
-            if not (key == "data" and current and current.key == "data"):
-                sections.append(Section(match["label"].strip(), "list"))
-            if match["value"].strip():
-                sections[-1].lines.append(Line(line.number, match["value"].strip()))
-        elif in_fields and match and not item:
-            sections.append(_opened(match, "field", line))
-        elif item and in_fields:
-            if not (current and current.kind == "list"):
-                sections.append(Section("Datasets", "list", implicit=True))
-            sections[-1].lines.append(Line(line.number, item["item"].strip()))
-        elif (
-            in_fields
-            and current
-            and current.kind == "field"
-            and (_is_note(text) or not blank_before)
-        ):
-            current.lines.append(line)
-        elif in_fields or current is None:
-            in_fields = False
-            sections.append(Section("Objectives", "prose", [line], implicit=True))
-        else:
-            current.lines.append(line)
+        kind = _line_kind(text, in_fields, sections, blank_before)
+        in_fields = in_fields and kind not in ("prose label", "marker", "prose")
+        _add_line(sections, kind, line)
         blank_before = False
     return sections
+
+
+def _line_kind(text: str, in_fields: bool, sections: list[Section], blank_before: bool) -> str:
+    """What one non-blank line of a project is, given what came before it."""
+    match = _LABEL.match(text)
+    key = match["label"].strip().lower() if match else ""
+    current = sections[-1] if sections else None
+    if match and key in PROSE_LABELS:
+        return "prose label"
+    if not in_fields:
+        return "more"
+    if text.startswith(_FLAG):
+        return "flag"
+    if text.lower() == "project info":  # 2016 pages: the fields end, the project text begins
+        return "marker"
+    if match and key in LIST_LABELS:
+        return "data" if key == "data" and current and current.key == "data" else "list label"
+    if match and (key in FIELD_LABELS or _plausible_label(key, sections)):
+        return "field label"
+    if _LIST_ITEM.match(text):
+        return "item"
+    if current and current.kind == "field" and (_is_note(text) or not blank_before):
+        return "more"
+    return "prose"
+
+
+def _plausible_label(key: str, sections: list[Section]) -> bool:
+    """An unknown "Label: value" is a field while no list has started and the label is short."""
+    return len(key.split()) <= 5 and not any(s.kind == "list" for s in sections)
+
+
+def _add_line(sections: list[Section], kind: str, line: Line) -> None:
+    text = line.text.strip()
+    match = _LABEL.match(text)
+    if kind == "flag":
+        flag = Line(line.number, text[len(_FLAG) :].strip())
+        sections.append(Section("project flag", "field", [flag]))
+    elif kind == "marker":
+        sections.append(Section(text, "prose"))  # unlabelled text after it belongs to it
+    elif kind in ("prose label", "field label") and match:
+        sections.append(_opened(match, kind.split()[0], line))
+    elif kind == "list label" and match:
+        sections.append(_opened(match, "list", line))
+    elif kind == "data" and match:
+        sections[-1].lines.append(Line(line.number, match["value"].strip()))
+    elif kind == "item":
+        if not (sections and sections[-1].kind == "list"):
+            sections.append(Section("Datasets", "list", implicit=True))
+        item = _LIST_ITEM.match(text)
+        sections[-1].lines.append(Line(line.number, item["item"].strip() if item else text))
+    elif kind == "prose" or (kind == "more" and not sections):
+        sections.append(Section("Objectives", "prose", [line], implicit=True))
+    elif kind == "more":
+        sections[-1].lines.append(line)
 
 
 def _opened(match: re.Match[str], kind: str, line: Line) -> Section:

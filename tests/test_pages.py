@@ -529,3 +529,78 @@ def test_text_pages_are_dispatched_to_the_page_reader():
     assert [(r.layout, r.fields.reference) for r in rows] == [
         ("reformatted-page-2019", "DARS-NIC-01207-V9G9P")
     ]
+
+
+PAGE_2016_TWO_PROJECTS = """\
+NHS Digital Data Release Register - reformatted
+
+University of Somewhere
+
+Opt outs honoured: Y
+
+Basis: Section 251 approval is in place for the flow of identifiable data
+
+Format: Identifiable Sensitive
+
+How often: One-Off
+
+When: unknown — 11/2016
+
+HSCIC Id: DARS-NIC-147000-AAAAA-v0.0
+
+Data: MRIS - Cause of Death Report
+
+Data: MRIS - Cohort Event Notification Report
+
+Project info
+
+A cohort study of mortality after surgery.
+
+Opt outs honoured: N
+
+Basis: Health and Social Care Act 2012
+
+Format: Pseudonymised Non Sensitive
+
+How often: Ongoing
+
+When: 03/2015 — 11/2016
+
+HSCIC Id: DARS-NIC-148000-BBBBB-v1.2
+
+Data: Hospital Episode Statistics Admitted Patient Care
+
+Project info
+
+Objective: To compare waiting times between trusts.
+
+Source: NHS Digital.
+"""
+
+
+def test_2016_page_with_two_projects_splits_at_the_repeated_first_label():
+    first, second = read_register_page(PAGE_2016_TWO_PROJECTS)
+    assert [r.layout for r in (first, second)] == ["reformatted-page-2016"] * 2
+    assert (first.fields.organisation, second.fields.organisation) == (
+        "University of Somewhere",
+    ) * 2
+    assert (first.fields.reference, second.fields.reference) == (
+        "DARS-NIC-147000-AAAAA-v0.0",
+        "DARS-NIC-148000-BBBBB-v1.2",
+    )
+    assert (
+        first.fields.data_type
+        == "MRIS - Cause of Death Report; MRIS - Cohort Event Notification Report"
+    )
+    assert (first.fields.data_provided, first.fields.sensitivity) == ("Identifiable", "Sensitive")
+    assert (second.fields.data_provided, second.fields.sensitivity) == (
+        "Pseudonymised",
+        "Non Sensitive",
+    )
+    assert (first.fields.frequency, second.fields.frequency) == ("One-Off", "Ongoing")
+    # Text under "Project info" with no "Objective:" stays out of the datasets and the purpose.
+    assert first.fields.extra["Project info"] == "A cohort study of mortality after surgery."
+    assert first.fields.purpose is None
+    assert second.fields.purpose == "To compare waiting times between trusts."
+    assert second.cells["purpose"].lines == (41, 41)
+    assert first.warnings == [] and second.warnings == []
