@@ -34,20 +34,20 @@ MAX_HEADING = 1000  # characters; titles run to ~300, prose paragraphs to thousa
 SITE_TITLES = ("data release register - reformatted", "good tres work")
 
 # Labels a project block uses, by lower-case label: what kind of section each opens.
-FIELD_LABELS = {
+FIELD_LABELS = frozenset({
     "type of data", "opt outs honoured", "legal basis", "basis", "purposes", "sensitive", "when",
     "access method", "repeats", "how often", "categories", "format", "data-controller type",
     "sublicensing allowed", "agd/predecessor discussions", "hscic id",
-}  # fmt: skip
-LIST_LABELS = {"datasets", "data"}
-PROSE_LABELS = {
+})  # fmt: skip
+LIST_LABELS = frozenset({"datasets", "data"})
+PROSE_LABELS = frozenset({
     "objectives", "objective", "yielded benefits", "expected benefits", "benefits",
     "outputs", "output", "processing",
-}  # fmt: skip
-OBJECTIVE_LABELS = {"objectives", "objective"}
-BENEFIT_LABELS = {"yielded benefits", "expected benefits", "benefits"}
-LAYOUT_2016 = {"hscic id", "basis", "format", "how often", "data"}
-LAYOUT_2017 = {"repeats", "categories"}
+})  # fmt: skip
+OBJECTIVE_LABELS = frozenset({"objectives", "objective"})
+BENEFIT_LABELS = frozenset({"yielded benefits", "expected benefits", "benefits"})
+LAYOUT_2016 = frozenset({"hscic id", "basis", "format", "how often", "data"})
+LAYOUT_2017 = frozenset({"repeats", "categories"})
 
 _DASH = "[—–]"
 _NIC = r"(?:DARS-)?NIC-\d+-[A-Z0-9]+(?:-v\d+(?:\.\d+)*)?"
