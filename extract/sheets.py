@@ -251,6 +251,7 @@ def _trimmed(cells: list[str | None]) -> list[str | None]:
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _CELLS = {_TABLE + "table-cell", _TABLE + "covered-table-cell"}
+_PARAGRAPHS = {_TEXT + "p", _TEXT + "h"}
 
 
 def ods_sheets(content: IO[bytes], max_rows: int) -> list[Sheet]:
@@ -310,7 +311,8 @@ def _ods_row_cells(row: object) -> list[str | None]:
 
 
 def _ods_cell_text(cell: object) -> str | None:
-    paragraphs = [_ods_inline_text(p) for p in cell.iter(_TEXT + "p")]  # type: ignore[attr-defined]
+    # direct children only: an office:annotation (a reviewer's comment) has paragraphs too
+    paragraphs = [_ods_inline_text(p) for p in cell if p.tag in _PARAGRAPHS]  # type: ignore[attr-defined]
     return "\n".join(paragraphs) or None
 
 
@@ -325,7 +327,7 @@ def _ods_inline_text(element: object) -> str:
             parts.append("\t")
         elif tag == _TEXT + "line-break":
             parts.append("\n")
-        elif tag != _TEXT + "note" and not tag.endswith("}annotation"):
+        elif tag != _TEXT + "note":
             parts.append(_ods_inline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)

@@ -521,3 +521,16 @@ def test_reading_is_deterministic():
     assert [r.model_dump() for r in read_ods(data, LIMITS)] == [
         r.model_dump() for r in read_ods(data, LIMITS)
     ]
+
+
+def test_ods_comments_and_line_breaks_in_cells():
+    rows = (
+        _ods_row("Organisation", "Purpose")
+        + "<table:table-row><table:table-cell><office:annotation><text:p>check this</text:p>"
+        "</office:annotation><text:p>Org A</text:p></table:table-cell><table:table-cell>"
+        "<text:p>Line<text:line-break/>broken<text:tab/>tabbed</text:p></table:table-cell>"
+        "</table:table-row>"
+    )
+    [row] = read_ods(_ods(rows), LIMITS)
+    assert row.fields.organisation == "Org A"
+    assert row.fields.purpose == "Line broken tabbed"
