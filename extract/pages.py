@@ -52,7 +52,9 @@ LAYOUT_2017 = frozenset({"repeats", "categories"})
 _DASH = "[—–]"
 _NIC = r"(?:DARS-)?NIC-\d+-[A-Z0-9]+(?:-v\d+(?:\.\d+)*)?"
 _NIC_REF = re.compile(rf"^{_NIC}$")
-_HEADING_NIC = re.compile(rf"^(?P<title>.*\S)\s+{_DASH}\s+(?P<ref>{_NIC})$")
+# Some copies print a plain hyphen before the reference; a NIC number makes that safe, where
+# a bare "… - X" would split ordinary titles.
+_HEADING_NIC = re.compile(rf"^(?P<title>.*\S)\s+[—–-]\s+(?P<ref>{_NIC})$")
 _HEADING_NUMBERED = re.compile(rf"^Project (?P<number>\d+)\s+{_DASH}\s*(?P<ref>.*)$")
 _HEADING_ANY = re.compile(rf"^(?P<title>.*\S)\s+{_DASH}\s+(?P<ref>\S.*)$")
 _CUT_NIC = re.compile(r"^(?:DARS-?|(?:DARS-)?NIC-?[\w-]*|D|DA|DAR|N|NI)$")
@@ -295,20 +297,23 @@ def split_page(lines: list[Line]) -> tuple[list[Line], list[Block]]:
 def _heading_at(lines: list[Line], i: int) -> Heading | None:
     """The project heading on line i, if it is one.
 
-    "Project N — …" is a heading on its face; "<title> — DARS-NIC-…" when labels or a list
-    follow it (so prose ending in a NIC number is not one); any other "… — X" only when a
-    project field label follows it, or when the page ends on a cut-off NIC number.
+    "Project N — …" and "<title> — DARS-NIC-…" when labels or a list follow them or the page
+    ends there (so prose that happens to end in a NIC number is not one); any other "… — X"
+    only when a project field label follows it, or when the page ends on a cut-off NIC number.
     """
     text = lines[i].text.strip()
-    if len(text) > MAX_HEADING or not ("—" in text or "–" in text) or _known_label(text):
+    if len(text) > MAX_HEADING or not ("—" in text or "–" in text or " - " in text):
         return None  # cheap test first: every line of a long page comes through here
+    if _known_label(text):
+        return None
     numbered = _HEADING_NUMBERED.match(text)
     nic = _HEADING_NIC.match(text)
-    if numbered:
+    following = _next_text(lines, i)
+    opens = bool(_known_label(following) or _LIST_ITEM.match(following) or not following)
+    if numbered and opens:
         ref = numbered["ref"].strip() or None
         return Heading(lines[i], None, ref, numbered["number"], cut=_is_cut(lines, i, ref))
-    following = _next_text(lines, i)
-    if nic and (_known_label(following) or _LIST_ITEM.match(following) or not following):
+    if nic and opens:
         return Heading(lines[i], nic["title"], nic["ref"])
     loose = _HEADING_ANY.match(text)
     if not loose:

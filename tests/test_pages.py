@@ -484,7 +484,7 @@ Objectives:
 This extends the earlier agreement — DARS-NIC-22222-B2B2B
 and reports aggregate counts only.
 
-Second study — DARS-NIC-33333-C3C3C
+Second study - DARS-NIC-33333-C3C3C
 
 Type of data: Pseudonymised
 
@@ -604,3 +604,16 @@ def test_2016_page_with_two_projects_splits_at_the_repeated_first_label():
     assert second.fields.purpose == "To compare waiting times between trusts."
     assert second.cells["purpose"].lines == (41, 41)
     assert first.warnings == [] and second.warnings == []
+
+
+def test_numbered_lines_inside_prose_are_not_projects():
+    page = PAGE_WITH_SURPRISES.replace(
+        "and reports aggregate counts only.\n",
+        "and reports aggregate counts only.\n\nProject 2 — Reducing COPD admissions\n"
+        "The CCG has achieved a reduction.\n",
+    )
+    rows = read_register_page(page)
+    assert [r.fields.reference for r in rows] == ["DARS-NIC-11111-A1A1A", "DARS-NIC-33333-C3C3C"]
+    assert rows[0].fields.purpose.endswith(
+        "Project 2 — Reducing COPD admissions The CCG has achieved a reduction."
+    )
