@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from extract.errors import UnknownLayout
 from extract.record import CellSpan, Fields, Row
 from extract.text import join_lines
 
@@ -134,7 +135,11 @@ def looks_like_register_page(text: str) -> bool:
     Register text dumps have no "Label: value" lines and CSVs start lines with cell values,
     so neither reaches the two field labels this asks for.
     """
-    lines = [line for line in text_lines(text[:200_000]) if line.text.strip()]
+    return _looks_like_page(text_lines(text[:200_000]))
+
+
+def _looks_like_page(all_lines: list[Line]) -> bool:
+    lines = [line for line in all_lines if line.text.strip()]
     if any(_is_site_title(line.text) for line in lines[:5]):
         return True
     labels = sum(1 for line in lines if _known_label(line.text) in FIELD_LABELS)
@@ -152,9 +157,17 @@ def read_register_page(text: str) -> list[Row]:
 def read_register_html(html: str) -> list[Row]:
     """One row per project of a reformatted register page given as the website's HTML.
 
-    A document that reaches ``</html>`` was served whole, whatever its last sentence.
+    A document that reaches ``</html>`` was served whole, whatever its last sentence. Other
+    HTML (a register table saved as a web page, any web page) is refused with a reason
+    rather than read as no projects.
     """
-    return read_lines(html_lines(html), whole="</html>" in html[-4096:].lower())
+    lines = html_lines(html)
+    if not _looks_like_page(lines):
+        raise UnknownLayout(
+            "HTML that is not a reformatted register page: no site title, project headings "
+            "or register field labels ('Legal basis:', 'Sensitive:' …)"
+        )
+    return read_lines(lines, whole="</html>" in html[-4096:].lower())
 
 
 def read_lines(lines: list[Line], whole: bool = False) -> list[Row]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from extract import read_rows
+from extract.errors import UnknownLayout
 from extract.pages import (
     looks_like_register_page,
     read_register_html,
@@ -617,3 +618,14 @@ def test_numbered_lines_inside_prose_are_not_projects():
     assert rows[0].fields.purpose.endswith(
         "Project 2 — Reducing COPD admissions The CCG has achieved a reduction."
     )
+
+
+def test_other_html_is_refused_with_a_reason():
+    html = (
+        "<!DOCTYPE html><html><body><table><tr><th>Organisation</th><th>Purpose</th></tr>"
+        "<tr><td>NICOR</td><td>Audit</td></tr></table></body></html>"
+    )
+    with pytest.raises(UnknownLayout, match="not a reformatted register page"):
+        read_register_html(html)
+    with pytest.raises(UnknownLayout):
+        read_rows(html.encode(), "register.html")
