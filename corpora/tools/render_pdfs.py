@@ -1,0 +1,288 @@
+"""Render real register rows into register-like PDFs, with golden rows, through LibreOffice.
+
+Each spec below builds one spreadsheet the way publishers print their registers
+(openpyxl: wrapped, bottom-aligned cells; organisation and purpose merged over the
+rows of one release; a header repeated by print titles or printed once; ruled grid or
+no rules; landscape or portrait, fitted to the page width) and prints it to PDF with
+LibreOffice (``lo_render.py``: headless ``soffice`` over UNO, so rows get their optimal
+height first, which ``soffice --convert-to pdf`` of an openpyxl workbook does not do). The golden rows are the generator's input, so
+they do not depend on any PDF reader.
+
+    python corpora/tools/render_pdfs.py --raw ../shared/corpora-raw --out corpora/pdfs
+
+Needs LibreOffice (``soffice``) only when regenerating; the outputs are committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+NHSD_WORKBOOK = "nhs-digital-release-register-2021-02/1. releaseregister_20210201_20210228.xlsx"
+PHE_CSV = "phe-data-release-register-2014-2018/PHE15-16.csv"
+# Long purpose statements (median 6,000 characters) would make rows taller than a page,
+# which no spreadsheet prints faithfully; cells are cut at a word boundary instead.
+MAX_CELL_CHARS = 360
+MAX_BLOCK_ROWS = 5
+SYSTEM_PYTHON = "/usr/bin/python3"
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str | None  # record field the reader should map it to; None: fields.extra
+    width: float  # spreadsheet column width (characters)
+    source: str  # key in the source row
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    source: str  # "nhsd" or "phe"
+    columns: tuple[Column, ...]
+    rows: int
+    skip: int = 0
+    ruled: bool = True
+    font: str = "Liberation Sans"
+    size: float = 9
+    landscape: bool = True
+    print_titles: bool = True
+    merged: tuple[str, ...] = ("organisation", "purpose")
+    row_ids: str = "source"  # "source": the source's own id; "count": 1, 2, 3 as HSCIC printed
+    notes: str = ""
+    extra_options: dict[str, str] = field(default_factory=dict)
+
+
+HSCIC = (
+    Column("Row ID", "row_id", 6, "row_id"),
+    Column("Organisation Name", "organisation", 18, "organisation"),
+    Column("Type of Data Provided", "data_type", 22, "data_type"),
+    Column("Data provided to customer", "data_provided", 14, "data_provided"),
+    Column("Sensitive or Non Sensitive", "sensitivity", 10, "sensitivity"),
+    Column("Legal Basis for Provision of Data", "legal_basis", 22, "legal_basis"),
+    Column("Purpose", "purpose", 48, "purpose"),
+    Column("One off release or on-going releases", "frequency", 10, "frequency"),
+)
+NHSD = (
+    Column("RowID", "row_id", 9, "row_id"),
+    Column("Organisation Name", "organisation", 16, "organisation"),
+    Column("Type of Data Provided", "data_type", 18, "data_type"),
+    Column(
+        "Data provided to customer:\nIdentifiable, Anonymised - ICO code compliant, "
+        "Aggregated -anonymised",
+        "data_provided",
+        16,
+        "data_provided",
+    ),
+    Column("Sensitive or Non-Sensitive", "sensitivity", 10, "sensitivity"),
+    Column("Legal Basis for Provision of Data (Dissemination)", "legal_basis", 20, "legal_basis"),
+    Column("Purpose", "purpose", 40, "purpose"),
+    Column("Frequency", "frequency", 9, "frequency"),
+    Column("NIC Number", "reference", 14, "reference"),
+    Column("Patient Opt-Outs applied", None, 12, "opt_outs"),
+    Column("Common law duty of confidentiality", None, 18, "common_law"),
+)
+PHE = (
+    Column("Row ID", "row_id", 7, "row_id"),
+    Column("ODR Reference", "reference", 11, "reference"),
+    Column("Data Recipient", "organisation", 18, "organisation"),
+    Column("Organisation Type", "organisation_type", 14, "organisation_type"),
+    Column("Purpose", "purpose", 50, "purpose"),
+    Column("Data Source", "data_type", 16, "data_type"),
+    Column("Data Type provided to applicant", "data_provided", 14, "data_provided"),
+    Column(
+        "Legal basis for the release of personally identifiable data", "legal_basis", 14,
+        "legal_basis",
+    ),
+    Column("Date of release", "date_released", 10, "date_released"),
+)
+# Another register's vocabulary: only the generic profile's synonyms can map it.
+RENAMED = (
+    Column("No", "row_id", 7, "row_id"),
+    Column("Institution", "organisation", 20, "organisation"),
+    Column("Project details", "purpose", 55, "purpose"),
+    Column("Dataset", "data_type", 20, "data_type"),
+    Column("Legal basis", "legal_basis", 16, "legal_basis"),
+    Column("Approval status", None, 12, "opt_outs"),
+)
+
+SPECS = (
+    Spec("hscic-ruled", "nhsd", HSCIC, rows=60, skip=0, row_ids="count",
+         notes="HSCIC 8-column layout, ruled grid, Liberation Sans 9pt, landscape"),
+    Spec("hscic-unruled", "nhsd", HSCIC, rows=60, skip=160, ruled=False, font="DejaVu Serif",
+         size=8, row_ids="count", notes="HSCIC 8 columns, no rules, DejaVu Serif 8pt"),
+    Spec("nhsd-releases-ruled", "nhsd", NHSD, rows=45, skip=400, size=8,
+         merged=("organisation", "purpose", "reference"),
+         notes="NHS Digital DataReleases 11 columns, ruled, organisation/purpose/NIC merged"),
+    Spec("nhsd-releases-unruled", "nhsd", NHSD, rows=45, skip=700, ruled=False,
+         font="Liberation Serif", size=9, landscape=True,
+         merged=("organisation", "purpose", "reference"),
+         notes="NHS Digital DataReleases, no rules, Liberation Serif 9pt"),
+    Spec("phe-unruled-portrait", "phe", PHE, rows=30, skip=0, ruled=False, landscape=False,
+         print_titles=False, merged=(), size=8,
+         notes="PHE register, portrait, no rules, header on page 1 only"),
+    Spec("phe-ruled-narrow", "phe", PHE, rows=30, skip=30, font="Liberation Sans Narrow",
+         size=9, merged=(), notes="PHE register, ruled, Liberation Sans Narrow, landscape"),
+    Spec("renamed-ruled", "nhsd", RENAMED, rows=35, skip=1200, font="DejaVu Sans", size=8,
+         landscape=False, notes="generic synonyms (Institution, Project details), portrait"),
+)
+
+
+def clean(value: object) -> str:
+    """Cell text as the golden wants it: whitespace runs as single spaces, cut to size."""
+    text = _SPACES.sub(" ", "" if value is None else str(value)).strip()
+    if len(text) > MAX_CELL_CHARS:
+        text = text[:MAX_CELL_CHARS].rsplit(" ", 1)[0]
+    return text
+
+
+def nhsd_rows(raw: Path) -> list[dict[str, str]]:
+    """DataReleases rows with their NIC's objective as purpose, at most 5 rows per NIC."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(raw / NHSD_WORKBOOK, read_only=True)
+    objectives = {
+        r[0]: r[2] for r in list(book["PurposeStatements"].iter_rows(values_only=True))[1:]
+    }
+    rows: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+    for r in list(book["DataReleases"].iter_rows(values_only=True))[1:]:
+        seen[r[8]] = seen.get(r[8], 0) + 1
+        if seen[r[8]] > MAX_BLOCK_ROWS:
+            continue
+        rows.append({
+            "row_id": clean(r[0]), "organisation": clean(r[1]), "data_type": clean(r[2]),
+            "data_provided": clean(r[3]), "sensitivity": clean(r[4]),
+            "legal_basis": clean(r[5]), "purpose": clean(objectives.get(r[8])),
+            "frequency": clean(r[7]), "reference": clean(r[8]), "opt_outs": clean(r[10]),
+            "common_law": clean(r[11]), "block": clean(r[8]),
+        })
+    return rows
+
+
+def phe_rows(raw: Path) -> list[dict[str, str]]:
+    with open(raw / PHE_CSV, encoding="utf-8", errors="replace", newline="") as f:
+        table = list(csv.reader(f))
+    keys = ("row_id", "reference", "organisation", "organisation_type", "purpose",
+            "data_type", "data_provided", "legal_basis", "date_released")
+    return [
+        {**{k: clean(v) for k, v in zip(keys, r)}, "block": f"phe{i}"}
+        for i, r in enumerate(table[1:])
+        if any(c.strip() for c in r)
+    ]
+
+
+def blocks(rows: list[dict[str, str]]) -> Iterator[tuple[int, int]]:
+    """(first, last) index of each run of rows from one release (one NIC)."""
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i]["block"] != rows[start]["block"]:
+            yield start, i - 1
+            start = i
+
+
+def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = spec.name
+    side = Side(style="thin", color="000000")
+    border = Border(left=side, right=side, top=side, bottom=side) if spec.ruled else Border()
+    align = Alignment(wrap_text=True, vertical="bottom", horizontal="left")
+    font = Font(name=spec.font, size=spec.size)
+    for c, col in enumerate(spec.columns, 1):
+        sheet.column_dimensions[get_column_letter(c)].width = col.width
+        cell = sheet.cell(1, c, col.header)
+        cell.font = Font(name=spec.font, size=spec.size, bold=True)
+        cell.alignment, cell.border = align, border
+    for r, row in enumerate(rows, 2):
+        for c, col in enumerate(spec.columns, 1):
+            cell = sheet.cell(r, c, row[col.source] or None)
+            cell.font, cell.alignment, cell.border = font, align, border
+            cell.number_format = "@"  # text: "1" stays left-aligned as printed registers do
+    for first, last in blocks(rows):
+        if first == last:
+            continue
+        for c, col in enumerate(spec.columns, 1):
+            if col.field in spec.merged:
+                sheet.merge_cells(start_row=first + 2, end_row=last + 2, start_column=c,
+                                  end_column=c)
+    setup = sheet.page_setup
+    setup.orientation = "landscape" if spec.landscape else "portrait"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if spec.print_titles:
+        sheet.print_title_rows = "1:1"
+    book.save(path)
+
+
+def select_rows(spec: Spec, raw: Path) -> list[dict[str, str]]:
+    rows = (nhsd_rows(raw) if spec.source == "nhsd" else phe_rows(raw))[spec.skip:]
+    rows = rows[: spec.rows]
+    if spec.row_ids == "count":
+        rows = [{**row, "row_id": str(i)} for i, row in enumerate(rows, spec.skip + 1)]
+    # Merged cells keep the top-left value; the golden gives it to every spanned row.
+    return rows
+
+
+def golden(spec: Spec, rows: list[dict[str, str]]) -> list[dict[str, object]]:
+    out = []
+    for i, row in enumerate(rows):
+        fields: dict[str, object] = {}
+        extra: dict[str, str] = {}
+        for col in spec.columns:
+            value = row[col.source] or None
+            if col.field:
+                fields[col.field] = value
+            elif value:
+                extra[clean(col.header)] = value
+        fields["extra"] = extra
+        out.append({"row_index": i, "block": row["block"], "fields": fields})
+    return out
+
+
+def convert(xlsx: Path, pdf: Path) -> None:
+    # LibreOffice's own python has the UNO bridge; the project's interpreter may not.
+    subprocess.run(
+        [SYSTEM_PYTHON, str(Path(__file__).with_name("lo_render.py")), str(xlsx), str(pdf)],
+        check=True, timeout=300,
+    )
+
+
+def render(spec: Spec, raw: Path, out: Path) -> None:
+    rows = select_rows(spec, raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = Path(tmp) / f"{spec.name}.xlsx"
+        build_sheet(spec, rows, xlsx)
+        convert(xlsx, out / f"{spec.name}.pdf")
+    with open(out / f"{spec.name}.golden.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in golden(spec, rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=Path, default=Path("../shared/corpora-raw"))
+    parser.add_argument("--out", type=Path, default=Path("corpora/pdfs"))
+    parser.add_argument("--only", nargs="*", help="spec names to render (default: all)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for spec in SPECS:
+        if not args.only or spec.name in args.only:
+            render(spec, args.raw, args.out)
+            print(f"{spec.name}: {(args.out / (spec.name + '.pdf')).stat().st_size:,} bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Cells of one column: which rows each covers and what it says, merged blocks included.
+
+A cell is a run of fragments of one column and the rows (global, 0-based data-row
+indices) it belongs to. In a ruled grid the column's own horizontal rules bound its
+cells, so a vertically merged cell is simply a cell that covers several rows. With no
+rules, a cell is a run of lines at the line pitch, and it belongs to the rows its lines
+reach; bottom alignment puts a merged cell's text in the last rows of its block, so in
+columns that merge, blank cells above a value are filled from it (``fill_upwards``).
+A cell cut by a page break is continued on the next page (``join_across_pages``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from extract.pdf.geometry import Ruling
+from extract.pdf.lines import Fragment
+from extract.pdf.rows import Band, rules_across, text_blocks
+
+
+@dataclass
+class Cell:
+    column: int
+    page: int
+    rows: list[int]
+    fragments: list[Fragment]
+    open_below: bool = False  # the page break cut it: it goes on at the next page's top
+    inferred: bool = field(default=False)  # rows added by fill_upwards, not seen drawn
+
+
+@dataclass(frozen=True)
+class PageRows:
+    """The data rows of one page: their bands and their global indices."""
+
+    page: int
+    bands: tuple[Band, ...]
+    first_row: int
+
+    def row_of(self, baseline: float) -> int | None:
+        for i, band in enumerate(self.bands):
+            if band.holds(baseline):
+                return self.first_row + i
+        return None
+
+
+def ruled_cells(
+    rows: PageRows, column: int, x0: float, x1: float, rulings: Sequence[Ruling],
+    fragments: Sequence[Fragment],
+) -> list[Cell]:
+    """Cells of one column of a ruled page: the column's own rules bound them."""
+    ys = rules_across(rulings, x0, x1)
+    if not ys or not rows.bands:
+        return []
+    cells: dict[int, Cell] = {}
+    for i, band in enumerate(rows.bands):
+        middle = (band.top + band.bottom) / 2
+        slot = bisect_left(ys, middle) - 1
+        if slot < 0:
+            continue
+        cell = cells.setdefault(slot, Cell(column, rows.page, [], [], open_below=slot == len(ys) - 1))
+        cell.rows.append(rows.first_row + i)
+    for slot, cell in cells.items():
+        top = ys[slot]
+        bottom = ys[slot + 1] if slot + 1 < len(ys) else float("inf")
+        cell.fragments = [f for f in fragments if top < f.baseline <= bottom]
+    return [cells[slot] for slot in sorted(cells)]
+
+
+def unruled_cells(
+    rows: PageRows, column: int, fragments: Sequence[Fragment], pitch: float
+) -> list[Cell]:
+    """Cells of one column of an unruled page: runs of lines at the line pitch."""
+    if not rows.bands:
+        return []
+    last_band = rows.bands[-1]
+    cells = []
+    for block in text_blocks(fragments, pitch):
+        last = rows.row_of(block[-1].baseline)
+        open_below = False
+        if last is None and 0 < block[-1].baseline - last_band.bottom <= 2 * pitch:
+            last, open_below = rows.first_row + len(rows.bands) - 1, True
+        if last is None:
+            continue  # above the first row (a header) or far below the table (a footer)
+        first = rows.row_of(block[0].baseline)
+        first = rows.first_row if first is None else first
+        if last == rows.first_row + len(rows.bands) - 1:
+            # A bottom-aligned cell ends on its row's bottom line; one that doesn't was
+            # cut by the page break and goes on overleaf.
+            open_below = open_below or last_band.bottom - block[-1].baseline > 0.6 * pitch
+        cells.append(Cell(column, rows.page, list(range(first, last + 1)), list(block), open_below))
+    return cells
+
+
+def join_across_pages(cells: Sequence[Cell]) -> list[Cell]:
+    """Cells of one column in document order, each page-cut cell joined to its rest.
+
+    A cut cell may show no text on its first page (bottom alignment puts the text
+    overleaf, and the copy drawn on the first page is clipped away), so empty cells
+    take part too; the caller drops those still empty.
+    """
+    joined: list[Cell] = []
+    for cell in cells:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.open_below
+            and cell.page > previous.page
+        ):
+            rows = range(previous.rows[0], cell.rows[-1] + 1)
+            joined[-1] = Cell(cell.column, cell.page, list(rows),
+                              previous.fragments + cell.fragments, cell.open_below)
+        else:
+            joined.append(cell)
+    return joined
+
+
+def fill_upwards(cells: Sequence[Cell]) -> list[Cell]:
+    """Give each cell the blank rows above it: a bottom-aligned merged cell's upper rows."""
+    filled: list[Cell] = []
+    next_free = 0
+    for cell in cells:
+        if not cell.fragments:
+            continue
+        first = min(cell.rows[0], max(next_free, 0))
+        grown = first < cell.rows[0]
+        rows = list(range(first, cell.rows[-1] + 1))
+        filled.append(Cell(cell.column, cell.page, rows, cell.fragments, cell.open_below, grown))
+        next_free = cell.rows[-1] + 1
+    return filled
+
+
+def blank_rows(cells: Sequence[Cell], row_count: int) -> set[int]:
+    covered = {row for cell in cells if cell.fragments for row in cell.rows}
+    return set(range(row_count)) - covered

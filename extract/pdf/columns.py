@@ -1,0 +1,141 @@
+"""Column edges of a table: from vertical rulings where the grid is drawn, else from the
+white "rivers" that run top to bottom between the columns of left-aligned wrapped text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from extract.pdf.geometry import Char, PageGeometry, Ruling
+
+SNAP = 1.5  # rulings closer than this (points) are one edge drawn twice
+BIN = 0.25  # resolution of the river histogram (points)
+
+
+def cluster(values: Sequence[float], tolerance: float) -> list[float]:
+    """Sorted values, each run closer than ``tolerance`` replaced by its mean."""
+    groups: list[list[float]] = []
+    for value in sorted(values):
+        if groups and value - groups[-1][-1] <= tolerance:
+            groups[-1].append(value)
+        else:
+            groups.append([value])
+    return [sum(g) / len(g) for g in groups]
+
+
+def edges_from_rulings(rulings: Sequence[Ruling]) -> list[float]:
+    """x of the vertical rules that run most of the grid's height: the column edges."""
+    verticals = [r for r in rulings if r.orientation == "v"]
+    if len(verticals) < 3:
+        return []
+    tallest = max(r.bottom - r.top for r in verticals)
+    long_enough = [(r.x0 + r.x1) / 2 for r in verticals if r.bottom - r.top >= 0.3 * tallest]
+    edges = cluster(long_enough, SNAP)
+    return edges if len(edges) >= 3 else []
+
+
+def word_starts(chars: Sequence[Char]) -> Counter[float]:
+    """How many words start at each x (to 0.1 pt): left-aligned columns stand out."""
+    starts: Counter[float] = Counter()
+    for row in baseline_rows(chars):
+        previous: Char | None = None
+        for char in row:
+            if not char.text.isspace() and (previous is None or previous.text.isspace()):
+                starts[round(char.x0, 1)] += 1
+            previous = char
+    return starts
+
+
+def baseline_rows(chars: Sequence[Char]) -> list[list[Char]]:
+    rows: dict[int, list[Char]] = {}
+    for char in chars:
+        rows.setdefault(round(char.baseline * 2), []).append(char)
+    return [sorted(row, key=lambda c: c.x0) for row in rows.values()]
+
+
+def inked_spans(chars: Sequence[Char], bridge: float) -> list[tuple[float, float]]:
+    """Horizontal extents of each line's phrases: words joined across their spaces.
+
+    Spaces are drawn as characters, but a cell's line often ends in one that reaches
+    into the white between columns, right up to the next column's first letter. So a
+    space joins two words only when the word after it does not start where many lines
+    start (a column's left edge), and gaps of up to ``bridge`` font sizes are kept.
+    """
+    starts = word_starts(chars)
+    strong = 3
+    spans: list[tuple[float, float]] = []
+    for row in baseline_rows(chars):
+        start = end = None
+        spaced = False
+        for char in row:
+            if char.text.isspace():
+                spaced = True
+                continue
+            joins = end is not None and (
+                char.x0 - end <= bridge * char.size
+                or (spaced and starts[round(char.x0, 1)] < strong and char.x0 - end < char.size)
+            )
+            if not joins:
+                if start is not None and end is not None:
+                    spans.append((start, end))
+                start = char.x0
+            end = char.x1 if not joins or end is None else max(end, char.x1)
+            spaced = False
+        if start is not None and end is not None:
+            spans.append((start, end))
+    return spans
+
+
+def covered_bins(spans: Sequence[tuple[float, float]], x_min: float, bins: int) -> list[int]:
+    """How many inked spans cover each BIN-wide slice of the page's width."""
+    counts = [0] * (bins + 1)
+    for x0, x1 in spans:
+        first = max(0, int((x0 - x_min) / BIN))
+        last = min(bins, int((x1 - x_min) / BIN))
+        for i in range(first, last + 1):
+            counts[i] += 1
+    return counts
+
+
+def edges_from_rivers(
+    pages: Sequence[PageGeometry], min_gap: float = 0.75, bridge: float = 0.05
+) -> list[float]:
+    """Column edges of an unruled table: the middle of every vertical strip no text crosses.
+
+    Cell text is left-aligned and wraps inside its column, so between two columns there
+    is always a strip of white (the cells' padding) that no line of any page crosses.
+    Strips narrower than ``min_gap`` points are gaps between letters, not columns.
+    """
+    chars = [c for page in pages for c in page.chars]
+    if not chars:
+        return []
+    x_min, x_max = min(c.x0 for c in chars), max(c.x1 for c in chars)
+    bins = int((x_max - x_min) / BIN) + 1
+    counts = covered_bins(inked_spans(chars, bridge), x_min, bins)
+    noise = 0
+    edges = [x_min - 1.0]
+    run_start: int | None = None
+    for i, count in enumerate(counts + [1]):
+        if count <= noise and run_start is None:
+            run_start = i
+        elif count > noise and run_start is not None:
+            if (i - run_start) * BIN >= min_gap:
+                edges.append(x_min + (run_start + i) / 2 * BIN)
+            run_start = None
+    edges.append(x_max + 1.0)
+    return edges
+
+
+def column_of(x: float, edges: Sequence[float]) -> int | None:
+    """Index of the column between ``edges`` that holds x, None when outside the table."""
+    if not edges or x < edges[0] or x > edges[-1]:
+        return None
+    lo, hi = 0, len(edges) - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if x < edges[mid]:
+            hi = mid
+        else:
+            lo = mid
+    return lo

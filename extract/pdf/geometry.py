@@ -1,0 +1,54 @@
+"""What a PDF page is made of, as far as tables go: visible characters and ruling lines.
+
+All coordinates are PDF points from the page's top-left corner (``top`` grows downwards),
+as ``CellSpan.bbox`` and pdfplumber use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float  # font size in points on the page (after all scaling)
+    baseline: float  # distance of the baseline from the page top
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """A horizontal or vertical line drawn on the page (a stroke or a thin filled box)."""
+
+    orientation: Literal["h", "v"]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: tuple[Char, ...]
+    rulings: tuple[Ruling, ...]
+    hidden_chars: int = 0  # characters drawn outside the clip path, hence invisible
+
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+def union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )

@@ -1,0 +1,209 @@
+"""PDF bytes -> ``PageGeometry``: characters and rulings from pdfminer.six, clip-aware.
+
+No layout analysis runs (it is ~40% of pdfminer.six's time and tables don't need it):
+``extract_pages(laparams=None)`` would switch it back on, so the interpreter drives our
+own device. pdfminer.six ignores clipping paths (its issue 414); spreadsheets printed to
+PDF draw a merged cell that straddles a page break in full on both pages and clip it,
+so the interpreter here records ``W``/``W*`` with the ``q``/``Q`` stack and the device
+drops every character whose centre lies outside the active clip.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from pdfminer.pdfdevice import PDFTextDevice
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdffont import PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.psexceptions import PSException
+from pdfminer.utils import apply_matrix_pt
+
+from extract.errors import UnreadableDocument
+from extract.pdf.geometry import Box, Char, PageGeometry, Ruling
+
+# pdfminer.six logs every odd object at WARNING; a bad PDF is reported by our errors instead.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+THIN = 2.0  # a filled box thinner than this (points) is drawn as a rule
+NO_CLIP: Box = (-1e9, -1e9, 1e9, 1e9)
+
+
+def intersect(a: Box, b: Box) -> Box:
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def path_box(path: list[Any], ctm: tuple[float, ...]) -> Box | None:
+    """Device-space bounding box (y up) of a path's points, or None for an empty path."""
+    points = [apply_matrix_pt(ctm, (seg[-2], seg[-1])) for seg in path if len(seg) >= 3]
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+class GeometryDevice(PDFTextDevice):
+    """Collects visible characters and ruling lines of one page at a time."""
+
+    def __init__(self, rsrcmgr: PDFResourceManager) -> None:
+        super().__init__(rsrcmgr)
+        self.clip: Box = NO_CLIP  # device space, y up; kept current by ClipInterpreter
+        self.chars: list[Char] = []
+        self.rulings: list[Ruling] = []
+        self.hidden = 0
+        self.height = 0.0
+
+    def begin_page(self, page: PDFPage, ctm: tuple[float, ...]) -> None:
+        x0, y0, x1, y1 = page.cropbox
+        self.height = abs(y1 - y0)
+        self.chars, self.rulings, self.hidden = [], [], 0
+        self.clip = (0.0, 0.0, abs(x1 - x0), self.height)
+
+    def render_char(
+        self,
+        matrix: tuple[float, ...],
+        font: Any,
+        fontsize: float,
+        scaling: float,
+        rise: float,
+        cid: int,
+        ncs: Any,
+        graphicstate: Any,
+    ) -> float:
+        adv = font.char_width(cid) * fontsize * scaling
+        a, b, c, d, e, f = matrix
+        if b or c:  # rotated text is no part of a register table's cells
+            return adv
+        descent = font.get_descent() * fontsize + rise
+        x0, x1 = sorted((e, e + a * adv))
+        y0, y1 = sorted((f + d * descent, f + d * (descent + fontsize)))
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        clip = self.clip
+        if not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
+            self.hidden += 1
+            return adv
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = "\ufffd"
+        h = self.height
+        self.chars.append(Char(text, x0, x1, h - y1, h - y0, abs(d * fontsize), h - f))
+        return adv
+
+    def paint_path(
+        self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: list[Any]
+    ) -> None:
+        if not (stroke or fill) or self.ctm is None:
+            return
+        if stroke:
+            self._stroke_segments(path)
+        else:
+            box = path_box(path, self.ctm)
+            if box and min(box[2] - box[0], box[3] - box[1]) < THIN:
+                self._add_ruling(box)
+
+    def _stroke_segments(self, path: list[Any]) -> None:
+        assert self.ctm is not None
+        start = last = None
+        for seg in path:
+            op = seg[0]
+            if op == "m":
+                start = last = apply_matrix_pt(self.ctm, (seg[1], seg[2]))
+                continue
+            point = start if op == "h" else apply_matrix_pt(self.ctm, (seg[-2], seg[-1]))
+            if last is not None and point is not None:
+                x0, x1 = sorted((last[0], point[0]))
+                y0, y1 = sorted((last[1], point[1]))
+                if min(x1 - x0, y1 - y0) < THIN:
+                    self._add_ruling((x0, y0, x1, y1))
+            last = point
+
+    def _add_ruling(self, box: Box) -> None:
+        visible = intersect(box, self.clip)
+        if visible[0] > visible[2] + 0.5 or visible[1] > visible[3] + 0.5:
+            return
+        x0, y0, x1, y1 = visible
+        h = self.height
+        kind = "h" if (x1 - x0) >= (y1 - y0) else "v"
+        if max(x1 - x0, y1 - y0) >= 1.0:
+            self.rulings.append(Ruling(kind, x0, h - y1, x1, h - y0))
+
+
+class ClipInterpreter(PDFPageInterpreter):
+    """Tracks the clip path's bounding box through ``W``, ``W*``, ``q``, ``Q`` and forms."""
+
+    device: GeometryDevice
+
+    def init_state(self, ctm: Any) -> None:
+        super().init_state(ctm)
+        self.clip_stack: list[Box] = []
+
+    def do_q(self) -> None:
+        self.clip_stack.append(self.device.clip)
+        super().do_q()
+
+    def do_Q(self) -> None:
+        if self.clip_stack:
+            self.device.clip = self.clip_stack.pop()
+        super().do_Q()
+
+    def do_W(self) -> None:
+        # The clip is set by the next path-painting operator, on the path W saw.
+        box = path_box(self.curpath, self.ctm)
+        if box is not None:
+            self.device.clip = intersect(self.device.clip, box)
+
+    def do_W_a(self) -> None:
+        self.do_W()
+
+    def do_Do(self, xobjid_arg: Any) -> None:
+        # A form's content may reset the clip with its own q/Q: restore ours afterwards.
+        clip = self.device.clip
+        super().do_Do(xobjid_arg)
+        self.device.clip = clip
+
+
+def open_document(data: bytes) -> PDFDocument:
+    try:
+        doc = PDFDocument(PDFParser(io.BytesIO(data)))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise UnreadableDocument(f"the PDF is encrypted and needs a password ({exc})") from exc
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableDocument(f"not a readable PDF: it is corrupt or truncated ({exc})") from exc
+    if not doc.is_extractable:
+        raise UnreadableDocument("the PDF forbids text extraction")
+    return doc
+
+
+def iter_pages(data: bytes) -> Iterator[PageGeometry]:
+    """Every page's visible characters and rulings, one page at a time."""
+    doc = open_document(data)
+    rsrcmgr = PDFResourceManager(caching=True)
+    device = GeometryDevice(rsrcmgr)
+    interpreter = ClipInterpreter(rsrcmgr, device)
+    pages = PDFPage.create_pages(doc)
+    number = 0
+    while True:
+        try:
+            page = next(pages)
+        except StopIteration:
+            return
+        except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+            raise UnreadableDocument(
+                f"page {number + 1} cannot be read: the PDF is corrupt or truncated ({exc})"
+            ) from exc
+        number += 1
+        try:
+            interpreter.process_page(page)
+        except (PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
+            raise UnreadableDocument(f"page {number} cannot be read ({exc})") from exc
+        x0, y0, x1, y1 = page.cropbox
+        yield PageGeometry(
+            number, abs(x1 - x0), abs(y1 - y0), tuple(device.chars), tuple(device.rulings),
+            device.hidden,
+        )

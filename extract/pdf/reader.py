@@ -1,0 +1,250 @@
+"""``read_pdf``: a register PDF's table rows, rebuilt from page geometry.
+
+The chain, each step a small function of its own module:
+pages (chars, rulings; clip-aware) -> column edges -> fragments (a column's line) ->
+row bands (rules, else the row-id column) -> header row -> cells per column (merged
+blocks, page-cut cells joined) -> ``Row`` with provenance.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extract.errors import DocumentTooLarge, UnknownLayout, UnreadableDocument
+from extract.limits import Limits
+from extract.pdf.cells import (
+    Cell,
+    PageRows,
+    blank_rows,
+    fill_upwards,
+    join_across_pages,
+    ruled_cells,
+    unruled_cells,
+)
+from extract.pdf.columns import edges_from_rivers, edges_from_rulings
+from extract.pdf.geometry import PageGeometry, union
+from extract.pdf.lines import Fragment, chars_to_fragments
+from extract.pdf.pages import iter_pages
+from extract.pdf.rows import Band, bands_between, bands_from_anchor, line_pitch, rules_across
+from extract.profiles import HeaderMatch, match_header, normalise_header, row_to_fields
+from extract.record import CellSpan, Row
+from extract.text import join_lines
+
+DEFAULT_LIMITS = Limits()
+MERGING_FIELDS = ("organisation", "purpose")  # the cells registers merge over a release
+
+
+@dataclass(frozen=True)
+class PageTable:
+    """One page as the table steps see it."""
+
+    geometry: PageGeometry
+    edges: tuple[float, ...]
+    ruled: bool
+    fragments: tuple[Fragment, ...]
+
+    @property
+    def number(self) -> int:
+        return self.geometry.number
+
+    def column(self, index: int) -> list[Fragment]:
+        return [f for f in self.fragments if f.column == index]
+
+
+@dataclass(frozen=True)
+class Table:
+    match: HeaderMatch
+    pages: tuple[PageTable, ...]
+    rows: tuple[PageRows, ...]
+    pitch: float
+    warnings: tuple[str, ...]
+
+
+def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[str]]:
+    """Every page's geometry within the page and time bounds, with pages lacking text."""
+    started = time.monotonic()
+    pages: list[PageGeometry] = []
+    warnings = []
+    for page in iter_pages(data):
+        if page.number > limits.max_pages:
+            raise DocumentTooLarge(f"over the {limits.max_pages:,}-page limit for one document")
+        if time.monotonic() - started > limits.max_seconds:
+            raise DocumentTooLarge(
+                f"reading stopped at page {page.number}: over the {limits.max_seconds:g}-second"
+                " limit for one document"
+            )
+        if not any(not c.text.isspace() for c in page.chars):
+            warnings.append(f"page {page.number} has no text layer (scanned?); not read")
+        pages.append(page)
+    if not pages:
+        raise UnreadableDocument("the PDF has no pages")
+    if len(warnings) == len(pages):
+        raise UnreadableDocument(
+            "no page has a text layer: the PDF looks scanned (image only); drr does not OCR"
+        )
+    return pages, warnings
+
+
+def page_tables(pages: Sequence[PageGeometry]) -> list[PageTable]:
+    """Column edges and fragments of every page with text: rules first, else rivers."""
+    texty = [p for p in pages if any(not c.text.isspace() for c in p.chars)]
+    ruled = {p.number: edges_from_rulings(p.rulings) for p in texty}
+    unruled = [p for p in texty if not ruled[p.number]]
+    rivers = edges_from_rivers(unruled) if unruled else []
+    tables = []
+    for page in texty:
+        edges = ruled[page.number] or rivers
+        fragments = chars_to_fragments(page.number, page.chars, edges)
+        tables.append(PageTable(page, tuple(edges), bool(ruled[page.number]), tuple(fragments)))
+    return tables
+
+
+def page_bands(page: PageTable, anchor: int, pitch: float) -> list[Band]:
+    if page.ruled:
+        x0, x1 = page.edges[anchor], page.edges[anchor + 1]
+        return bands_between(page.number, rules_across(page.geometry.rulings, x0, x1))
+    return bands_from_anchor(page.number, page.column(anchor), pitch)
+
+
+def band_texts(page: PageTable, band: Band) -> list[str]:
+    columns = len(page.edges) - 1
+    lines: list[list[str]] = [[] for _ in range(columns)]
+    for f in page.fragments:
+        if band.holds(f.baseline):
+            lines[f.column].append(f.text)
+    return [join_lines(texts) for texts in lines]
+
+
+def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band]:
+    """The header row: the first row of the first page with text, matched to a profile."""
+    bands = page_bands(page, 0, pitch)
+    for band in bands[:2]:
+        match = match_header(band_texts(page, band))
+        if match is not None:
+            return match, band
+    shown = " | ".join(t for t in band_texts(page, bands[0]) if t)[:200] if bands else ""
+    raise UnknownLayout(
+        f"page {page.number}: no register table found; its first row ({shown or 'empty'})"
+        " matches no layout profile"
+    )
+
+
+def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
+    """A page's first row repeats the header (print titles), maybe clipped."""
+    named = [normalise_header(h) for h in header if normalise_header(h)]
+    same = sum(
+        1 for t, h in zip(texts, header) if normalise_header(t) and normalise_header(t) ==
+        normalise_header(h)
+    )
+    return bool(named) and same * 2 >= len(named)
+
+
+def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
+    pitch = line_pitch([f for p in pages for f in p.fragments])
+    first = pages[0]
+    match, header_band = find_header(first, pitch)
+    anchor = match.fields.index("row_id") if "row_id" in match.fields else 0
+    rows: list[PageRows] = []
+    next_row = 0
+    for page in pages:
+        if len(page.edges) - 1 != len(match.headers):
+            raise UnknownLayout(
+                f"page {page.number} has {len(page.edges) - 1} columns where the header on page"
+                f" {first.number} has {len(match.headers)}"
+            )
+        bands = page_bands(page, anchor, pitch)
+        if page is first:
+            bands = [b for b in bands if b.top >= header_band.bottom - 0.01]
+        elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
+            bands = bands[1:]
+        rows.append(PageRows(page.number, tuple(bands), next_row))
+        next_row += len(bands)
+    return Table(match, tuple(pages), tuple(rows), pitch, tuple(warnings))
+
+
+def column_cells(table: Table, column: int) -> list[Cell]:
+    cells: list[Cell] = []
+    for page, rows in zip(table.pages, table.rows):
+        fragments = [f for f in page.column(column) if rows.bands and f.baseline > rows.bands[0].top]
+        if page.ruled:
+            x0, x1 = page.edges[column], page.edges[column + 1]
+            cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
+        else:
+            cells += unruled_cells(rows, column, fragments, table.pitch)
+    return [c for c in join_across_pages(cells) if c.fragments]
+
+
+def merges(table: Table, column: int, cells: Sequence[Cell], org_blanks: set[int]) -> bool:
+    """Whether an unruled column merges cells over a release, so blanks above get filled."""
+    if table.match.fields[column] in MERGING_FIELDS:
+        return True
+    if any(len(c.rows) > 1 for c in cells):
+        return True
+    blanks = blank_rows(cells, sum(len(r.bands) for r in table.rows))
+    return bool(blanks) and bool(org_blanks) and blanks <= org_blanks
+
+
+def resolve_columns(table: Table) -> list[list[Cell]]:
+    """Every column's cells, merged blocks of unruled pages filled upwards."""
+    columns = [column_cells(table, c) for c in range(len(table.match.headers))]
+    if all(page.ruled for page in table.pages):
+        return columns
+    total = sum(len(r.bands) for r in table.rows)
+    org = table.match.fields.index("organisation") if "organisation" in table.match.fields else 0
+    org_blanks = blank_rows(columns[org], total)
+    return [
+        fill_upwards(cells) if merges(table, c, cells, org_blanks) else cells
+        for c, cells in enumerate(columns)
+    ]
+
+
+def cell_span(cell: Cell) -> CellSpan:
+    """Page and box of a cell: the page that holds most of its lines."""
+    pages = [f.page for f in cell.fragments]
+    page = max(set(pages), key=pages.count)
+    return CellSpan(page=page, bbox=union([f.box for f in cell.fragments if f.page == page]))
+
+
+def cell_text(cell: Cell) -> str:
+    ordered = sorted(cell.fragments, key=lambda f: (f.page, f.baseline))
+    return join_lines([f.text for f in ordered])
+
+
+def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
+    total = sum(len(r.bands) for r in table.rows)
+    row_pages = [r.page for r in table.rows for _ in r.bands]
+    texts: list[list[str | None]] = [[None] * len(columns) for _ in range(total)]
+    rows = [Row(fields=row_to_fields(table.match, []), layout=table.match.profile.name,
+                pages=[row_pages[i]]) for i in range(total)]
+    for c, cells in enumerate(columns):
+        name = table.match.fields[c] or table.match.headers[c]
+        for cell in cells:
+            text, span = cell_text(cell), cell_span(cell)
+            for r in cell.rows:
+                texts[r][c] = text
+                rows[r].cells[name] = span
+                rows[r].pages = sorted({*rows[r].pages, *(f.page for f in cell.fragments)})
+                if len(cell.rows) > 1:
+                    rows[r].warnings.append(
+                        f"{name} taken from a merged cell spanning rows"
+                        f" {cell.rows[0] + 1}-{cell.rows[-1] + 1}"
+                    )
+                rows[r].needs_review = rows[r].needs_review or cell.inferred
+    for row, values in zip(rows, texts):
+        row.fields = row_to_fields(table.match, values)
+    if rows and table.warnings:
+        rows[0].warnings.extend(table.warnings)
+        rows[0].needs_review = True
+    return rows
+
+
+def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Row]:
+    """Every table row of a register PDF. Raises ``ExtractError`` with a reason."""
+    pages, warnings = load_pages(data, limits)
+    table = build_table(page_tables(pages), warnings)
+    rows = assemble_rows(table, resolve_columns(table))
+    if len(rows) > limits.max_rows:
+        raise DocumentTooLarge(f"{len(rows):,} rows is over the {limits.max_rows:,}-row limit")
+    return rows
