@@ -82,7 +82,57 @@ DATA_TYPE_OPENERS = (
     "Civil Registration",
     "Mental Health",
     "Casemix",
+    "GPES",
+    "Diagnostic Imaging",
+    "Maternity Services",
+    "Community Services",
+    "Improving Access to Psychological",
+    "Children and Young People",
+    "Patient Reported Outcome",
+    "National Cancer",
+    "National Diabetes",
+    "Primary Care Mortality",
+    "Emergency Care Data",
 )
+# Last words of organisation names: where a one-line organisation ends beside its data type.
+ORG_ENDINGS = frozenset(
+    {
+        "CCG",
+        "CSU",
+        "Council",
+        "Limited",
+        "Ltd",
+        "Ltd.",
+        "LLP",
+        "plc",
+        "PLC",
+        "Trust",
+        "University",
+        "College",
+        "Institute",
+        "Consortium",
+        "Commission",
+        "Agency",
+        "Fund",
+        "Foundation",
+        "Partnership",
+        "Partners",
+        "Group",
+        "Authority",
+        "Board",
+        "Department",
+        "Service",
+        "Services",
+        "Centre",
+        "Center",
+        "England",
+        "Wales",
+        "Scotland",
+        "Network",
+    }
+)
+# Words that continue a dataset name, never start the data type after an organisation.
+DATASET_TAILS = frozenset({"Data", "Dataset", "Data-set", "Datasets", "Set", "Flows"})
 LEGAL_OPENERS = ("Health and Social Care Act 2012", "Section 251 approval is in place")
 # Dataset vocabulary for matching a floating purpose to rows' data types: term -> key.
 DATASET_TERMS = {
@@ -133,7 +183,7 @@ _TERMINAL = tuple(".:;!?)")
 class DumpSettings:
     """Tunable widths of the layout, in characters of a dump line."""
 
-    org_max: int = 24  # organisation column: a line this long or shorter may be one
+    org_max: int = 28  # organisation column: a line this long or shorter may be one
     legal_ratio: float = 0.45  # legal-basis lines are shorter than this share of purpose lines
     max_search: int = 50_000  # partitions tried when reattaching floating cells
 
@@ -217,12 +267,36 @@ def drop_headers(lines: list[Line]) -> list[Line]:
         if words and all(w in vocabulary for w in words):
             run.append(line)
             continue
-        if run and not _spells_headers(run, synonyms):
-            keep.extend(run)
+        if run:
+            keep.extend(_cells_around_header(run, synonyms))
         run = []
         if line.no:
             keep.append(line)
     return keep
+
+
+def _cells_around_header(run: list[Line], synonyms: tuple[str, ...]) -> list[Line]:
+    """The lines of a header-word run that are cells: all of it, or the values around it.
+
+    A row's last "One off" or "Sensitive" can sit just before the next page's header.
+    """
+    if not _spells_headers(run, synonyms):
+        return run
+    start, end = 0, len(run)
+    while start < end and _is_value_line(run[start].text):
+        start += 1
+    while end > start and _is_value_line(run[end - 1].text):
+        end -= 1
+    return run[:start] + run[end:]
+
+
+def _is_value_line(text: str) -> bool:
+    bare = text.rstrip(" ,.").lower()
+    return (
+        text in FREQUENCIES
+        or bare in DATA_PROVIDED_STARTS
+        or bare in ("sensitive", "non-sensitive")
+    )
 
 
 def _spells_headers(run: list[Line], synonyms: tuple[str, ...]) -> bool:
@@ -238,8 +312,8 @@ def _leading_number(text: str) -> int | None:
     return int(head) if head.isdigit() and len(head) <= 7 else None
 
 
-def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[str, list[Line]]]]:
-    """Lines before the first row, and each row's lines from its id to the next id.
+def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, list[Line]]]]:
+    """Lines before the first row, and each row's id line with its lines up to the next id.
 
     Row ids run in sequence: the chain of lines opening with n, n+1, n+2 ... that is
     longest wins, so a purpose line opening "4 character codes" is no anchor.
@@ -252,7 +326,7 @@ def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[str, list[Lin
         first = lines[start]
         row_id, _, rest = first.text.partition(" ")
         body = ([replace(first, text=rest)] if rest else []) + lines[start + 1 : end]
-        rows.append((row_id, body))
+        rows.append((replace(first, text=row_id), body))
     return lines[: chain[0]], rows
 
 
@@ -383,11 +457,30 @@ def _data_type_start(
         wide = len(text) > settings.org_max
         return 0 if wide or _opens_data_type(text, knowledge) else None
     for offset in _word_starts(text):
-        if offset > settings.org_max or any(c.isdigit() for c in text[:offset]):
+        if offset > settings.org_max + 8 or any(c.isdigit() for c in text[:offset]):
             break
         if _opens_data_type(text[offset:], knowledge):
             return offset
-    return 0 if len(text) > settings.org_max else None
+    if len(text) <= settings.org_max:
+        return None
+    return _after_org_ending(text, settings)
+
+
+def _after_org_ending(text: str, settings: DumpSettings) -> int:
+    """Where the data type starts after a one-line organisation ending in "CCG", "Council"...
+
+    The last such ending within the organisation column wins; without one the whole line
+    is the data type (the organisation may have floated away).
+    """
+    words = text.split(" ")
+    cut, offset = 0, 0
+    for word, following in pairwise(words):
+        offset += len(word) + 1
+        if offset > settings.org_max + 1:
+            break
+        if word in ORG_ENDINGS and following[:1].isupper() and following not in DATASET_TAILS:
+            cut = offset
+    return cut
 
 
 def _opens_data_type(text: str, knowledge: Knowledge) -> bool:
@@ -450,15 +543,14 @@ def _legal_prefix(text: str) -> int:
 
 
 def split_cells(
-    row_id: str,
-    body: list[Line],
     anchor: Line,
+    body: list[Line],
     knowledge: Knowledge,
     settings: DumpSettings,
     legal_max: int,
 ) -> ParsedRow:
     """One row's lines cut into its eight cells, plus what trails it (floating cells)."""
-    row = ParsedRow(row_id, anchor, {"row_id": [replace(anchor, text=row_id)]})
+    row = ParsedRow(anchor.text, anchor, {"row_id": [anchor]})
     middle = find_middle(body)
     if middle is None:
         row.cells["data_type"] = body
@@ -487,27 +579,39 @@ def split_cells(
 # ---------------------------------------------------------------- stage 5: floating cells
 
 
-def float_items(lines: list[Line], after: int, settings: DumpSettings) -> list[Floating]:
+def float_items(
+    lines: list[Line], after: int, settings: DumpSettings, wide: int = 60
+) -> list[Floating]:
     """Floating lines cut into items: an organisation (narrow lines) and/or its purpose.
 
-    A narrow line straight after a wide one that ends a sentence is the last line of a
-    purpose paragraph ("report."); any other narrow line is an organisation.
+    Purpose lines are wide. A narrow line is an organisation line unless it ends a
+    sentence straight after a wide line ("report."); a middling line is one only when
+    more organisation-like lines follow and it ends no sentence ("National Institute for").
     """
     items: list[Floating] = []
     org: list[Line] = []
     purpose: list[Line] = []
-    previous_wide = False
-    for line in lines:
-        narrow = len(line.text) <= settings.org_max
-        is_org = narrow and not (previous_wide and _ends_sentence(line.text))
-        if is_org and purpose:
-            items.append(Floating(after, tuple(org), tuple(purpose)))
-            org, purpose = [], []
-        (org if is_org else purpose).append(line)
-        previous_wide = not narrow
+    for index, line in enumerate(lines):
+        if _is_org_line(lines, index, settings.org_max, wide):
+            if purpose:
+                items.append(Floating(after, tuple(org), tuple(purpose)))
+                org, purpose = [], []
+            org.append(line)
+        else:
+            purpose.append(line)
     if org or purpose:
         items.append(Floating(after, tuple(org), tuple(purpose)))
     return items
+
+
+def _is_org_line(lines: list[Line], index: int, narrow: int, wide: int) -> bool:
+    text = lines[index].text
+    previous_wide = index > 0 and len(lines[index - 1].text) > wide
+    if len(text) <= narrow:
+        return not (previous_wide and _ends_sentence(text))
+    if len(text) > wide or previous_wide or _ends_sentence(text):
+        return False
+    return index + 1 < len(lines) and len(lines[index + 1].text) <= wide
 
 
 def _ends_sentence(text: str) -> bool:
@@ -622,6 +726,16 @@ def _segment_score(rows: list[ParsedRow], segments: list[list[int]]) -> int:
 
 
 def _match_score(rows: list[ParsedRow], segment: list[int], item: Floating) -> int:
+    """Datasets the item's purpose names against its rows' data types, and where it was found.
+
+    Bottom-aligned merged text ends at its block's bottom and starts inside the block, so
+    the row it was found after most likely ends the block, and at least belongs to it.
+    """
+    found = 3 if item.after == segment[-1] else (1 if item.after in segment else 0)
+    return _dataset_score(rows, segment, item) + found
+
+
+def _dataset_score(rows: list[ParsedRow], segment: list[int], item: Floating) -> int:
     named = datasets_in(join_lines([line.text for line in item.purpose]))
     if not named:
         return 0
@@ -682,9 +796,11 @@ def _search_zone(
 # ---------------------------------------------------------------- stage 7: rows
 
 
-def attach_floating(rows: list[ParsedRow], settings: DumpSettings) -> None:
+def attach_floating(rows: list[ParsedRow], settings: DumpSettings, wide: int = 60) -> None:
     """Fill rows that lack a merged cell from the floating cells after them, with warnings."""
-    items = [item for i, row in enumerate(rows) for item in float_items(row.floating, i, settings)]
+    items = [
+        item for i, row in enumerate(rows) for item in float_items(row.floating, i, settings, wide)
+    ]
     for members, group in zones(rows, items):
         assignments = assign_zone(rows, members, group, settings)
         if not assignments or not all(a.decided for a in assignments):
@@ -770,7 +886,9 @@ def learn(rows: list[ParsedRow], settings: DumpSettings) -> Knowledge:
     data_types = {
         row.text("data_type") or ""
         for row in rows
-        if not row.cells.get("organisation") and row.cells.get("data_type")
+        if not row.cells.get("organisation")
+        and row.cells.get("data_type")
+        and row.cells["data_type"][0].no != row.anchor.no  # alone on its line: no org beside it
     }
     legal = {row.text("legal_basis") or "" for row in rows if row.cells.get("purpose")}
     return Knowledge(
@@ -785,17 +903,12 @@ def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[Parse
 
     def split_all(knowledge: Knowledge) -> list[ParsedRow]:
         return [
-            split_cells(row_id, body, _anchor(row_id, body, lines), knowledge, settings, legal_max)
-            for row_id, body in blocks
+            split_cells(anchor, body, knowledge, settings, legal_max) for anchor, body in blocks
         ]
 
     rows = split_all(learn(split_all(Knowledge()), settings))
-    attach_floating(rows, settings)
+    attach_floating(rows, settings, legal_max)
     return rows
-
-
-def _anchor(row_id: str, body: list[Line], lines: list[Line]) -> Line:
-    return Line(body[0].no if body else 0, row_id, body[0].page if body else 1)
 
 
 def read_text_dump(text: str) -> list[Row]:
