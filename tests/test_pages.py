@@ -5,6 +5,7 @@ checked against come from a plain regex over each file, not from the parser, plu
 hand-checked table of the projects whose heading carries no complete NIC number.
 """
 
+import csv
 import re
 from collections import Counter
 from pathlib import Path
@@ -629,3 +630,23 @@ def test_other_html_is_refused_with_a_reason():
         read_register_html(html)
     with pytest.raises(UnknownLayout):
         read_rows(html.encode(), "register.html")
+
+
+def printed_purposes(fields) -> str:
+    """The "Purposes:" value as the page printed it, rebuilt from the record's fields."""
+    if "Purposes" in fields.extra:  # free text where the flag and type should be
+        return fields.extra["Purposes"]
+    return f"{fields.commercial or ''} ({fields.organisation_type or ''})".strip()
+
+
+@needs_shared
+def test_commercial_flag_and_organisation_type_match_the_corpus_index():
+    # INDEX.csv was written when the corpus was collected: its purposes_lines column is every
+    # "Purposes:" value of a page, joined with " | " — a record of the pages made without drr.
+    with (RAW / "theysolditanyway" / "INDEX.csv").open(encoding="utf-8") as index:
+        entries = [e for e in csv.DictReader(index) if e["purposes_lines"].strip()]
+    assert len(entries) == 70
+    for entry in entries:
+        rows = read_register_page(text_of(RAW / entry["folder"] / entry["file"]))
+        printed = [printed_purposes(r.fields) for r in rows if r.layout == "reformatted-page-2019"]
+        assert " | ".join(printed) == entry["purposes_lines"].strip(), entry["file"]
