@@ -16,7 +16,13 @@ PROCESS_JOB = "drr.process_job"
 
 def make_celery(settings: Settings) -> Celery:
     app = Celery("drr", broker=settings.broker_url or "memory://", include=["workers.tasks"])
-    transport: dict[str, object] = {"visibility_timeout": settings.broker_visibility_timeout}
+    transport: dict[str, object] = {
+        "visibility_timeout": settings.broker_visibility_timeout,
+        # How soon a live worker hands back the messages of a dead one, once their visibility
+        # timeout has passed: kombu's default sweep is only every ~100 seconds.
+        "unacked_restore_interval": max(1, min(10, settings.broker_visibility_timeout // 10)),
+        "unacked_restore_throttle": 1,
+    }
     if settings.broker_key_prefix:
         transport["global_keyprefix"] = settings.broker_key_prefix
     app.conf.update(

@@ -226,7 +226,9 @@ class Store:
             if claimed:
                 return Submission(job_id, sha, True)
             conn.execute(jobs.delete().where(jobs.c.id == job_id))
-            active = conn.scalar(sa.select(documents.c.active_job_id).where(documents.c.sha256 == sha))
+            active = conn.scalar(
+                sa.select(documents.c.active_job_id).where(documents.c.sha256 == sha)
+            )
         return Submission(str(active), sha, False)
 
     def document_content(self, sha: str) -> bytes:
@@ -253,7 +255,8 @@ class Store:
                 sa.select(jobs).where(jobs.c.document_sha256 == sha).order_by(jobs.c.created_at)
             ).all()
         history = [_job(row) for row in job_rows]
-        latest = next((j for j in history if j.id == doc.active_job_id), history[-1] if history else None)
+        active = [j for j in history if j.id == doc.active_job_id]
+        latest = active[0] if active else (history[-1] if history else None)
         return {
             "sha256": doc.sha256,
             "filename": doc.filename,
@@ -408,7 +411,9 @@ def _finished_active_job(again: bool) -> sa.ColumnElement[bool]:
     """With ``again``, a document whose job is done may be claimed by a new job."""
     if not again:
         return sa.false()
-    done = sa.select(jobs.c.id).where(jobs.c.id == documents.c.active_job_id, jobs.c.state == "done")
+    done = sa.select(jobs.c.id).where(
+        jobs.c.id == documents.c.active_job_id, jobs.c.state == "done"
+    )
     return sa.exists(done)
 
 
@@ -432,7 +437,9 @@ def _filtered(where: RecordFilter) -> sa.Select[Any]:
     return query
 
 
-def _replace_records(conn: Connection, insert: Any, sha: str, enriched: Sequence[dict[str, Any]]) -> None:
+def _replace_records(
+    conn: Connection, insert: Any, sha: str, enriched: Sequence[dict[str, Any]]
+) -> None:
     """Upsert by (document, row) and drop rows a previous run had beyond this run's last."""
     rows = [_record_row(sha, record) for record in enriched]
     previous = sa.select(records.c.record_id).where(records.c.document_sha256 == sha)
@@ -553,8 +560,12 @@ def _make_parent(url: str) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Run the Alembic migrations to head, one process at a time."""
+    import logging
+
     from alembic import command
 
+    # Alembic says "Context impl ..." at INFO on every start; a worker's log has better uses.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     config = alembic_config()
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

@@ -13,9 +13,10 @@ from typing import Any
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
-from celery.signals import worker_process_init
+from celery.signals import worker_init
 from celery.utils.log import get_task_logger
 
+from nlp.enrich import Enricher
 from workers.jobs import TRANSIENT_ERRORS, Runtime, TransientJobError, fail_unexpected, run_job
 from workers.queue import PROCESS_JOB, app, settings
 from workers.store import Store, open_store
@@ -30,19 +31,24 @@ def process_store(pid: int) -> Store:
 
 
 @functools.cache
-def process_runtime(pid: int) -> Runtime:
+def shared_enricher() -> Enricher:
+    """The models, loaded once in the worker's main process before its pool forks, so the
+    pool processes share their memory and a replaced pool process starts at once."""
     from nlp.enrich import build_enricher
 
-    enricher = build_enricher(settings.models_dir)
-    return Runtime(process_store(pid), enricher, settings.limits, settings.max_deliveries)
+    return build_enricher(settings.models_dir)
 
 
-@worker_process_init.connect
-def _warm_up(**_: Any) -> None:
-    # Load the models before the first message, so its time limit is spent on the document.
+@functools.cache
+def process_runtime(pid: int) -> Runtime:
+    return Runtime(process_store(pid), shared_enricher(), settings.limits, settings.max_deliveries)
+
+
+@worker_init.connect
+def _preload(**_: Any) -> None:
     try:
-        process_runtime(os.getpid())
-    except Exception:  # noqa: BLE001 - logged here, reported per job by process_job
+        shared_enricher()
+    except Exception:  # logged here; process_job reports it on each job
         logger.exception("could not load the models; each job will fail with the reason")
 
 
