@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from types import MappingProxyType
 
 from extract.errors import UnknownLayout
 from extract.record import CellSpan, Fields, Row
@@ -49,6 +50,13 @@ OBJECTIVE_LABELS = frozenset({"objectives", "objective"})
 BENEFIT_LABELS = frozenset({"yielded benefits", "expected benefits", "benefits"})
 LAYOUT_2016 = frozenset({"hscic id", "basis", "format", "how often", "data"})
 LAYOUT_2017 = frozenset({"repeats", "categories"})
+# Labels whose value is a record field as printed; the 2017 "Repeats" and 2016 "How often"
+# are the register's "one off or ongoing" column.
+SIMPLE_FIELDS = MappingProxyType({
+    "legal basis": "legal_basis", "basis": "legal_basis", "sensitive": "sensitivity",
+    "access method": "access_method", "repeats": "frequency", "how often": "frequency",
+    "sublicensing allowed": "sublicensing", "hscic id": "reference",
+})  # fmt: skip
 
 _DASH = "[—–]"
 _NIC = r"(?:DARS-)?NIC-\d+-[A-Z0-9]+(?:-v\d+(?:\.\d+)*)?"
@@ -568,13 +576,8 @@ def _apply_section(draft: _Draft, section: Section) -> None:
     value, note = _value_and_note(section)
     if note:
         draft.set_extra(f"{section.label} note", note, span)
-    simple = {
-        "legal basis": "legal_basis", "basis": "legal_basis", "sensitive": "sensitivity",
-        "access method": "access_method", "repeats": "frequency", "how often": "frequency",
-        "sublicensing allowed": "sublicensing", "hscic id": "reference",
-    }  # fmt: skip
-    if key in simple:
-        draft.set(simple[key], value, span)
+    if key in SIMPLE_FIELDS:
+        draft.set(SIMPLE_FIELDS[key], value, span)
     elif key == "purposes":
         _apply_purposes(draft, value, span)
     elif key == "when":
@@ -692,8 +695,8 @@ def _note_implicit(draft: _Draft, sections: list[Section]) -> None:
         elif section.implicit:
             draft.warnings.append(
                 "the page has no 'Objectives:' heading: the unlabelled text after the fields "
-                "was taken as the objectives; later sections without a heading stay merged into the "
-                "section before them"
+                "was taken as the objectives; later sections without a heading stay merged "
+                "into the section before them"
             )
 
 
