@@ -251,7 +251,7 @@ class _PageText(HTMLParser):
             self._lists.pop()
 
     def handle_data(self, data: str) -> None:
-        if self._skip or not data.strip() and not self._buf:
+        if self._skip or (not data.strip() and not self._buf):  # no line starts blank
             return
         if not self._buf:
             self._start = self.getpos()[0]
