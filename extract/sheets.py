@@ -213,6 +213,9 @@ def xlsx_sheets(workbook: object) -> Iterator[Sheet]:
 
 
 def _xlsx_sheet_rows(worksheet: object) -> Iterator[SheetRow]:
+    # Read-only openpyxl trusts the sheet's <dimension>: a stale one silently drops the rows
+    # past it, a hostile A1:XFD1048576 pads every row to 16,384 cells. Ignore it.
+    worksheet.reset_dimensions()  # type: ignore[attr-defined]
     # read-only iter_rows yields every row from 1, filling gaps, so enumerate gives row numbers
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
         cells = [value if type(value) is str else _value_text(value) for value in values]

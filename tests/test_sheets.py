@@ -436,16 +436,9 @@ def test_corrupt_workbooks_are_unreadable_not_crashes():
     good = _workbook({"R": [["Organisation", "Purpose"], ["A", "B"]]})
     with pytest.raises(UnreadableDocument, match="damaged zip"):
         read_xlsx(good[: len(good) // 2], LIMITS)
-    archive = zipfile.ZipFile(io.BytesIO(good))
-    broken = io.BytesIO()
-    with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in archive.infolist():
-            body = archive.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                body = body[: len(body) // 2]  # truncated XML
-            out.writestr(info.filename, body)
+    broken = _rewrite_member(good, "xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2])
     with pytest.raises(UnreadableDocument, match="damaged XLSX workbook"):
-        read_xlsx(broken.getvalue(), LIMITS)
+        read_xlsx(broken, LIMITS)
 
 
 def test_rows_are_bounded_by_the_row_limit():
@@ -534,3 +527,24 @@ def test_ods_comments_and_line_breaks_in_cells():
     [row] = read_ods(_ods(rows), LIMITS)
     assert row.fields.organisation == "Org A"
     assert row.fields.purpose == "Line broken tabbed"
+
+
+def _rewrite_member(data: bytes, name: str, edit) -> bytes:
+    archive, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for info in archive.infolist():
+            body = archive.read(info.filename)
+            rewritten.writestr(info.filename, edit(body) if info.filename == name else body)
+    return out.getvalue()
+
+
+def test_a_stale_sheet_dimension_does_not_drop_rows():
+    data = _workbook({"R": [["Organisation", "Purpose"], ["A", "x"], ["B", "y"], ["C", "z"]]})
+    stale = _rewrite_member(
+        data, "xl/worksheets/sheet1.xml", lambda b: b.replace(b'ref="A1:B4"', b'ref="A1:B2"')
+    )
+    assert stale != data
+    book = openpyxl.load_workbook(io.BytesIO(stale), read_only=True)
+    assert len(list(book.active.iter_rows(values_only=True))) == 2  # what trusting it gives
+    book.close()
+    assert [r.fields.organisation for r in read_xlsx(stale, LIMITS)] == ["A", "B", "C"]
