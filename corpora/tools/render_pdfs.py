@@ -121,8 +121,11 @@ RENAMED = (
 SPECS = (
     Spec("hscic-ruled", "nhsd", HSCIC, rows=60, skip=0, row_ids="count",
          notes="HSCIC 8-column layout, ruled grid, Liberation Sans 9pt, landscape"),
-    Spec("hscic-unruled", "nhsd", HSCIC, rows=60, skip=160, ruled=False, font="DejaVu Serif",
+    Spec("hscic-unruled", "nhsd", HSCIC, rows=60, skip=130, ruled=False, font="DejaVu Serif",
          size=8, row_ids="count", notes="HSCIC 8 columns, no rules, DejaVu Serif 8pt"),
+    Spec("hscic-unruled-cut", "nhsd", HSCIC, rows=60, skip=100, ruled=False,
+         font="DejaVu Serif", size=8, row_ids="count",
+         notes="HSCIC 8 columns, no rules: a merged purpose cut by the page break"),
     Spec("nhsd-releases-ruled", "nhsd", NHSD, rows=45, skip=400, size=8,
          merged=("organisation", "purpose", "reference"),
          notes="NHS Digital DataReleases 11 columns, ruled, organisation/purpose/NIC merged"),

@@ -88,7 +88,8 @@ def unruled_cells(
         if last == rows.first_row + len(rows.bands) - 1:
             # A bottom-aligned cell ends on its row's bottom line; one that doesn't was
             # cut by the page break and goes on overleaf.
-            open_below = open_below or last_band.bottom - block[-1].baseline > 0.6 * pitch
+            row_baseline = last_band.bottom if last_band.baseline is None else last_band.baseline
+            open_below = open_below or abs(row_baseline - block[-1].baseline) > 0.2 * pitch
         cells.append(Cell(column, rows.page, list(range(first, last + 1)), list(block), open_below))
     return cells
 

@@ -23,6 +23,7 @@ class Band:
     page: int
     top: float
     bottom: float
+    baseline: float | None = None  # the row's last baseline, when found from its text
 
     def holds(self, baseline: float) -> bool:
         return self.top < baseline <= self.bottom
@@ -78,6 +79,6 @@ def text_blocks(fragments: Sequence[Fragment], pitch: float) -> list[list[Fragme
 def bands_from_anchor(page: int, anchor: Sequence[Fragment], pitch: float) -> list[Band]:
     """Row bands of an unruled page: each anchor cell's last baseline closes a row."""
     slack = 0.3 * pitch
-    bottoms = [block[-1].baseline + slack for block in text_blocks(anchor, pitch)]
-    tops = [float("-inf")] + bottoms[:-1]
-    return [Band(page, top, bottom) for top, bottom in zip(tops, bottoms)]
+    baselines = [block[-1].baseline for block in text_blocks(anchor, pitch)]
+    tops = [float("-inf")] + [b + slack for b in baselines[:-1]]
+    return [Band(page, top, b + slack, b) for top, b in zip(tops, baselines, strict=True)]
