@@ -21,7 +21,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO
@@ -238,7 +238,7 @@ def _value_text(value: object) -> str | None:
     return str(value)
 
 
-def _has_text(cells: list[str | None]) -> bool:
+def _has_text(cells: Sequence[str | None]) -> bool:
     return any(cell and not cell.isspace() for cell in cells)
 
 
