@@ -3,9 +3,9 @@
 A chain of small steps, each testable alone:
 
     guard_zip           refuse zip bombs before any parser inflates a member
-    xlsx_sheets         \
-    ods_sheets           > Sheet(name, rows): 1-based row numbers and cell text, empty rows dropped
-    csv_sheet           /
+    xlsx_sheets,        each sheet as Sheet(name, rows): rows numbered from 1 with
+    ods_sheets,         their cells' text, empty rows dropped (a CSV file is one
+    csv_sheet           sheet without a name)
     find_table          the header row (within the first HEADER_SEARCH_ROWS) a profile maps
     table_rows          data rows -> Row, with the sheet and row of every cell
     join_lookups        rows completed from the tables their profile looks up (e.g. purposes)
@@ -188,6 +188,8 @@ def _inflated_size(data: bytes, member: zipfile.ZipInfo, cap: int) -> int:
                 pending = inflater.unconsumed_tail
             if size > cap:
                 return size
+        while size <= cap and (held := inflater.decompress(b"", _INFLATE_CHUNK)):
+            size += len(held)  # output zlib still held when the input ran out
     except zlib.error as exc:
         raise UnreadableDocument(f"zip member {member.filename} is corrupt ({exc})") from exc
     return size
