@@ -307,8 +307,9 @@ def _ods_row_cells(row: object) -> list[str | None]:
         if not text:
             pending_empty += repeat  # only materialised if text follows: trailing runs are huge
             continue
-        cells.extend([None] * pending_empty)
-        cells.extend([text] * repeat)
+        # both counts are the file's word: bound them before they size a list
+        cells.extend([None] * min(pending_empty, MAX_COLUMNS))
+        cells.extend([text] * min(repeat, MAX_COLUMNS))
         pending_empty = 0
         if len(cells) >= MAX_COLUMNS:
             return cells[:MAX_COLUMNS]
@@ -417,13 +418,17 @@ def _to_row(table: Table, row: SheetRow, width: int) -> Row:
         fields.extra.update(overflow)
         warnings.append(
             f"row {first} of {_label(table.sheet)} has cells past the header's {width} columns: "
-            f"kept in extra as {', '.join(overflow)}"
+            f"kept in extra as {_name_range(list(overflow))}"
         )
     span = CellSpan(sheet=table.sheet, lines=(first, last))
     cells_by_field = {name: span for name, value in fields if name != "extra" and value}
     return Row(
         fields=fields, layout=table.match.profile.name, cells=cells_by_field, warnings=warnings
     )
+
+
+def _name_range(names: list[str]) -> str:
+    return ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]} ({len(names)})"
 
 
 def join_lookups(tables: list[tuple[Table, list[Row]]]) -> list[Row]:

@@ -21,7 +21,7 @@ import pytest
 from extract.detect import decode_text
 from extract.errors import DocumentTooLarge, UnknownLayout, UnreadableDocument
 from extract.limits import Limits
-from extract.sheets import read_csv, read_ods, read_xlsx, sniff_delimiter
+from extract.sheets import MAX_COLUMNS, read_csv, read_ods, read_xlsx, sniff_delimiter
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "corpora" / "sheets"
@@ -548,3 +548,17 @@ def test_a_stale_sheet_dimension_does_not_drop_rows():
     assert len(list(book.active.iter_rows(values_only=True))) == 2  # what trusting it gives
     book.close()
     assert [r.fields.organisation for r in read_xlsx(stale, LIMITS)] == ["A", "B", "C"]
+
+
+def test_ods_absurd_column_repeats_are_capped_not_allocated():
+    rows = _ods_row("Organisation", "Purpose") + (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>Org</text:p>'
+        '</table:table-cell><table:table-cell table:number-columns-repeated="3"/>'
+        '<table:table-cell table:number-columns-repeated="4000000000" office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>"
+    )
+    [row] = read_ods(_ods(rows), LIMITS)
+    assert row.fields.organisation == "Org" and row.fields.purpose is None
+    # columns 5.. of a row cut at MAX_COLUMNS, past the 2-column header: extra, with a warning
+    assert list(row.fields.extra) == [f"column {i}" for i in range(5, MAX_COLUMNS + 1)]
+    assert len(row.warnings) == 1
