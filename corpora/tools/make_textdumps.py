@@ -218,9 +218,15 @@ def pdfminer_rows(pdf: Path) -> str:
     params = LAParams(boxes_flow=None, char_margin=6.0, line_margin=0.3)
     pages = []
     for page in extract_pages(str(pdf), laparams=params):
-        boxes = [box for box in page if isinstance(box, LTTextBox)]
-        boxes.sort(key=lambda box: (-round(box.y1 / 2.5), box.x0))
-        pages.append("\n".join(box.get_text() for box in boxes))
+        boxes = sorted((b for b in page if isinstance(b, LTTextBox)), key=lambda b: -b.y1)
+        rows: list[list[LTTextBox]] = []
+        for box in boxes:
+            if rows and rows[-1][0].y1 - box.y1 <= 2.5:
+                rows[-1].append(box)
+            else:
+                rows.append([box])
+        ordered = [box for row in rows for box in sorted(row, key=lambda b: b.x0)]
+        pages.append("\n".join(box.get_text() for box in ordered))
     return "\f".join(pages)
 
 

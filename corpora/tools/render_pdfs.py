@@ -103,7 +103,9 @@ PHE = (
     Column("Data Source", "data_type", 16, "data_type"),
     Column("Data Type provided to applicant", "data_provided", 14, "data_provided"),
     Column(
-        "Legal basis for the release of personally identifiable data", "legal_basis", 14,
+        "Legal basis for the release of personally identifiable data",
+        "legal_basis",
+        14,
         "legal_basis",
     ),
     Column("Date of release", "date_released", 10, "date_released"),
@@ -119,27 +121,97 @@ RENAMED = (
 )
 
 SPECS = (
-    Spec("hscic-ruled", "nhsd", HSCIC, rows=60, skip=0, row_ids="count",
-         notes="HSCIC 8-column layout, ruled grid, Liberation Sans 9pt, landscape"),
-    Spec("hscic-unruled", "nhsd", HSCIC, rows=60, skip=130, ruled=False, font="DejaVu Serif",
-         size=8, row_ids="count", notes="HSCIC 8 columns, no rules, DejaVu Serif 8pt"),
-    Spec("hscic-unruled-cut", "nhsd", HSCIC, rows=60, skip=100, ruled=False,
-         font="DejaVu Serif", size=8, row_ids="count",
-         notes="HSCIC 8 columns, no rules: a merged purpose cut by the page break"),
-    Spec("nhsd-releases-ruled", "nhsd", NHSD, rows=45, skip=400, size=8,
-         merged=("organisation", "purpose", "reference"),
-         notes="NHS Digital DataReleases 11 columns, ruled, organisation/purpose/NIC merged"),
-    Spec("nhsd-releases-unruled", "nhsd", NHSD, rows=45, skip=700, ruled=False,
-         font="Liberation Serif", size=9, landscape=True,
-         merged=("organisation", "purpose", "reference"),
-         notes="NHS Digital DataReleases, no rules, Liberation Serif 9pt"),
-    Spec("phe-unruled-portrait", "phe", PHE, rows=30, skip=0, ruled=False, landscape=False,
-         print_titles=False, merged=(), size=8,
-         notes="PHE register, portrait, no rules, header on page 1 only"),
-    Spec("phe-ruled-narrow", "phe", PHE, rows=30, skip=30, font="Liberation Sans Narrow",
-         size=9, merged=(), notes="PHE register, ruled, Liberation Sans Narrow, landscape"),
-    Spec("renamed-ruled", "nhsd", RENAMED, rows=35, skip=1200, font="DejaVu Sans", size=8,
-         landscape=False, notes="generic synonyms (Institution, Project details), portrait"),
+    Spec(
+        "hscic-ruled",
+        "nhsd",
+        HSCIC,
+        rows=60,
+        skip=0,
+        row_ids="count",
+        notes="HSCIC 8-column layout, ruled grid, Liberation Sans 9pt, landscape",
+    ),
+    Spec(
+        "hscic-unruled",
+        "nhsd",
+        HSCIC,
+        rows=60,
+        skip=130,
+        ruled=False,
+        font="DejaVu Serif",
+        size=8,
+        row_ids="count",
+        notes="HSCIC 8 columns, no rules, DejaVu Serif 8pt",
+    ),
+    Spec(
+        "hscic-unruled-cut",
+        "nhsd",
+        HSCIC,
+        rows=60,
+        skip=100,
+        ruled=False,
+        font="DejaVu Serif",
+        size=8,
+        row_ids="count",
+        notes="HSCIC 8 columns, no rules: a merged purpose cut by the page break",
+    ),
+    Spec(
+        "nhsd-releases-ruled",
+        "nhsd",
+        NHSD,
+        rows=45,
+        skip=400,
+        size=8,
+        merged=("organisation", "purpose", "reference"),
+        notes="NHS Digital DataReleases 11 columns, ruled, organisation/purpose/NIC merged",
+    ),
+    Spec(
+        "nhsd-releases-unruled",
+        "nhsd",
+        NHSD,
+        rows=45,
+        skip=700,
+        ruled=False,
+        font="Liberation Serif",
+        size=9,
+        landscape=True,
+        merged=("organisation", "purpose", "reference"),
+        notes="NHS Digital DataReleases, no rules, Liberation Serif 9pt",
+    ),
+    Spec(
+        "phe-unruled-portrait",
+        "phe",
+        PHE,
+        rows=30,
+        skip=0,
+        ruled=False,
+        landscape=False,
+        print_titles=False,
+        merged=(),
+        size=8,
+        notes="PHE register, portrait, no rules, header on page 1 only",
+    ),
+    Spec(
+        "phe-ruled-narrow",
+        "phe",
+        PHE,
+        rows=30,
+        skip=30,
+        font="Liberation Sans Narrow",
+        size=9,
+        merged=(),
+        notes="PHE register, ruled, Liberation Sans Narrow, landscape",
+    ),
+    Spec(
+        "renamed-ruled",
+        "nhsd",
+        RENAMED,
+        rows=35,
+        skip=1200,
+        font="DejaVu Sans",
+        size=8,
+        landscape=False,
+        notes="generic synonyms (Institution, Project details), portrait",
+    ),
 )
 
 
@@ -165,21 +237,39 @@ def nhsd_rows(raw: Path) -> list[dict[str, str]]:
         seen[r[8]] = seen.get(r[8], 0) + 1
         if seen[r[8]] > MAX_BLOCK_ROWS:
             continue
-        rows.append({
-            "row_id": clean(r[0]), "organisation": clean(r[1]), "data_type": clean(r[2]),
-            "data_provided": clean(r[3]), "sensitivity": clean(r[4]),
-            "legal_basis": clean(r[5]), "purpose": clean(objectives.get(r[8])),
-            "frequency": clean(r[7]), "reference": clean(r[8]), "opt_outs": clean(r[10]),
-            "common_law": clean(r[11]), "block": clean(r[8]),
-        })
+        rows.append(
+            {
+                "row_id": clean(r[0]),
+                "organisation": clean(r[1]),
+                "data_type": clean(r[2]),
+                "data_provided": clean(r[3]),
+                "sensitivity": clean(r[4]),
+                "legal_basis": clean(r[5]),
+                "purpose": clean(objectives.get(r[8])),
+                "frequency": clean(r[7]),
+                "reference": clean(r[8]),
+                "opt_outs": clean(r[10]),
+                "common_law": clean(r[11]),
+                "block": clean(r[8]),
+            }
+        )
     return rows
 
 
 def phe_rows(raw: Path) -> list[dict[str, str]]:
     with open(raw / PHE_CSV, encoding="utf-8", errors="replace", newline="") as f:
         table = list(csv.reader(f))
-    keys = ("row_id", "reference", "organisation", "organisation_type", "purpose",
-            "data_type", "data_provided", "legal_basis", "date_released")
+    keys = (
+        "row_id",
+        "reference",
+        "organisation",
+        "organisation_type",
+        "purpose",
+        "data_type",
+        "data_provided",
+        "legal_basis",
+        "date_released",
+    )
     return [
         {**{k: clean(v) for k, v in zip(keys, r)}, "block": f"phe{i}"}
         for i, r in enumerate(table[1:])
@@ -219,8 +309,9 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
             continue
         for c, col in enumerate(spec.columns, 1):
             if col.field in spec.merged:
-                sheet.merge_cells(start_row=first + 2, end_row=last + 2, start_column=c,
-                                  end_column=c)
+                sheet.merge_cells(
+                    start_row=first + 2, end_row=last + 2, start_column=c, end_column=c
+                )
     setup = sheet.page_setup
     setup.orientation = "landscape" if spec.landscape else "portrait"
     setup.paperSize = sheet.PAPERSIZE_A4
@@ -232,7 +323,7 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
 
 
 def select_rows(spec: Spec, raw: Path) -> list[dict[str, str]]:
-    rows = (nhsd_rows(raw) if spec.source == "nhsd" else phe_rows(raw))[spec.skip:]
+    rows = (nhsd_rows(raw) if spec.source == "nhsd" else phe_rows(raw))[spec.skip :]
     rows = rows[: spec.rows]
     if spec.row_ids == "count":
         rows = [{**row, "row_id": str(i)} for i, row in enumerate(rows, spec.skip + 1)]
@@ -260,7 +351,8 @@ def convert(xlsx: Path, pdf: Path) -> None:
     # LibreOffice's own python has the UNO bridge; the project's interpreter may not.
     subprocess.run(
         [SYSTEM_PYTHON, str(Path(__file__).with_name("lo_render.py")), str(xlsx), str(pdf)],
-        check=True, timeout=300,
+        check=True,
+        timeout=300,
     )
 
 

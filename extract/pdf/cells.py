@@ -46,7 +46,11 @@ class PageRows:
 
 
 def ruled_cells(
-    rows: PageRows, column: int, x0: float, x1: float, rulings: Sequence[Ruling],
+    rows: PageRows,
+    column: int,
+    x0: float,
+    x1: float,
+    rulings: Sequence[Ruling],
     fragments: Sequence[Fragment],
 ) -> list[Cell]:
     """Cells of one column of a ruled page: the column's own rules bound them."""
@@ -59,7 +63,9 @@ def ruled_cells(
         slot = bisect_left(ys, middle) - 1
         if slot < 0:
             continue
-        cell = cells.setdefault(slot, Cell(column, rows.page, [], [], open_below=slot == len(ys) - 1))
+        cell = cells.setdefault(
+            slot, Cell(column, rows.page, [], [], open_below=slot == len(ys) - 1)
+        )
         cell.rows.append(rows.first_row + i)
     for slot, cell in cells.items():
         top = ys[slot]
@@ -104,14 +110,15 @@ def join_across_pages(cells: Sequence[Cell]) -> list[Cell]:
     joined: list[Cell] = []
     for cell in cells:
         previous = joined[-1] if joined else None
-        if (
-            previous is not None
-            and previous.open_below
-            and cell.page > previous.page
-        ):
+        if previous is not None and previous.open_below and cell.page > previous.page:
             rows = range(previous.rows[0], cell.rows[-1] + 1)
-            joined[-1] = Cell(cell.column, cell.page, list(rows),
-                              previous.fragments + cell.fragments, cell.open_below)
+            joined[-1] = Cell(
+                cell.column,
+                cell.page,
+                list(rows),
+                previous.fragments + cell.fragments,
+                cell.open_below,
+            )
         else:
             joined.append(cell)
     return joined

@@ -62,8 +62,10 @@ def chars_to_fragments(page: int, chars: Sequence[Char], edges: Sequence[float])
             if not text:
                 continue
             box = (
-                min(c.x0 for c in group), min(c.top for c in group),
-                max(c.x1 for c in group), max(c.bottom for c in group),
+                min(c.x0 for c in group),
+                min(c.top for c in group),
+                max(c.x1 for c in group),
+                max(c.bottom for c in group),
             )
             baseline = max(c.baseline for c in group)
             fragments.append(

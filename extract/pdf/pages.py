@@ -21,10 +21,12 @@ from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.pdftypes import stream_value
 from pdfminer.psexceptions import PSException
 from pdfminer.utils import apply_matrix_pt
 
 from extract.errors import UnreadableDocument
+from extract.pdf.content import run
 from extract.pdf.geometry import Box, Char, PageGeometry, Ruling
 
 # pdfminer.six logs every odd object at WARNING; a bad PDF is reported by our errors instead.
@@ -161,6 +163,19 @@ class ClipInterpreter(PDFPageInterpreter):
     def do_W_a(self) -> None:
         self.do_W()
 
+    def execute(self, streams: Any) -> None:
+        # pdfminer.six's byte-at-a-time parser is most of its time: tokenize with a regex
+        # instead (``content.run``), keeping its guard against circular form streams.
+        valid = []
+        self.stream_ids.clear()
+        for obj in streams:
+            stream = stream_value(obj)
+            if stream.objid is None or stream.objid in self.parent_stream_ids:
+                continue
+            valid.append(stream)
+            self.stream_ids.add(stream.objid)
+        run(self, b"\n".join(stream.get_data() for stream in valid))
+
     def do_Do(self, xobjid_arg: Any) -> None:
         # A form's content may reset the clip with its own q/Q: restore ours afterwards.
         clip = self.device.clip
@@ -204,6 +219,10 @@ def iter_pages(data: bytes) -> Iterator[PageGeometry]:
             raise UnreadableDocument(f"page {number} cannot be read ({exc})") from exc
         x0, y0, x1, y1 = page.cropbox
         yield PageGeometry(
-            number, abs(x1 - x0), abs(y1 - y0), tuple(device.chars), tuple(device.rulings),
+            number,
+            abs(x1 - x0),
+            abs(y1 - y0),
+            tuple(device.chars),
+            tuple(device.rulings),
             device.hidden,
         )

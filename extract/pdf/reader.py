@@ -135,8 +135,9 @@ def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
     """A page's first row repeats the header (print titles), maybe clipped."""
     named = [normalise_header(h) for h in header if normalise_header(h)]
     same = sum(
-        1 for t, h in zip(texts, header) if normalise_header(t) and normalise_header(t) ==
-        normalise_header(h)
+        1
+        for t, h in zip(texts, header)
+        if normalise_header(t) and normalise_header(t) == normalise_header(h)
     )
     return bool(named) and same * 2 >= len(named)
 
@@ -167,7 +168,9 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
 def column_cells(table: Table, column: int) -> list[Cell]:
     cells: list[Cell] = []
     for page, rows in zip(table.pages, table.rows):
-        fragments = [f for f in page.column(column) if rows.bands and f.baseline > rows.bands[0].top]
+        fragments = [
+            f for f in page.column(column) if rows.bands and f.baseline > rows.bands[0].top
+        ]
         if page.ruled:
             x0, x1 = page.edges[column], page.edges[column + 1]
             cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
@@ -216,8 +219,14 @@ def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
     total = sum(len(r.bands) for r in table.rows)
     row_pages = [r.page for r in table.rows for _ in r.bands]
     texts: list[list[str | None]] = [[None] * len(columns) for _ in range(total)]
-    rows = [Row(fields=row_to_fields(table.match, []), layout=table.match.profile.name,
-                pages=[row_pages[i]]) for i in range(total)]
+    rows = [
+        Row(
+            fields=row_to_fields(table.match, []),
+            layout=table.match.profile.name,
+            pages=[row_pages[i]],
+        )
+        for i in range(total)
+    ]
     for c, cells in enumerate(columns):
         name = table.match.fields[c] or table.match.headers[c]
         for cell in cells:

@@ -1,0 +1,170 @@
+"""A fast tokenizer for page content streams, feeding pdfminer.six's operators.
+
+pdfminer.six reads content streams one byte-state at a time (``PSBaseParser``), which
+is most of its running time once layout analysis is off. Content streams are a flat
+sequence of operands and operators, so one compiled regular expression can cut them
+into tokens; the operators are still pdfminer.six's own ``do_*`` methods. Inline
+images (``BI … ID … EI``) are skipped: tables have no use for them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pdfminer.psparser import LIT
+
+_TOKEN = re.compile(
+    rb"""
+    (?P<ws>[\x00\t\n\x0c\r ]+|%[^\r\n]*)
+  | (?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])
+  | (?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
+  | (?P<str>\()
+  | (?P<dopen><<) | (?P<dclose>>>)
+  | (?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
+  | (?P<aopen>\[) | (?P<aclose>\])
+  | (?P<kw>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
+  | (?P<junk>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STRING_PART = re.compile(rb"[()\\]")
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+_OCTAL = re.compile(rb"[0-7]{1,3}")
+_INLINE_END = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)")
+_CONSTANTS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
+
+
+def literal_string(data: bytes, pos: int) -> tuple[bytes, int]:
+    """The bytes of a ``( … )`` string whose body starts at ``pos``, and the end position."""
+    out = bytearray()
+    depth = 1
+    while True:
+        match = _STRING_PART.search(data, pos)
+        if match is None:
+            out += data[pos:]
+            return bytes(out), len(data)
+        out += data[pos : match.start()]
+        char = match.group()
+        pos = match.end()
+        if char == b"\\":
+            pos = _escape(data, pos, out)
+        elif char == b"(":
+            depth += 1
+            out += char
+        else:
+            depth -= 1
+            if depth == 0:
+                return bytes(out), pos
+            out += char
+
+
+def _escape(data: bytes, pos: int, out: bytearray) -> int:
+    if pos >= len(data):
+        return pos
+    octal = _OCTAL.match(data, pos)
+    if octal:
+        out.append(int(octal.group(), 8) & 0xFF)
+        return octal.end()
+    char = data[pos : pos + 1]
+    if char == b"\r":  # a backslash before a line break continues the line
+        return pos + 2 if data[pos + 1 : pos + 2] == b"\n" else pos + 1
+    if char != b"\n":
+        out += _ESCAPES.get(char, char)
+    return pos + 1
+
+
+def _name(raw: bytes) -> Any:
+    text = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw[1:])
+    return LIT(text.decode("latin-1"))
+
+
+def _hex(raw: bytes) -> bytes:
+    digits = re.sub(rb"[^0-9A-Fa-f]", b"", raw)
+    return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
+
+
+def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
+    """(is_operator, value) for every top-level operand and operator of a content stream.
+
+    Arrays and dictionaries come out whole, as lists and dicts, as pdfminer.six gives them.
+    """
+    stack: list[list[Any]] = []
+    pos, end = 0, len(data)
+    match_at = _TOKEN.match
+    while pos < end:
+        match = match_at(data, pos)
+        assert match is not None  # the "junk" branch matches any byte
+        kind, pos = match.lastgroup, match.end()
+        value: Any
+        if kind == "ws" or kind == "junk":
+            continue
+        if kind == "num":
+            raw = match.group()
+            value = float(raw) if b"." in raw else int(raw)
+        elif kind == "name":
+            value = _name(match.group())
+        elif kind == "str":
+            value, pos = literal_string(data, pos)
+        elif kind == "hex":
+            value = _hex(match.group())
+        elif kind in ("aopen", "dopen"):
+            stack.append([kind])
+            continue
+        elif kind in ("aclose", "dclose"):
+            if not stack:
+                continue
+            items = stack.pop()
+            body = items[1:]
+            value = body if items[0] == "aopen" else dict(zip(body[::2], body[1::2]))
+        else:
+            word = match.group()
+            if word in _CONSTANTS:
+                value = _CONSTANTS[word]
+            elif stack:
+                value = word.decode("latin-1")
+            elif word == b"BI":
+                found = _INLINE_END.search(data, pos)
+                pos = found.end() if found else end
+                continue
+            else:
+                yield True, word
+                continue
+        if stack:
+            stack[-1].append(value)
+        else:
+            yield False, value
+
+
+OperatorTable = dict[bytes, tuple[Callable[..., Any], int] | None]
+
+
+def operator(
+    interpreter: Any, word: bytes, table: OperatorTable
+) -> tuple[Callable[..., Any], int] | None:
+    """The ``do_*`` method of an operator and its argument count, looked up once."""
+    if word not in table:
+        name = word.decode("latin-1").replace("*", "_a").replace('"', "_w").replace("'", "_q")
+        func = getattr(interpreter, f"do_{name}", None)
+        table[word] = (func, func.__code__.co_argcount - 1) if func is not None else None
+    return table[word]
+
+
+def run(interpreter: Any, data: bytes) -> None:
+    """Execute a content stream on a pdfminer.six interpreter, as its ``execute`` would."""
+    table: OperatorTable = {}
+    args: list[Any] = []
+    for is_operator, value in tokens(data):
+        if not is_operator:
+            args.append(value)
+            continue
+        found = operator(interpreter, value, table)
+        if found is not None:
+            func, nargs = found
+            if nargs == 0:
+                func()
+            elif len(args) >= nargs:
+                func(*args[-nargs:])
+        args.clear()
