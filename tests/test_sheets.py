@@ -562,3 +562,15 @@ def test_ods_absurd_column_repeats_are_capped_not_allocated():
     # columns 5.. of a row cut at MAX_COLUMNS, past the 2-column header: extra, with a warning
     assert list(row.fields.extra) == [f"column {i}" for i in range(5, MAX_COLUMNS + 1)]
     assert len(row.warnings) == 1
+
+
+def test_xlsx_entity_expansion_is_refused_quickly():
+    laughs = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY l0 "lollollollollol">' + b"".join(
+        b'<!ENTITY l%d "%s">' % (i + 1, b"&l%d;" % i * 10) for i in range(9)
+    ) + b"]>"  # fmt: skip
+    data = _workbook({"R": [["Organisation", "Purpose"], ["A", "x"]]})
+    bomb = _rewrite_member(
+        data, "xl/worksheets/sheet1.xml", lambda b: laughs + b.replace(b"<t>A</t>", b"<t>&l9;</t>")
+    )
+    with pytest.raises(UnreadableDocument, match="damaged XLSX workbook"):
+        read_xlsx(bomb, LIMITS)
