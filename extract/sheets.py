@@ -374,10 +374,11 @@ def _split_score(text: str, delimiter: str) -> tuple[float, int]:
     except csv.Error:
         return (0.0, 0)
     widths = [len(record) for record in sample if _has_text(record)]
-    if not widths or widths[0] < 2:
+    # the commonest width, not the first: a title line may sit above the table
+    common = max(sorted(set(widths)), key=widths.count, default=0)
+    if common < 2:
         return (0.0, 0)
-    consistent = sum(width == widths[0] for width in widths) / len(widths)
-    return (consistent, widths[0])
+    return (widths.count(common) / len(widths), common)
 
 
 # --- tables -----------------------------------------------------------------------------------

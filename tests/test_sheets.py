@@ -344,6 +344,19 @@ def test_csv_delimiter_is_sniffed_through_multi_line_quoted_cells(delimiter):
     assert rows[0].cells["purpose"].lines == (2, 3)
 
 
+def test_csv_title_line_above_a_semicolon_table():
+    text = (
+        "PHE register, 2019 edition\n\nOrganisation;Purpose\nOrg A;Audit, local\nOrg B;Research\n"
+    )
+    assert sniff_delimiter(text) == ";"
+    rows = read_csv(text, LIMITS)
+    assert [(r.fields.organisation, r.fields.purpose) for r in rows] == [
+        ("Org A", "Audit, local"),
+        ("Org B", "Research"),
+    ]
+    assert rows[0].cells["organisation"].lines == (4, 4)
+
+
 def test_csv_with_bom_cp1252_and_ragged_rows():
     raw = (  # Windows-1252: \xe9 is é, \x96 an en dash
         b"Organisation,Purpose,Legal basis\r\n"
