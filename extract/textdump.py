@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import pairwise, permutations
+from itertools import pairwise, permutations, product
 
 from extract.profiles import load_profiles, normalise_header
 from extract.record import CellSpan, Fields, Row
@@ -130,6 +130,10 @@ ORG_ENDINGS = frozenset(
         "Scotland",
         "Network",
     }
+)
+# Endings after which an organisation name cannot go on.
+FINAL_ORG_WORDS = frozenset(
+    {"CCG", "CSU", "Council", "Limited", "Ltd", "Ltd.", "LLP", "plc", "PLC"}
 )
 # Words that continue a dataset name, never start the data type after an organisation.
 DATASET_TAILS = frozenset({"Data", "Dataset", "Data-set", "Datasets", "Set", "Flows"})
@@ -427,6 +431,9 @@ def split_org_data_type(
     pieces: list[Line], knowledge: Knowledge, settings: DumpSettings
 ) -> tuple[list[Line], list[Line]]:
     """Organisation lines (narrow column) and data-type lines, before "data provided"."""
+    opener = _first_opener(pieces, knowledge)
+    if opener:  # a later line names a dataset: the lines above it are the organisation
+        return pieces[:opener], pieces[opener:]
     org: list[Line] = []
     data: list[Line] = []
     for piece in pieces:
@@ -441,8 +448,16 @@ def split_org_data_type(
             org += [replace(piece, text=head)] if head else []
             data.append(replace(piece, text=tail))
     if not data:  # every row has a data type; only the organisation may float
-        return [], org
+        return org[:-1], org[-1:]
     return org, data
+
+
+def _first_opener(pieces: list[Line], knowledge: Knowledge, reach: int = 6) -> int:
+    """Index of the first line after the first that opens with a dataset name, else 0."""
+    for index, piece in enumerate(pieces[1:reach], 1):
+        if _opens_data_type(piece.text, knowledge):
+            return index
+    return 0
 
 
 def _data_type_start(
@@ -594,14 +609,23 @@ def float_items(
     for index, line in enumerate(lines):
         if _is_org_line(lines, index, settings.org_max, wide):
             if purpose:
-                items.append(Floating(after, tuple(org), tuple(purpose)))
+                items.append(_item(after, org, purpose))
                 org, purpose = [], []
             org.append(line)
         else:
             purpose.append(line)
     if org or purpose:
-        items.append(Floating(after, tuple(org), tuple(purpose)))
+        items.append(_item(after, org, purpose))
     return items
+
+
+def _item(after: int, org: list[Line], purpose: list[Line]) -> Floating:
+    """An item; narrow lines after an organisation's unmistakable last word ("CCG", "Ltd")
+    are a one-line purpose ("Risk Stratification"), not more organisation."""
+    for index, line in enumerate(org[:-1]):
+        if line.text.rsplit(" ", 1)[-1] in FINAL_ORG_WORDS and org[index + 1].text[:1].isupper():
+            return Floating(after, tuple(org[: index + 1]), tuple(org[index + 1 :] + purpose))
+    return Floating(after, tuple(org), tuple(purpose))
 
 
 def _is_org_line(lines: list[Line], index: int, narrow: int, wide: int) -> bool:
@@ -742,55 +766,62 @@ def _dataset_score(rows: list[ParsedRow], segment: list[int], item: Floating) ->
     score = 0
     for index in segment:
         have = datasets_in(rows[index].text("data_type"))
-        score += 1 if have & named else (-1 if have else 0)
+        score += 1 if have & named else 0
     return score
+
+
+MARGIN = 2  # score by which the best reading must beat every other for an item to be decided
 
 
 def assign_zone(
     rows: list[ParsedRow], members: list[int], items: list[Floating], settings: DumpSettings
-) -> list[Assignment]:
-    """Give each floating item its rows, or say the text does not decide."""
+) -> tuple[list[Assignment], list[int]]:
+    """Give each floating item its rows where the text decides; and the rows left undecided."""
     runs = runs_of(members)
-    if not members:
-        return []
-    if len(items) == 1:
-        if len(runs) == 1:
-            reason = "the only floating cell after these rows"
-            return [Assignment(tuple(members), items[0], True, reason, review=False)]
-        reason = "one floating cell for rows split by another row"
-        return [Assignment(tuple(members), items[0], True, reason)]
-    if len(items) == len(runs):
-        return [
-            Assignment(tuple(run), item, True, "one floating cell per block of rows, in order")
-            for run, item in zip(runs, items)
-        ]
-    return _search_zone(rows, runs, items, settings)
+    if len(items) == 1 and len(runs) == 1:
+        reason = "the only floating cell after these rows"
+        return [Assignment(tuple(members), items[0], True, reason, review=False)], []
+    near = _near_best(rows, runs, items, settings)
+    spans = {i: {tuple(c[1][c[2].index(i)]) for c in near} for i in range(len(items))}
+    unique = {i: next(iter(found)) for i, found in spans.items() if len(found) == 1}
+    # Only positive evidence decides: the row it was found after, or a dataset its purpose
+    # names. Taking whatever the others leave is enough only for the last item standing.
+    sure = {i for i, span in unique.items() if _match_score(rows, list(span), items[i]) > 0}
+    if len(items) - len(sure) == 1 and len(unique) == len(items):
+        sure = set(unique)
+    reason = "placed by where it was found, the datasets its purpose names and row differences"
+    decided = [Assignment(unique[i], items[i], True, reason) for i in sorted(sure)]
+    covered = {i for a in decided for i in a.rows}
+    return decided, [i for i in members if i not in covered]
 
 
-def _search_zone(
+Candidate = tuple[int, list[list[int]], tuple[int, ...]]
+
+
+def _near_best(
     rows: list[ParsedRow], runs: list[list[int]], items: list[Floating], settings: DumpSettings
-) -> list[Assignment]:
-    scored: list[tuple[int, list[list[int]], tuple[int, ...]]] = []
-    tried = 0
+) -> list[Candidate]:
+    """Every reading (segments, and which item fills each) scoring within MARGIN of the best."""
+    scored: list[Candidate] = []
+    orders = list(_orders(items))
     for segments in segmentations(runs, len(items)):
         base = _segment_score(rows, segments)
-        for order in permutations(range(len(items))):
-            tried += 1
-            if tried > settings.max_search:
+        for order in orders:
+            if len(scored) >= settings.max_search:
                 return []
             match = sum(_match_score(rows, seg, items[o]) for seg, o in zip(segments, order))
             scored.append((base + match, segments, order))
-    scored.sort(key=lambda s: -s[0])
-    if not scored:
-        return []
-    best, segments, order = scored[0]
-    decided = len(scored) == 1 or best - scored[1][0] >= 2
-    reason = (
-        "matched by the datasets its purpose names and where neighbouring rows differ"
-        if decided
-        else "the text does not decide which rows it spans"
-    )
-    return [Assignment(tuple(seg), items[o], decided, reason) for seg, o in zip(segments, order)]
+    best = max((c[0] for c in scored), default=0)
+    return [c for c in scored if c[0] > best - MARGIN]
+
+
+def _orders(items: list[Floating]) -> Iterator[tuple[int, ...]]:
+    """Orders of the items down the rows: items found at different places keep their text
+    order; items found together (after the same row) may come in any order."""
+    places = sorted({item.after for item in items})
+    groups = [[i for i, item in enumerate(items) if item.after == at] for at in places]
+    for combo in product(*(permutations(group) for group in groups)):
+        yield tuple(i for group in combo for i in group)
 
 
 # ---------------------------------------------------------------- stage 7: rows
@@ -802,10 +833,10 @@ def attach_floating(rows: list[ParsedRow], settings: DumpSettings, wide: int = 6
         item for i, row in enumerate(rows) for item in float_items(row.floating, i, settings, wide)
     ]
     for members, group in zones(rows, items):
-        assignments = assign_zone(rows, members, group, settings)
-        if not assignments or not all(a.decided for a in assignments):
-            _mark_undecided(rows, members, group)
-            continue
+        assignments, undecided = assign_zone(rows, members, group, settings)
+        if undecided:
+            placed = {id(a.item) for a in assignments}
+            _mark_undecided(rows, undecided, [i for i in group if id(i) not in placed])
         for assignment in assignments:
             _apply(rows, assignment)
 
@@ -837,14 +868,17 @@ def _mark_undecided(rows: list[ParsedRow], members: list[int], group: list[Float
     span = _span_text(members, rows)
     names = [join_lines([line.text for line in i.organisation]) for i in group if i.organisation]
     listed = "; ".join(names) if names else "unnamed"
+    why = (
+        f"one of {len(group)} floating merged cells ({listed}) found with rows {span}; "
+        "the text does not decide which rows each spans"
+        if group
+        else f"no floating merged cell is left for rows {span}"
+    )
     for index in members:
         row = rows[index]
         for name in MERGEABLE:
             if not row.cells.get(name):
-                row.warnings.append(
-                    f"{name} left empty: {len(group)} floating merged cells after rows {span} "
-                    f"({listed}); the text does not decide which rows each spans"
-                )
+                row.warnings.append(f"{name} left empty: {why}")
         row.needs_review = True
 
 
@@ -931,8 +965,12 @@ def looks_like_text_dump(text: str) -> bool:
 
 @dataclass(frozen=True)
 class CellScore:
+    """How many golden cells came out exactly (whitespace aside), and how many were wrong
+    rather than left empty: a wrong value is worse than an honest null."""
+
     correct: int
     total: int
+    wrong: int  # cells given a value that is not the golden one
     rows_expected: int
     rows_found: int
 
@@ -941,20 +979,21 @@ class CellScore:
         return self.correct / self.total if self.total else 0.0
 
 
-def _norm(value: str | None) -> str | None:
-    return None if value is None else "".join(value.split())
+def _norm(value: str | None) -> str:
+    return "".join((value or "").split())
 
 
 def score_cells(rows: list[Row], golden: list[dict]) -> CellScore:
-    """Share of golden cells the rows reproduce, whitespace aside; undecided cells skipped."""
+    """Share of golden cells the rows reproduce; cells a golden row lists as undecided skipped."""
     by_id = {row.fields.row_id: row for row in rows}
-    correct = total = 0
+    correct = total = wrong = 0
     for expected in golden:
         row = by_id.get(expected["row_id"])
         for name in COLUMNS:
             if name in expected.get("undecided", ()):
                 continue
-            total += 1
             got = getattr(row.fields, name) if row else None
+            total += 1
             correct += _norm(got) == _norm(expected.get(name))
-    return CellScore(correct, total, len(golden), len(rows))
+            wrong += got is not None and _norm(got) != _norm(expected.get(name))
+    return CellScore(correct, total, wrong, len(golden), len(rows))
