@@ -41,19 +41,26 @@ _S251 = re.compile(
     + _NUMBER,
     re.IGNORECASE,
 )
+# "DAAG Reference: OC/HES/019", "DAAG reference: 240412-a" (a meeting date and item).
 _DAAG = re.compile(
-    r"(?:\bDAAG\b(?:\s*ref(?:erence)?\b\.?)?\s*:?\s*(?P<ref>[A-Z]{1,4}/[A-Z]{2,6}/\d{2,4}[a-z]?)"
+    r"(?:\bDAAG\b(?i:\s*ref(?:erence)?\b\.?)?\s*:?\s*"
+    r"(?P<ref>[A-Z]{1,4}/[A-Z]{2,6}/\d{2,4}[a-z]?|\d{6}-[a-z]\b)"
     r"|\b(?P<hes>[A-Z]{1,4}/HES/\d{2,4}[a-z]?))\b"
 )
-_MR = re.compile(r"\bMR\s?-?(?P<n>\d{2,5})\b")
+# Medical research (MRIS) project numbers: "MR1109", "MR 536", and cohort parts "MR1a".
+_MR = re.compile(r"\bMR\s?-?(?P<n>\d{1,5})(?P<part>[a-z]?)\b")
+# DARS agreements, "-v2.2" the agreement's version; "NIC-68697" in older registers.
 _NIC = re.compile(
-    r"\b(?P<dars>DARS-)?NIC-(?P<n>\d{2,7})-(?P<code>[A-Z0-9]{3,6})(?:-[vV](?P<v>\d+(?:\.\d+)*))?\b",
+    r"\b(?P<dars>DARS-)?NIC-(?P<n>\d{2,7})(?:-(?P<code>[A-Z0-9]{3,6})(?:-[vV](?P<v>\d+(?:\.\d+)*))?)?\b"
+    r"|\bNIC:\s*(?P<old>[A-Z]{2,5}\d{3,6})\b",
     re.IGNORECASE,
 )
-_ODR = re.compile(r"\bODR_?(?P<year>(?:19|20)\d{2})_(?P<n>\d{1,4}[a-z]?)\b", re.IGNORECASE)
+# PHE Office for Data Release: "ODR_2014_139a", "ODR1617_169/R4" (renewal), "/A1" (amendment).
+_ODR = re.compile(r"\bODR_?(?P<year>\d{4})_(?P<n>\d{1,4}[a-z]?)(?P<suffix>/[RA]\d{1,2})?\b",
+                  re.IGNORECASE)
 # Research ethics committee references ("20/LO/0611"): two letters from the HRA's regions.
 _REC = re.compile(
-    r"\b(?P<year>\d{2})/(?P<region>LO|NE|NW|SW|SC|EE|EM|WM|YH|WA|WS|ES|NS|HRA)/(?P<n>\d{4})\b"
+    r"\b(?P<year>\d{2})/(?P<region>LO|NE|NW|SW|SC|EE|EM|WM|YH|WA|WS|ES|NS|SS|NI)/(?P<n>\d{4})\b"
 )
 
 
@@ -115,17 +122,25 @@ def _simple(text: str) -> list[Reference]:
         group = "ref" if m.group("ref") else "hes"
         found.append(_ref(text, m.start(group), m.end(group), "DAAG", m.group(group)))
     for m in _MR.finditer(text):
-        found.append(_ref(text, m.start(), m.end(), "MR", f"MR{int(m['n'])}"))
+        found.append(_ref(text, m.start(), m.end(), "MR", f"MR{int(m['n'])}{m['part']}"))
     for m in _NIC.finditer(text):
-        found.append(_ref(text, m.start(), m.end(), "NIC", _nic_canonical(m)))
+        group = "old" if m.group("old") else 0
+        found.append(_ref(text, m.start(group), m.end(group), "NIC", _nic_canonical(m)))
     for m in _ODR.finditer(text):
-        found.append(_ref(text, m.start(), m.end(), "ODR", f"ODR_{m['year']}_{m['n'].lower()}"))
+        underscore = "_" if m.group(0)[3] == "_" else ""
+        suffix = (m.group("suffix") or "").upper()
+        canonical = f"ODR{underscore}{m['year']}_{m['n'].lower()}{suffix}"
+        found.append(_ref(text, m.start(), m.end(), "ODR", canonical))
     for m in _REC.finditer(text):
         found.append(_ref(text, m.start(), m.end(), "REC", f"{m['year']}/{m['region']}/{m['n']}"))
     return found
 
 
 def _nic_canonical(m: re.Match[str]) -> str:
+    if m.group("old"):
+        return m.group("old")
+    if not m.group("code"):
+        return f"NIC-{m['n']}"
     # "NIC-12345-ABCDE" (older registers) and "DARS-NIC-12345-ABCDE" number one agreement.
     base = f"DARS-NIC-{m['n']}-{m['code'].upper()}"
     return base + (f"-v{m['v']}" if m.group("v") else "")
