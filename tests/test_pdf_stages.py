@@ -1,0 +1,245 @@
+"""Each step of the PDF chain alone, on hand-made input (pdfplumber's habit)."""
+
+from __future__ import annotations
+
+from pdfminer.psparser import LIT
+from test_pdf_helpers import make_pdf, table_page, text
+
+from extract.pdf.cells import (
+    Cell,
+    PageRows,
+    fill_upwards,
+    join_across_pages,
+    ruled_cells,
+    unruled_cells,
+)
+from extract.pdf.columns import column_of, edges_from_rivers, edges_from_rulings
+from extract.pdf.content import literal_string, tokens
+from extract.pdf.geometry import Char, PageGeometry, Ruling
+from extract.pdf.lines import Fragment, chars_to_fragments, line_text
+from extract.pdf.pages import iter_pages
+from extract.pdf.reader import is_header_repeat, read_pdf
+from extract.pdf.rows import Band, bands_between, bands_from_anchor, rules_across, text_blocks
+
+
+def word(
+    x: float, baseline: float, value: str, size: float = 10.0, width: float = 5.0
+) -> list[Char]:
+    """Characters of one word, ``width`` points each, from x."""
+    return [
+        Char(c, x + i * width, x + (i + 1) * width, baseline - size, baseline, size, baseline)
+        for i, c in enumerate(value)
+    ]
+
+
+def frag(baseline: float, value: str = "x", column: int = 0, page: int = 1) -> Fragment:
+    return Fragment(page, column, baseline, 10.0, (0.0, baseline - 10, 10.0, baseline), value)
+
+
+# content stream tokenizer ---------------------------------------------------------------
+
+
+def test_tokens_read_operands_and_operators_as_pdfminer_does():
+    stream = b"/F1 9.5 Tf [(a\\(b\\)) -12 <48 65>] TJ /Na#20me 0 .5 -3 Td << /K [1 2] >> BDC"
+    assert list(tokens(stream)) == [
+        (False, LIT("F1")),
+        (False, 9.5),
+        (True, b"Tf"),
+        (False, [b"a(b)", -12, b"He"]),
+        (True, b"TJ"),
+        (False, LIT("Na me")),
+        (False, 0),
+        (False, 0.5),
+        (False, -3),
+        (True, b"Td"),
+        (False, {LIT("K"): [1, 2]}),
+        (True, b"BDC"),
+    ]
+
+
+def test_literal_strings_keep_nested_parentheses_and_decode_escapes():
+    data = b"(a(b)c\\n\\101\\\\) rest"
+    assert literal_string(data, 1) == (b"a(b)c\nA\\", 15)
+
+
+def test_inline_images_are_skipped_whole():
+    stream = b"q BI /W 2 /H 2 ID \x00EI\xff\x00 EI Q"
+    assert [v for is_op, v in tokens(stream) if is_op] == [b"q", b"Q"]
+
+
+# pages: clip paths ----------------------------------------------------------------------
+
+
+def test_text_drawn_outside_the_clip_path_is_dropped_and_counted():
+    content = (
+        b"q 100 700 200 50 re W n\n"
+        + text(110, 710, "Visible")
+        + text(110, 600, "Hidden")
+        + b"Q\n"
+        + text(110, 500, "After")
+    )
+    page = next(iter_pages(make_pdf([content])))
+    assert "".join(c.text for c in page.chars) == "VisibleAfter"
+    assert page.hidden_chars == len("Hidden")
+
+
+def test_rulings_come_from_strokes_and_thin_filled_boxes_but_not_from_clipped_ones():
+    content = (
+        b"100 700 m 300 700 l S\n"  # horizontal stroke
+        b"99.5 600 1 150 re f\n"  # a thin filled box: a vertical rule
+        b"100 100 50 50 re f\n"  # a filled square: no rule
+        b"q 0 0 10 10 re W n 200 400 m 300 400 l S Q\n"  # clipped away
+    )
+    page = next(iter_pages(make_pdf([content])))
+    kinds = sorted((r.orientation, round(r.top), round(r.x0)) for r in page.rulings)
+    assert kinds == [("h", 142, 100), ("v", 92, 100)]
+
+
+# columns -----------------------------------------------------------------------------------
+
+
+def test_column_edges_are_the_long_vertical_rules():
+    rulings = [Ruling("v", x, 50, x, 500) for x in (50, 120.4, 120.9, 300)]
+    rulings.append(Ruling("v", 200, 50, 200, 60))  # a tick, not a column edge
+    assert [round(e, 1) for e in edges_from_rulings(rulings)] == [50.0, 120.7, 300.0]
+
+
+def test_rivers_between_left_aligned_columns_make_edges_but_word_spaces_do_not():
+    chars = word(50, 80, "Row") + word(65, 80, " ") + word(70, 80, "ID")
+    chars += (
+        word(100, 80, "Sensitive") + word(145, 80, " ") + word(150, 80, "or") + word(160, 80, " ")
+    )
+    for i in range(4):
+        base = 100 + i * 20
+        chars += word(50, base, "7")
+        chars += word(100, base, "Non") + word(115, base, " ") + word(120, base, "Sensitive")
+    edges = edges_from_rivers([PageGeometry(1, 595, 842, tuple(chars), ())])
+    assert len(edges) == 3
+    assert column_of(55, edges) == 0 and column_of(130, edges) == 1
+    assert column_of(10, edges) is None
+
+
+def test_a_line_ending_in_a_space_that_touches_the_next_column_still_leaves_a_river():
+    chars: list[Char] = []
+    for i in range(4):  # "Information " fills its column; "(Health" starts the next one
+        base = 100 + i * 20
+        chars += word(50, base, "Information") + word(105, base, " ") + word(110, base, "(Health")
+    edges = edges_from_rivers([PageGeometry(1, 595, 842, tuple(chars), ())])
+    assert [column_of(x, edges) for x in (52, 104, 112, 140)] == [0, 0, 1, 1]
+
+
+# lines -------------------------------------------------------------------------------------
+
+
+def test_line_text_puts_spaces_only_where_the_pdf_leaves_a_gap():
+    chars = word(0, 10, "Row") + word(18, 10, "ID")  # a 3-point gap, no space glyph
+    assert line_text(chars) == "Row ID"
+    assert line_text(word(0, 10, "Row") + word(15.5, 10, "ID")) == "RowID"
+
+
+def test_fragments_are_one_columns_line():
+    chars = word(10, 100, "ab") + word(60, 100.5, "cd") + word(10, 112, "ef")
+    fragments = chars_to_fragments(3, chars, [0, 50, 100])
+    assert [(f.page, f.column, f.text) for f in fragments] == [
+        (3, 0, "ab"),
+        (3, 1, "cd"),
+        (3, 0, "ef"),
+    ]
+
+
+# rows --------------------------------------------------------------------------------------
+
+
+def test_rules_across_a_column_and_the_bands_between_them():
+    rulings = [Ruling("h", 0, y, 500, y) for y in (100, 130, 160)]
+    rulings.append(Ruling("h", 300, 145, 500, 145))  # only across other columns
+    ys = rules_across(rulings, 0, 100)
+    assert ys == [100, 130, 160]
+    assert bands_between(2, ys) == [Band(2, 100, 130), Band(2, 130, 160)]
+
+
+def test_text_blocks_split_where_lines_are_further_apart_than_the_pitch():
+    blocks = text_blocks([frag(100), frag(111.5), frag(123), frag(137), frag(148.5)], pitch=11.5)
+    assert [[f.baseline for f in b] for b in blocks] == [[100, 111.5, 123], [137, 148.5]]
+
+
+def test_each_anchor_cells_last_line_closes_a_row():
+    anchor = [frag(100, "Row"), frag(111.5, "ID"), frag(140, "1"), frag(170, "2")]
+    bands = bands_from_anchor(1, anchor, pitch=11.5)
+    assert [b.baseline for b in bands] == [111.5, 140, 170]
+    assert bands[1].holds(131) and not bands[1].holds(111.5) and bands[1].holds(141)
+
+
+# cells -------------------------------------------------------------------------------------
+
+
+def test_a_ruled_column_with_a_missing_rule_merges_its_rows():
+    rows = PageRows(1, (Band(1, 100, 130), Band(1, 130, 160), Band(1, 160, 190)), first_row=4)
+    rulings = [Ruling("h", 0, y, 100, y) for y in (100, 160, 190)]  # no rule at 130
+    cells = ruled_cells(rows, 1, 0, 100, rulings, [frag(155, "NICOR", 1)])
+    assert [(c.rows, [f.text for f in c.fragments]) for c in cells] == [
+        ([4, 5], ["NICOR"]),
+        ([6], []),
+    ]
+    assert cells[-1].open_below is False
+
+
+def test_a_ruled_cell_with_no_rule_below_it_goes_on_overleaf():
+    rows = PageRows(1, (Band(1, 100, 130), Band(1, 130, 160)), first_row=0)
+    rulings = [Ruling("h", 0, y, 100, y) for y in (100, 130)]
+    assert ruled_cells(rows, 0, 0, 100, rulings, [])[-1].open_below
+
+
+def test_an_unruled_cell_not_ending_on_its_rows_baseline_was_cut_by_the_page_break():
+    bands = (Band(1, 0, 103.5, 100.0), Band(1, 103.5, 133.5, 130.0))
+    rows = PageRows(1, bands, first_row=0)
+    aligned = unruled_cells(rows, 1, [frag(118.5), frag(130)], pitch=11.5)
+    cut = unruled_cells(rows, 1, [frag(110), frag(121.5), frag(133)], pitch=11.5)
+    assert [c.open_below for c in aligned] == [False]
+    assert [c.open_below for c in cut] == [True]
+
+
+def test_page_cut_cells_join_and_blank_rows_above_a_cell_are_filled():
+    first = Cell(1, 1, [7, 8], [frag(500, "NHS North", 1)], open_below=True)
+    rest = Cell(1, 2, [9], [frag(90, "Kirklees CCG", 1, page=2)])
+    later = Cell(1, 2, [12], [frag(200, "NICOR", 1, page=2)])
+    joined = join_across_pages([first, rest, later])
+    assert [(c.rows, len(c.fragments)) for c in joined] == [([7, 8, 9], 2), ([12], 1)]
+    filled = fill_upwards(joined)
+    assert [c.rows for c in filled] == [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12]]
+    assert [c.inferred for c in filled] == [True, True]
+
+
+def test_a_first_row_repeating_the_header_is_recognised_even_clipped():
+    header = ["Row ID", "Organisation Name", "Purpose", "Frequency"]
+    assert is_header_repeat(["Row ID", "Organisation Name", "", ""], header)
+    assert not is_header_repeat(["12", "NICOR", "Research", "One off"], header)
+
+
+# the whole chain on a hand-made page ------------------------------------------------------
+
+
+def test_hand_made_unruled_table_with_a_merged_organisation():
+    rows = [
+        ["Row ID", "Organisation Name", "Purpose"],
+        ["1", "", "Audit of (cancer) care"],
+        ["2", "NICOR", "Research"],
+        ["3", "NHS Leeds CCG", "Commissioning"],
+        ["4", "NHS Leeds CCG", "Invoice validation"],
+    ]
+    pdf = make_pdf([table_page(rows, [50, 120, 300])])
+    got = read_pdf(pdf)
+    assert [(r.fields.row_id, r.fields.organisation, r.fields.purpose) for r in got] == [
+        ("1", "NICOR", "Audit of (cancer) care"),
+        ("2", "NICOR", "Research"),
+        ("3", "NHS Leeds CCG", "Commissioning"),
+        ("4", "NHS Leeds CCG", "Invoice validation"),
+    ]
+    assert (
+        got[0].needs_review
+        and "organisation taken from a merged cell spanning rows 1-2" in got[0].warnings
+    )
+    assert not got[2].needs_review
+    assert got[1].cells["organisation"].page == 1
+    x0, top, x1, bottom = got[1].cells["organisation"].bbox
+    assert 119 < x0 < 121 and top < bottom < 842
