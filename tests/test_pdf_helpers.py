@@ -53,8 +53,9 @@ def table_page(rows: list[list[str]], xs: list[float], top: float = 800, step: f
 
 
 def test_hand_written_pdfs_are_valid_for_pdfminer():
-    from pdfminer.high_level import extract_text
     import io
+
+    from pdfminer.high_level import extract_text
 
     data = make_pdf([text(72, 700, "first (page)"), text(72, 700, "second")])
     assert extract_text(io.BytesIO(data)).split() == ["first", "(page)", "second"]

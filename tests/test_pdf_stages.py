@@ -241,5 +241,5 @@ def test_hand_made_unruled_table_with_a_merged_organisation():
     )
     assert not got[2].needs_review
     assert got[1].cells["organisation"].page == 1
-    x0, top, x1, bottom = got[1].cells["organisation"].bbox
+    x0, top, _, bottom = got[1].cells["organisation"].bbox
     assert 119 < x0 < 121 and top < bottom < 842
