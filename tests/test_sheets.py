@@ -25,7 +25,7 @@ from extract.sheets import MAX_COLUMNS, read_csv, read_ods, read_xlsx, sniff_del
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "corpora" / "sheets"
-RAW = Path("/work/shared/corpora-raw")
+RAW = ROOT.parent / "shared" / "corpora-raw"  # the read-only reference data beside the repo
 NHSD = RAW / "nhs-digital-release-register-2021-02" / "1. releaseregister_20210201_20210228.xlsx"
 PHE_ODS = next((RAW / "phe-data-release-register-2017-2020").glob("*.ods"), None)
 PHE_CSVS = RAW / "phe-data-release-register-2014-2018"
