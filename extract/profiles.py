@@ -151,12 +151,13 @@ def match_header(
 def row_to_fields(match: HeaderMatch, cells: list[str | None]) -> Fields:
     values: dict[str, str | None] = {}
     extra: dict[str, str] = {}
-    for header, field, cell in zip(match.headers, match.fields, cells):
+    for index, (header, field, cell) in enumerate(zip(match.headers, match.fields, cells)):
         text = _clean(_without_header_echo(cell, header))
         if field:
             values[field] = text
-        elif text is not None and header.strip():
-            extra[clean_cell(header) or header] = text
+        elif text is not None:
+            # a value under a blank header is still the register's text: keep it by position
+            extra[clean_cell(header) or f"column {index + 1}"] = text
     return Fields(**values, extra=extra)
 
 

@@ -128,3 +128,9 @@ def test_every_committed_profile_is_described_and_its_required_fields_are_column
         assert raw["description"], path.name
         assert set(raw.get("required", [])) <= set(raw["columns"]), path.name
         assert path.stem == raw["name"], path.name
+
+
+def test_values_under_blank_headers_are_kept_by_position():
+    match = match_header(["Organisation", "", "Purpose", "Notes\n(internal)"])
+    fields = row_to_fields(match, ["Org", "stray", "Audit", "n"])
+    assert fields.extra == {"column 2": "stray", "Notes (internal)": "n"}
