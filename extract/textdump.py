@@ -121,6 +121,11 @@ ORG_ENDINGS = frozenset(
         "Authority",
         "Board",
         "Department",
+        "GmbH",
+        "Inc",
+        "Inc.",
+        "LLC",
+        "AG",
         "Service",
         "Services",
         "Centre",
@@ -237,8 +242,9 @@ def lines_of(text: str) -> list[Line]:
     out, page = [], 1
     for no, raw in enumerate(text.split("\n"), 1):
         words = raw.split()
-        if words:
-            out.append(Line(no, " ".join(words), page))
+        if words:  # a form feed before the text starts the line's page, one after ends it
+            lead = raw[: len(raw) - len(raw.lstrip())].count("\f")
+            out.append(Line(no, " ".join(words), page + lead))
         page += raw.count("\f")
     return out
 
@@ -432,7 +438,8 @@ def split_org_data_type(
 ) -> tuple[list[Line], list[Line]]:
     """Organisation lines (narrow column) and data-type lines, before "data provided"."""
     opener = _first_opener(pieces, knowledge)
-    if opener:  # a later line names a dataset: the lines above it are the organisation
+    if opener and not pieces[opener - 1].text.endswith((":", ";", ",", "-")):
+        # a later line names a dataset: the lines above it are the organisation
         return pieces[:opener], pieces[opener:]
     org: list[Line] = []
     data: list[Line] = []

@@ -1,0 +1,340 @@
+"""The text-dump reader: the seed and generated dumps against their goldens, and each stage alone."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract import read_document
+from extract.textdump import (
+    DumpSettings,
+    Knowledge,
+    Line,
+    anchor_rows,
+    drop_headers,
+    float_items,
+    lines_of,
+    looks_like_text_dump,
+    read_text_dump,
+    score_cells,
+    split_cells,
+    split_legal_purpose,
+    split_org_data_type,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpora" / "samples" / "hscic-2014-sample.txt"
+SEED_GOLDEN = ROOT / "corpora" / "goldens" / "hscic-2014-sample.golden.jsonl"
+DUMPS = sorted((ROOT / "corpora" / "textdumps").glob("generated-*.txt"))
+SETTINGS = DumpSettings()
+
+
+def golden(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def lines(*texts: str, start: int = 1) -> list[Line]:
+    return [Line(no, text) for no, text in enumerate(texts, start)]
+
+
+def texts(pieces: list[Line]) -> list[str]:
+    return [piece.text for piece in pieces]
+
+
+# ---------------------------------------------------------------- whole documents
+
+
+@pytest.fixture(scope="module")
+def seed_rows():
+    return read_text_dump(SEED.read_text(encoding="utf-8"))
+
+
+def test_seed_gives_every_row_in_order(seed_rows):
+    assert [row.fields.row_id for row in seed_rows] == [str(i) for i in range(1, 62)]
+    assert all(row.layout == "hscic-2014" for row in seed_rows)
+
+
+def test_seed_cells_match_the_golden(seed_rows):
+    score = score_cells(seed_rows, golden(SEED_GOLDEN))
+    assert score.rows_found == score.rows_expected == 61
+    assert score.total > 400  # the golden decides most cells
+    assert score.accuracy >= 0.97
+    assert score.wrong <= 0.01 * score.total
+
+
+def test_seed_undecided_merged_cells_are_flagged_not_guessed(seed_rows):
+    by_id = {row.fields.row_id: row for row in seed_rows}
+    undecided = [g for g in golden(SEED_GOLDEN) if "organisation" in g.get("undecided", [])]
+    assert len(undecided) == 12  # rows 37-49 but 45
+    for expected in undecided:
+        row = by_id[expected["row_id"]]
+        assert row.needs_review
+        assert any(w.startswith("organisation") for w in row.warnings)
+
+
+def test_seed_reattached_floating_cells_say_so(seed_rows):
+    by_id = {row.fields.row_id: row for row in seed_rows}
+    for row_id in ("33", "34", "35"):
+        row = by_id[row_id]
+        assert row.fields.organisation == "South London and Maudsley Foundation NHS Trust"
+        assert any("merged cell" in w for w in row.warnings)
+    assert by_id["56"].fields.organisation == "NHS England" and by_id["56"].needs_review
+    assert by_id["53"].fields.organisation == "Experian" and by_id["53"].needs_review
+
+
+def test_seed_cells_carry_their_line_spans(seed_rows):
+    row = seed_rows[6]  # row 7: "NHS England - " / "CSUs, CCGs" on lines 148-150
+    assert row.cells["organisation"].lines == (148, 150)
+    assert row.cells["legal_basis"].lines == (153, 165)
+    assert row.fields.legal_basis.endswith("CAG 7-07(b)/2013, CAG 7-07(c)/2013")
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=lambda p: p.stem)
+def test_generated_dump_matches_its_golden(dump):
+    rows = read_text_dump(dump.read_text(encoding="utf-8"))
+    expected = golden(dump.with_suffix(".golden.jsonl"))
+    score = score_cells(rows, expected)
+    assert [r.fields.row_id for r in rows] == [g["row_id"] for g in expected]
+    assert score.accuracy >= 0.95, score
+    assert score.wrong <= 0.01 * score.total, score
+
+
+def test_dispatch_reads_the_seed_as_a_text_dump():
+    document = read_document(SEED.read_bytes(), "register.txt")
+    assert document.format == "text"
+    assert len(document.records) == 61
+
+
+def test_only_dumps_look_like_dumps():
+    assert looks_like_text_dump(SEED.read_text(encoding="utf-8"))
+    assert not looks_like_text_dump("a,b,c\n1,2,3\n4,5,6\n")
+    assert not looks_like_text_dump("1 Introduction\n\n2 Methods\n\n3 Results\n")
+
+
+# ---------------------------------------------------------------- stage 1-3
+
+
+def test_lines_of_numbers_lines_and_counts_pages():
+    got = lines_of(" 1 Monitor\n\nCasemix  HES \n\fRow ID\n")
+    assert [(x.no, x.text, x.page) for x in got] == [
+        (1, "1 Monitor", 1),
+        (3, "Casemix HES", 1),
+        (4, "Row ID", 2),
+    ]
+
+
+def test_drop_headers_removes_header_blocks_but_not_lone_values():
+    body = lines(
+        "Ongoing",
+        "Row ID",
+        "Organisation",
+        "Name",
+        "Type of Data Provided",
+        "Data provided to",
+        "customer:",
+        "Identifiable,",
+        "Sensitive",
+        "or Non",
+        "Sensitive",
+        "Legal Basis for Provision of",
+        "Data",
+        "Purpose",
+        "58 NHS England Bespoke Extract; HES Inpatient Pseudonymised",
+        "Sensitive",
+    )
+    assert texts(drop_headers(body)) == [
+        "Ongoing",
+        "58 NHS England Bespoke Extract; HES Inpatient Pseudonymised",
+        "Sensitive",
+    ]
+
+
+def test_anchor_rows_follows_the_id_sequence():
+    body = lines(
+        "1 Monitor",
+        "Casemix data",
+        "2",
+        "NHS England",
+        "4 character primary diagnosis",  # inside row 2: not the next id
+        "3 EWGs",
+    )
+    before, rows = anchor_rows(body)
+    assert before == []
+    assert [(anchor.text, texts(rest)) for anchor, rest in rows] == [
+        ("1", ["Monitor", "Casemix data"]),
+        ("2", ["NHS England", "4 character primary diagnosis"]),
+        ("3", ["EWGs"]),
+    ]
+
+
+# ---------------------------------------------------------------- stage 4: cells
+
+
+def split(*body: str):
+    pieces = lines(*body, start=2)
+    return split_cells(Line(1, "9"), pieces, Knowledge(), SETTINGS, legal_max=40)
+
+
+def test_shared_lines_are_cut_into_cells():
+    row = split(
+        "NICOR Bespoke Extract; HES Inpatient Pseudonymised Sensitive",
+        "Health and Social Care Act 2012 To inform decision making on the National Tariff One off",
+    )
+    assert {name: row.text(name) for name in row.cells} == {
+        "row_id": "9",
+        "organisation": "NICOR",
+        "data_type": "Bespoke Extract; HES Inpatient",
+        "data_provided": "Pseudonymised",
+        "sensitivity": "Sensitive",
+        "legal_basis": "Health and Social Care Act 2012",
+        "purpose": "To inform decision making on the National Tariff",
+        "frequency": "One off",
+    }
+
+
+def test_hyphen_wraps_join_without_a_space():
+    row = split(
+        "Data linkage for Invoice Validation Identifiable",
+        "Non-",
+        "sensitive",
+        "CAG 7-07(b)/2013, CAG 7-",
+        "07(c)/2013",
+        "Invoice Validation Ongoing",
+    )
+    assert row.text("sensitivity") == "Non-sensitive"
+    assert row.text("legal_basis") == "CAG 7-07(b)/2013, CAG 7-07(c)/2013"
+    assert row.text("purpose") == "Invoice Validation"
+    assert row.cells["legal_basis"][0].no == 5
+
+
+def test_lines_after_the_frequency_are_floating():
+    row = split(
+        "Bespoke Extract; HES A&E Pseudonymised Sensitive",
+        "Section 251 - ECC 3-04 (f)/2013",
+        "One off",
+        "South London",
+        "and Maudsley",
+    )
+    assert row.text("organisation") is None and row.text("purpose") is None
+    assert texts(row.floating) == ["South London", "and Maudsley"]
+
+
+@pytest.mark.parametrize(
+    "body, org, data_type",
+    [
+        (["Kings Fund Bespoke Extract; PROMS"], "Kings Fund", "Bespoke Extract; PROMS"),
+        (
+            ["Capita Business", "Services Ltd", "Record level extracts of PbR data used by Capita"],
+            "Capita Business Services Ltd",
+            "Record level extracts of PbR data used by Capita",
+        ),
+        (
+            ["Kent County Council Children and Young People Health"],
+            "Kent County Council",
+            "Children and Young People Health",
+        ),
+        (
+            ["University College London", "(UCL)", "Demographics"],
+            "University College London (UCL)",
+            "Demographics",
+        ),
+        (["Acute-Local Provider Flows"], None, "Acute-Local Provider Flows"),
+        (["SUS for Commissioners"], None, "SUS for Commissioners"),
+    ],
+)
+def test_organisation_and_data_type_are_told_apart(body, org, data_type):
+    got_org, got_data = split_org_data_type(lines(*body), Knowledge(), SETTINGS)
+    assert (" ".join(texts(got_org)) or None, " ".join(texts(got_data))) == (org, data_type)
+
+
+def test_known_data_types_split_a_one_line_organisation_off():
+    knowledge = Knowledge(data_types=frozenset({"Cancer Registration Data"}))
+    org, data = split_org_data_type(
+        lines("Somewhere Cancer Registration Data"), knowledge, SETTINGS
+    )
+    assert (texts(org), texts(data)) == (["Somewhere"], ["Cancer Registration Data"])
+
+
+def test_a_short_purpose_follows_a_legal_basis_seen_whole_elsewhere():
+    pieces = lines(
+        "Health and Social Care Act 2012 – s261(1) and", "s261(2)(b)(ii)", "Risk Stratification"
+    )
+    knowledge = Knowledge(
+        legal_bases=frozenset({"Health and Social Care Act 2012 – s261(1) and s261(2)(b)(ii)"})
+    )
+    legal, purpose = split_legal_purpose(pieces, None, 50, knowledge)
+    assert texts(purpose) == ["Risk Stratification"]
+    legal, purpose = split_legal_purpose(pieces, None, 50, Knowledge())
+    assert purpose == [] and len(legal) == 3  # without that knowledge the text cannot tell
+
+
+# ---------------------------------------------------------------- stage 5-6: floating cells
+
+
+def test_float_items_pair_each_organisation_with_its_purpose():
+    wide = "x" * 90
+    floating = lines("University", "College London", wide, "the end of it.", "Res Consortium", wide)
+    items = float_items(floating, after=3, settings=SETTINGS, wide=60)
+    assert [(texts(list(i.organisation)), len(i.purpose)) for i in items] == [
+        (["University", "College London"], 2),
+        (["Res Consortium"], 1),
+    ]
+
+
+def dump_row(row_id: int, data_type: str, frequency: str = "One off", org: str = "") -> str:
+    head = f"{row_id} {org} {data_type}".replace("  ", " ")
+    return f"{head} Pseudonymised Sensitive\nHealth and Social Care Act 2012 {frequency}\n"
+
+
+PURPOSE_A = (
+    "We will study admissions to hospitals across England using the HES inpatient records of"
+)
+PURPOSE_B = "We will compare national activity returns with the SUS data held for commissioners and"
+
+
+def test_one_floating_cell_fills_all_rows_it_follows():
+    text = (
+        dump_row(1, "Bespoke Extract; HES Inpatient")
+        + dump_row(2, "Bespoke Extract; HES Outpatient")
+        + f"Some Trust\n{PURPOSE_A}\n"
+        + dump_row(3, "Bespoke Extract; HES A&E", org="Acme Ltd")
+    )
+    rows = read_text_dump(text)
+    assert [r.fields.organisation for r in rows] == ["Some Trust", "Some Trust", "Acme Ltd"]
+    assert rows[0].fields.purpose == PURPOSE_A
+    assert rows[0].warnings and not rows[0].needs_review
+
+
+def test_datasets_named_in_a_purpose_place_floating_cells():
+    text = (
+        dump_row(1, "Bespoke Extract; HES Inpatient")
+        + dump_row(2, "Bespoke Extract; HES Outpatient")
+        + dump_row(3, "Standard Extract; SUS PbR Records", "Ongoing")
+        + dump_row(4, "Standard Extract; SUS PbR Outpatients", "Ongoing")
+        + f"Commissioner\n{PURPOSE_B}\nResearcher\n{PURPOSE_A}\n"
+    )
+    rows = read_text_dump(text)
+    orgs = [r.fields.organisation for r in rows]
+    assert orgs == ["Researcher", "Researcher", "Commissioner", "Commissioner"]
+    assert all(r.needs_review and r.warnings for r in rows)
+
+
+def test_floating_cells_the_text_cannot_place_stay_empty_with_a_warning():
+    text = (
+        dump_row(1, "Bespoke Extract; HES Inpatient")
+        + dump_row(2, "Bespoke Extract; HES Outpatient")
+        + dump_row(3, "Bespoke Extract; HES Inpatient")
+        + dump_row(4, "Bespoke Extract; HES Outpatient")
+        + f"First Org\n{PURPOSE_A}\nSecond Org\n{PURPOSE_A}\n"
+    )
+    rows = read_text_dump(text)
+    assert [r.fields.organisation for r in rows] == [None] * 4
+    for row in rows:
+        assert row.needs_review
+        assert any("First Org; Second Org" in w and "does not decide" in w for w in row.warnings)
+
+
+def test_attach_floating_leaves_rows_with_their_own_values_alone():
+    text = dump_row(1, "Bespoke Extract; PROMS", org="Kings Fund") + f"Stray Org\n{PURPOSE_A}\n"
+    rows = read_text_dump(text + dump_row(2, "Bespoke Extract; HES Inpatient", org="Riverside"))
+    assert [r.fields.organisation for r in rows] == ["Kings Fund", "Riverside"]
