@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,11 +22,12 @@ from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
-from pdfminer.pdftypes import stream_value
+from pdfminer.pdftypes import PDFStream, resolve1, stream_value
 from pdfminer.psexceptions import PSException
+from pdfminer.psparser import literal_name
 from pdfminer.utils import apply_matrix_pt
 
-from extract.errors import UnreadableDocument
+from extract.errors import DocumentTooLarge, UnreadableDocument
 from extract.pdf.content import run
 from extract.pdf.geometry import Box, Char, PageGeometry, Ruling
 
@@ -163,6 +165,8 @@ class ClipInterpreter(PDFPageInterpreter):
     def do_W_a(self) -> None:
         self.do_W()
 
+    max_stream_bytes: int | None = None
+
     def execute(self, streams: Any) -> None:
         # pdfminer.six's byte-at-a-time parser is most of its time: tokenize with a regex
         # instead (``content.run``), keeping its guard against circular form streams.
@@ -172,15 +176,43 @@ class ClipInterpreter(PDFPageInterpreter):
             stream = stream_value(obj)
             if stream.objid is None or stream.objid in self.parent_stream_ids:
                 continue
+            if self.max_stream_bytes is not None:
+                check_inflated_size(stream, self.max_stream_bytes)
             valid.append(stream)
             self.stream_ids.add(stream.objid)
         run(self, b"\n".join(stream.get_data() for stream in valid))
+
+    def subinterp(self) -> ClipInterpreter:
+        interpreter = super().subinterp()
+        assert isinstance(interpreter, ClipInterpreter)
+        interpreter.max_stream_bytes = self.max_stream_bytes
+        return interpreter
 
     def do_Do(self, xobjid_arg: Any) -> None:
         # A form's content may reset the clip with its own q/Q: restore ours afterwards.
         clip = self.device.clip
         super().do_Do(xobjid_arg)
         self.device.clip = clip
+
+
+def check_inflated_size(stream: PDFStream, limit: int) -> None:
+    """Refuse a Flate content stream that inflates past ``limit`` bytes (a zip bomb).
+
+    pdfminer.six inflates a stream whole before anyone can look at it; this inflates it
+    first with a bound, so a hostile page costs at most ``limit`` bytes.
+    """
+    filters = stream.get_filters()
+    if len(filters) != 1 or literal_name(filters[0][0]) not in ("FlateDecode", "Fl"):
+        return
+    inflater = zlib.decompressobj()
+    try:
+        inflater.decompress(stream.rawdata or b"", limit + 1)
+    except zlib.error:
+        return  # pdfminer.six reports a broken stream its own way
+    if inflater.unconsumed_tail:
+        raise DocumentTooLarge(
+            f"a page content stream inflates past the {limit:,}-byte limit (a zip bomb?)"
+        )
 
 
 def open_document(data: bytes) -> PDFDocument:
@@ -195,12 +227,29 @@ def open_document(data: bytes) -> PDFDocument:
     return doc
 
 
-def iter_pages(data: bytes) -> Iterator[PageGeometry]:
+def declared_pages(doc: PDFDocument) -> int | None:
+    """The page count the page tree declares, read before any page is."""
+    try:
+        count = resolve1(resolve1(doc.catalog["Pages"]).get("Count"))
+    except (KeyError, AttributeError, PSException, ValueError, TypeError):
+        return None
+    return count if isinstance(count, int) else None
+
+
+def iter_pages(
+    data: bytes, max_pages: int | None = None, max_stream_bytes: int | None = None
+) -> Iterator[PageGeometry]:
     """Every page's visible characters and rulings, one page at a time."""
     doc = open_document(data)
+    declared = declared_pages(doc)
+    if max_pages is not None and declared is not None and declared > max_pages:
+        raise DocumentTooLarge(
+            f"{declared:,} pages is over the {max_pages:,}-page limit for one document"
+        )
     rsrcmgr = PDFResourceManager(caching=True)
     device = GeometryDevice(rsrcmgr)
     interpreter = ClipInterpreter(rsrcmgr, device)
+    interpreter.max_stream_bytes = max_stream_bytes
     pages = PDFPage.create_pages(doc)
     number = 0
     while True:
@@ -213,6 +262,8 @@ def iter_pages(data: bytes) -> Iterator[PageGeometry]:
                 f"page {number + 1} cannot be read: the PDF is corrupt or truncated ({exc})"
             ) from exc
         number += 1
+        if max_pages is not None and number > max_pages:  # a page tree that lied about /Count
+            raise DocumentTooLarge(f"over the {max_pages:,}-page limit for one document")
         try:
             interpreter.process_page(page)
         except (PSException, ValueError, KeyError, TypeError, AssertionError) as exc:

@@ -67,17 +67,15 @@ def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[st
     started = time.monotonic()
     pages: list[PageGeometry] = []
     warnings = []
-    for page in iter_pages(data):
-        if page.number > limits.max_pages:
-            raise DocumentTooLarge(f"over the {limits.max_pages:,}-page limit for one document")
-        if time.monotonic() - started > limits.max_seconds:
-            raise DocumentTooLarge(
-                f"reading stopped at page {page.number}: over the {limits.max_seconds:g}-second"
-                " limit for one document"
-            )
+    for page in iter_pages(data, limits.max_pages, limits.max_uncompressed_bytes):
         if not any(not c.text.isspace() for c in page.chars):
             warnings.append(f"page {page.number} has no text layer (scanned?); not read")
         pages.append(page)
+        if time.monotonic() - started > limits.max_seconds:
+            raise DocumentTooLarge(
+                f"over the {limits.max_seconds:g}-second limit for one document"
+                f" (stopped after page {page.number})"
+            )
     if not pages:
         raise UnreadableDocument("the PDF has no pages")
     if len(warnings) == len(pages):
