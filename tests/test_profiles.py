@@ -134,3 +134,38 @@ def test_values_under_blank_headers_are_kept_by_position():
     match = match_header(["Organisation", "", "Purpose", "Notes\n(internal)"])
     fields = row_to_fields(match, ["Org", "stray", "Audit", "n"])
     assert fields.extra == {"column 2": "stray", "Notes (internal)": "n"}
+
+
+SPEC = (
+    PROFILE_DIR.parents[2]
+    / "shared/corpora-raw/hdruk-data-use-register-spec"
+    / "Specification for data use register fields version 2 2022.01.19.csv"
+)
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="raw registers not on this machine")
+def test_hdruk_data_use_register_fields_map_onto_the_record():
+    import csv
+    import io
+
+    from extract.detect import decode_text
+
+    spec = list(csv.DictReader(io.StringIO(decode_text(SPEC.read_bytes()))))
+    match = match_header([row["Field"].strip() for row in spec])
+    mapped = {h: f for h, f in zip(match.headers, match.fields) if f}
+    assert mapped == {
+        "Lead applicant organisation name": "organisation",
+        "Organisation sector": "organisation_type",
+        "Sub-licence arrangements (if any)?": "sublicensing",
+        "Project ID": "reference",
+        "Project title": "title",
+        "Lay summary": "purpose",
+        "Project start date": "date_start",
+        "Project end date": "date_end",
+        "Dataset(s) name": "data_type",
+        "Data sensitivity level": "sensitivity",
+        "Legal basis for provision of data under Article 6": "legal_basis",
+        "Request frequency": "frequency",
+        "Release/Access date": "date_released",
+        "Access type": "access_method",
+    }
