@@ -4,9 +4,12 @@ Profiles are data (``extract/profiles/*.json``), not code branches. Each names t
 synonyms of every field it knows; a header matches a synonym when, normalised
 (case, punctuation, spacing, camelCase), it equals it or starts with it; a
 column whose header equals a synonym claims its field before one that only
-starts with one. The profile that maps the most columns wins, the specific
-ones (higher ``priority``) on ties. Headers no profile knows go to
-``fields.extra`` under their printed name.
+starts with one. A profile fits a header row when the row has every field
+the profile ``requires`` and at least two mapped columns besides ``row_id``.
+The profile that maps the most columns wins, the specific ones (higher
+``priority``) on ties. Headers no profile knows go to ``fields.extra`` under
+their printed name (``column N`` when blank). A cell whose first line repeats
+its own header (web scrapes: "Study code\nNBR98") loses that line.
 
 A profile may also declare ``"lookup": {"profile": P, "on": FIELD}``: its rows
 are completed from the rows of another table of the same document that
