@@ -587,3 +587,11 @@ def test_xlsx_entity_expansion_is_refused_quickly():
     )
     with pytest.raises(UnreadableDocument, match="damaged XLSX workbook"):
         read_xlsx(bomb, LIMITS)
+
+
+def test_truncated_ods_content_is_unreadable():
+    good = _ods(_ods_row("Organisation", "Purpose") + _ods_row("Org", "Audit"))
+    assert len(read_ods(good, LIMITS)) == 1
+    broken = _rewrite_member(good, "content.xml", lambda b: b[: len(b) // 2])
+    with pytest.raises(UnreadableDocument, match="damaged ODS workbook"):
+        read_ods(broken, LIMITS)
