@@ -55,7 +55,9 @@ def phe_ods_cut(raw: Path, out: Path) -> None:
     from odf.namespaces import TABLENS
 
     document = load(str(raw / PHE_ODS))
-    tables = {t.getAttrNS(TABLENS, "name"): t for t in document.spreadsheet.getElementsByType(Table)}
+    tables = {
+        t.getAttrNS(TABLENS, "name"): t for t in document.spreadsheet.getElementsByType(Table)
+    }
     register = tables["Release_Register_Apr17-Sept20"]
     rows = [_row_texts(row) for row in register.getElementsByType(TableRow)[: PHE_ROWS + 1]]
     cut = OpenDocumentSpreadsheet()
