@@ -23,6 +23,7 @@ rules only: a candidate is an organisation when the gazetteer knows its name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +36,11 @@ from extract.record import Fields
 from nlp.datasets import SPANS_KEY as DATASETS_KEY
 from nlp.datasets import DatasetCatalogue, merge_abbreviations
 from nlp.organisations import (
+    GazetteerIndex,
     canonical_organisation,
     classify_sector,
-    load_gazetteer,
     organisation_acronyms,
     organisation_candidates,
-    organisation_key,
 )
 from nlp.record import ApprovalReference, Dataset, Entities, Organisation
 from nlp.references import find_references
@@ -120,26 +120,44 @@ OrgSpans = list[tuple[int, int]]
 OrgFinder = Callable[[list[Window]], list[OrgSpans]]
 
 
-def gazetteer_finder(windows: list[Window]) -> list[OrgSpans]:
-    """Rules only: a candidate is an organisation when the gazetteer knows the name."""
-    known = load_gazetteer()
-    return [
-        [w.candidate] if organisation_key(w.text[slice(*w.candidate)]) in known else []
-        for w in windows
-    ]
+def gazetteer_finder(index: GazetteerIndex) -> OrgFinder:
+    """Rules only: the gazetteer's names, as printed, inside each candidate."""
+    def find(windows: list[Window]) -> list[OrgSpans]:
+        return [index.find(w.text, *w.candidate) for w in windows]
+    return find
 
 
-def ner_finder(nlp: Language, batch_size: int = 256) -> OrgFinder:
-    """The trained ``ner``: ORG entities in each window that overlap its candidate."""
+def ner_finder(nlp: Language, index: GazetteerIndex | None = None,
+               batch_size: int = 256) -> OrgFinder:
+    """The trained ``ner``'s ORG entities overlapping each candidate, edges tidied; names the
+    gazetteer knows are added where the model found nothing."""
     def find(windows: list[Window]) -> list[OrgSpans]:
         texts = (w.text for w in windows)
         docs = nlp.pipe(texts, batch_size=batch_size, disable=_all_but(nlp, "ner"))
-        return [
-            [(e.start_char, e.end_char) for e in doc.ents
-             if e.label_ == "ORG" and e.start_char < w.candidate[1] and e.end_char > w.candidate[0]]
-            for w, doc in zip(windows, docs)
-        ]
+        found = []
+        for w, doc in zip(windows, docs):
+            spans = [_tidy(w.text, e.start_char, e.end_char) for e in doc.ents
+                     if e.label_ == "ORG" and _overlaps((e.start_char, e.end_char), w.candidate)]
+            spans = [s for s in spans if s[1] > s[0]]
+            if index is not None:
+                known = index.find(w.text, *w.candidate)
+                spans += [k for k in known if not any(_overlaps(k, s) for s in spans)]
+            found.append(sorted(spans))
+        return found
     return find
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and a[1] > b[0]
+
+
+# The model's spans sometimes run on into a connector ("University of Manchester and") or a
+# possessive ("University of Oxford’s"); a name never ends that way.
+_RAGGED_END = re.compile(r"(?:[\s,;:–-]+(?:and|or|for|of|the|&)?|['’]s)+$")
+
+
+def _tidy(text: str, start: int, end: int) -> tuple[int, int]:
+    return start, start + len(_RAGGED_END.sub("", text[start:end]))
 
 
 @dataclass
@@ -241,6 +259,6 @@ def load_entity_extractor(models_dir: Path | None = None) -> SpacyEntityExtracto
         if path is not None:
             nlp = spacy.load(path)
             card = read_card(path) if (path / "card.json").is_file() else {}
-            return SpacyEntityExtractor(nlp, ner_finder(nlp),
+            return SpacyEntityExtractor(nlp, ner_finder(nlp, GazetteerIndex.load()),
                                         name=str(card.get("name", f"{KIND}-{path.name}")))
-    return SpacyEntityExtractor(build_rules_pipeline(), gazetteer_finder)
+    return SpacyEntityExtractor(build_rules_pipeline(), gazetteer_finder(GazetteerIndex.load()))

@@ -46,7 +46,7 @@ from nlp.entities import (
     gazetteer_finder,
     ner_finder,
 )
-from nlp.organisations import GAZETTEER_PATH
+from nlp.organisations import GAZETTEER_PATH, GazetteerIndex
 from nlp.references import find_references
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
@@ -57,7 +57,7 @@ REFERENCE_SETS = {"seed": ENTITIES / "references-seed.jsonl",
                   "collected": ENTITIES / "references-collected.jsonl"}
 DATASETS_TEST = ENTITIES / "datasets-test.jsonl"
 SEED = 0
-EPOCHS = 6
+EPOCHS = 10
 DROPOUT = 0.1
 NER_CONFIG: dict[str, Any] = {
     "model": {
@@ -213,9 +213,11 @@ def train(models_dir: Path, force: bool = False) -> str:
     rows = read_jsonl(TRAIN_PATH)
     nlp = train_ner(rows)
     heldout = read_jsonl(HELDOUT_PATH)
+    index = GazetteerIndex.load()
     metrics = {
-        "heldout": score_organisations(ner_finder(nlp), heldout).as_dict(),
-        "heldout_gazetteer_baseline": score_organisations(gazetteer_finder, heldout).as_dict(),
+        "heldout": score_organisations(ner_finder(nlp, index), heldout).as_dict(),
+        "heldout_ner_only": score_organisations(ner_finder(nlp), heldout).as_dict(),
+        "heldout_gazetteer_baseline": score_organisations(gazetteer_finder(index), heldout).as_dict(),
     }
     version_dir = new_version_dir(models_dir, KIND)
     nlp.meta["name"] = f"drr_entities_{version_dir.name}"
@@ -253,6 +255,7 @@ def evaluate(models_dir: Path) -> str:
     report["datasets"] = score_datasets(extractor, DATASETS_TEST)
     report["organisations_heldout"] = {
         "model": score_organisations(extractor.find_organisations, heldout).as_dict(),
-        "gazetteer_baseline": score_organisations(gazetteer_finder, heldout).as_dict(),
+        "gazetteer_baseline": score_organisations(
+            gazetteer_finder(GazetteerIndex.load()), heldout).as_dict(),
     }
     return json.dumps(report, indent=2)

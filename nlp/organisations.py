@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import get_args
@@ -266,3 +267,45 @@ def organisation_acronyms(path: Path = GAZETTEER_PATH) -> frozenset[str]:
     spellings = [s for e in entries for s in (e["canonical"], *e.get("aliases", []))]
     found = {m for s in spellings for m in re.findall(r"\(([A-Z][A-Z&]{1,7})\)\s*$", s)}
     return frozenset(a for a in found | _KNOWN_ACRONYMS if _ACRONYM.match(a))
+
+
+# Two recipients in one register cell ("Kier Business Services Limited and Dr Foster
+# Limited") are not one organisation's name; such cells are left out of the index.
+_TWO_ORGS = re.compile(r"\b(?:Ltd|Limited|LLP|PLC|CCG|CSU|Trust|University|Council)\.? (?:and|&) ")
+_TRAILING = re.compile(r"(?:['’]s|[,.;:)\]’'])+$")
+
+
+@dataclass(frozen=True)
+class GazetteerIndex:
+    """The gazetteer's names as printed, found in text by longest word n-gram lookup."""
+
+    names: frozenset[str]
+    max_words: int
+
+    @classmethod
+    def load(cls, path: Path = GAZETTEER_PATH) -> GazetteerIndex:
+        if not path.is_file():
+            return cls(frozenset(), 0)
+        entries = json.loads(path.read_text(encoding="utf-8"))["organisations"]
+        printed = {s for e in entries for s in (e["canonical"], *e.get("aliases", []))}
+        names = {_BRACKETED_ACRONYM.sub("", n) for n in printed} | set(organisation_acronyms(path))
+        names |= {clean_organisation(n) for n in names}
+        names |= {n[4:] for n in names if n.startswith("The ")}
+        names |= {variant for n in names if n.endswith(" Limited") for variant in
+                  (n[:-7] + "Ltd", n[:-7] + "Ltd.", n[:-8])}
+        names = {n for n in names if len(n) > 1 and not _TWO_ORGS.search(n)}
+        return cls(frozenset(names), max(len(n.split()) for n in names))
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        words = [(m.start(), m.start() + len(_TRAILING.sub("", m.group(0))))
+                 for m in re.finditer(r"\S+", text[start:end])]
+        found, i = [], 0
+        while i < len(words):
+            for j in range(min(len(words), i + self.max_words), i, -1):
+                s, e = start + words[i][0], start + words[j - 1][1]
+                if text[s:e] in self.names:
+                    found.append((s, e))
+                    i = j - 1
+                    break
+            i += 1
+        return found
