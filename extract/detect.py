@@ -41,7 +41,10 @@ def _format_from_bytes(data: bytes) -> Format:
     if data.startswith(b"PK\x03\x04"):
         return _zip_format(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableDocument("a legacy .xls/.doc file: save it as .xlsx and submit that")
+        raise UnreadableDocument(
+            "an OLE2 file: a legacy .xls/.doc, or a password-protected Office workbook; "
+            "remove any password and save it as .xlsx, then submit that"
+        )
     text = decode_text(data[:65536])
     head = text.lstrip().lower()
     if head.startswith(("<!doctype html", "<html")) or "<body" in head[:4096]:
