@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import pairwise, permutations, product
 
 from extract.profiles import load_profiles, normalise_header
@@ -273,8 +273,9 @@ def drop_headers(lines: list[Line]) -> list[Line]:
     keep: list[Line] = []
     run: list[Line] = []
     for line in [*lines, Line(0, "\x00")]:
-        words = _words(line.text)
-        if words and all(w in vocabulary for w in words):
+        if _could_be_header(line.text, vocabulary) and all(
+            w in vocabulary for w in _words(line.text)
+        ):
             run.append(line)
             continue
         if run:
@@ -283,6 +284,12 @@ def drop_headers(lines: list[Line]) -> list[Line]:
         if line.no:
             keep.append(line)
     return keep
+
+
+def _could_be_header(text: str, vocabulary: frozenset[str]) -> bool:
+    """A cheap first look: a header line's first word is a header word."""
+    first = _words(text.split(" ", 1)[0])
+    return bool(first) and first[0] in vocabulary
 
 
 def _cells_around_header(run: list[Line], synonyms: tuple[str, ...]) -> list[Line]:
@@ -335,8 +342,8 @@ def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, list[Li
     for start, end in zip(chain, [*chain[1:], len(lines)]):
         first = lines[start]
         row_id, _, rest = first.text.partition(" ")
-        body = ([replace(first, text=rest)] if rest else []) + lines[start + 1 : end]
-        rows.append((replace(first, text=row_id), body))
+        body = ([_piece(first, rest)] if rest else []) + lines[start + 1 : end]
+        rows.append((_piece(first, row_id), body))
     return lines[: chain[0]], rows
 
 
@@ -367,15 +374,20 @@ def _slice(lines: Sequence[Line], start: Pos, end: Pos) -> list[Line]:
         hi = end[1] if index == end[0] else len(line.text)
         piece = line.text[lo:hi].strip()
         if piece:
-            out.append(replace(line, text=piece))
+            out.append(_piece(line, piece))
     return out
 
 
-def _word_starts(text: str) -> Iterator[int]:
-    yield 0
-    for offset, char in enumerate(text):
-        if char == " ":
-            yield offset + 1
+def _words_at(text: str) -> Iterator[tuple[int, str]]:
+    """Each word of a line with its character offset (lines hold single spaces only)."""
+    offset = 0
+    for word in text.split(" "):
+        yield offset, word
+        offset += len(word) + 1
+
+
+def _piece(line: Line, text: str) -> Line:
+    return Line(line.no, text, line.page)
 
 
 def _is_data_provided_start(word: str) -> bool:
@@ -386,18 +398,17 @@ def find_sensitivity(lines: Sequence[Line], start: Pos, reach: int = 6) -> tuple
     """Where the sensitivity cell ("Sensitive", "Non-" + "sensitive", ...) first starts and ends."""
     for index in range(start[0], min(start[0] + reach, len(lines))):
         text = lines[index].text
-        for offset in _word_starts(text):
+        for offset, word in _words_at(text):
             if index == start[0] and offset <= start[1]:
                 continue
-            end = _sensitivity_end(lines, index, offset)
+            end = _sensitivity_end(lines, index, offset, word)
             if end:
                 return (index, offset), end
     return None
 
 
-def _sensitivity_end(lines: Sequence[Line], index: int, offset: int) -> Pos | None:
+def _sensitivity_end(lines: Sequence[Line], index: int, offset: int, word: str) -> Pos | None:
     text = lines[index].text
-    word = text[offset:].split(" ", 1)[0]
     bare = word.lower().rstrip(".,")
     if bare in ("sensitive", "non-sensitive"):
         return index, offset + len(word)
@@ -413,8 +424,8 @@ def _sensitivity_end(lines: Sequence[Line], index: int, offset: int) -> Pos | No
 def find_middle(lines: Sequence[Line]) -> tuple[Pos, Pos, Pos] | None:
     """Start of the data-provided cell, and start and end of the sensitivity cell after it."""
     for index, line in enumerate(lines):
-        for offset in _word_starts(line.text):
-            if _is_data_provided_start(line.text[offset:].split(" ", 1)[0]):
+        for offset, word in _words_at(line.text):
+            if _is_data_provided_start(word):
                 found = find_sensitivity(lines, (index, offset))
                 if found:
                     return (index, offset), found[0], found[1]
@@ -425,6 +436,8 @@ def find_frequency(lines: Sequence[Line], start: Pos) -> tuple[Pos, Pos] | None:
     """The first line after `start` that ends with a frequency value, e.g. "... One off"."""
     for index in range(start[0], len(lines)):
         text = lines[index].text
+        if text[-1] not in "fFg":  # every frequency value ends "off" or "going"
+            continue
         for value in FREQUENCIES:
             at = len(text) - len(value)
             standalone = text.endswith(value) and (at == 0 or text[at - 1] == " ")
@@ -452,8 +465,8 @@ def split_org_data_type(
             org.append(piece)
         else:
             head, tail = piece.text[:cut].strip(), piece.text[cut:].strip()
-            org += [replace(piece, text=head)] if head else []
-            data.append(replace(piece, text=tail))
+            org += [_piece(piece, head)] if head else []
+            data.append(_piece(piece, tail))
     if not data:  # every row has a data type; only the organisation may float
         return org[:-1], org[-1:]
     return org, data
@@ -478,7 +491,7 @@ def _data_type_start(
     if not first:
         wide = len(text) > settings.org_max
         return 0 if wide or _opens_data_type(text, knowledge) else None
-    for offset in _word_starts(text):
+    for offset, _ in _words_at(text):
         if offset > settings.org_max + 8 or any(c.isdigit() for c in text[:offset]):
             break
         if _opens_data_type(text[offset:], knowledge):
@@ -529,9 +542,9 @@ def split_legal_purpose(
         if purpose:
             purpose.append(piece)
         elif not legal and len(piece.text) > legal_max and cut:
-            legal.append(replace(piece, text=piece.text[:cut]))
+            legal.append(_piece(piece, piece.text[:cut]))
             rest = piece.text[cut:].strip()
-            purpose += [replace(piece, text=rest)] if rest else []
+            purpose += [_piece(piece, rest)] if rest else []
         elif (
             len(piece.text) > legal_max
             or (legal and piece.no == frequency_line)
@@ -744,37 +757,51 @@ def _cuts(run: list[int], k: int) -> Iterator[list[list[int]]]:
             yield [run[:split], *rest]
 
 
-def _segment_score(rows: list[ParsedRow], segments: list[list[int]]) -> int:
+@dataclass(frozen=True)
+class Evidence:
+    """What a zone's rows and items say, worked out once before the search reads it."""
+
+    change: dict[int, int]  # row -> how many single-row columns change to the next row
+    data_type: dict[int, str | None]
+    row_sets: dict[int, frozenset[str]]  # row -> datasets its data type names
+    item_sets: tuple[frozenset[str], ...]  # item -> datasets its purpose names
+    after: tuple[int, ...]  # item -> the row it was found after
+
+
+def gather(rows: list[ParsedRow], members: list[int], items: list[Floating]) -> Evidence:
+    last = len(rows) - 1
+    return Evidence(
+        change={i: boundary_evidence(rows[i], rows[i + 1]) for i in members if i < last},
+        data_type={i: rows[i].text("data_type") for i in members},
+        row_sets={i: datasets_in(rows[i].text("data_type")) for i in members},
+        item_sets=tuple(datasets_in(join_lines([x.text for x in i.purpose])) for i in items),
+        after=tuple(item.after for item in items),
+    )
+
+
+def _segment_score(ev: Evidence, segments: list[list[int]]) -> int:
+    """Cuts where neighbouring rows differ score; rows kept together that differ cost."""
     score = 0
     for segment in segments:
-        score -= sum(boundary_evidence(rows[i], rows[i + 1]) for i in segment[:-1])
-        types = [rows[i].text("data_type") for i in segment]
+        score -= sum(ev.change[i] for i in segment[:-1])
+        types = [ev.data_type[i] for i in segment]
         score -= 2 * (len(types) - len(set(types)))  # one request rarely lists a dataset twice
     for left, right in pairwise(segments):
         if left[-1] + 1 == right[0]:
-            score += boundary_evidence(rows[left[-1]], rows[right[0]])
+            score += ev.change[left[-1]]
     return score
 
 
-def _match_score(rows: list[ParsedRow], segment: list[int], item: Floating) -> int:
-    """Datasets the item's purpose names against its rows' data types, and where it was found.
+def _match_score(ev: Evidence, segment: Sequence[int], item: int) -> int:
+    """Datasets the item's purpose names among its rows' data types, and where it was found.
 
     Bottom-aligned merged text ends at its block's bottom and starts inside the block, so
     the row it was found after most likely ends the block, and at least belongs to it.
     """
-    found = 3 if item.after == segment[-1] else (1 if item.after in segment else 0)
-    return _dataset_score(rows, segment, item) + found
-
-
-def _dataset_score(rows: list[ParsedRow], segment: list[int], item: Floating) -> int:
-    named = datasets_in(join_lines([line.text for line in item.purpose]))
-    if not named:
-        return 0
-    score = 0
-    for index in segment:
-        have = datasets_in(rows[index].text("data_type"))
-        score += 1 if have & named else 0
-    return score
+    after = ev.after[item]
+    found = 3 if after == segment[-1] else (1 if after in segment else 0)
+    named = ev.item_sets[item]
+    return found + (sum(1 for i in segment if ev.row_sets[i] & named) if named else 0)
 
 
 MARGIN = 2  # score by which the best reading must beat every other for an item to be decided
@@ -788,12 +815,13 @@ def assign_zone(
     if len(items) == 1 and len(runs) == 1:
         reason = "the only floating cell after these rows"
         return [Assignment(tuple(members), items[0], True, reason, review=False)], []
-    near = _near_best(rows, runs, items, settings)
+    ev = gather(rows, members, items)
+    near = _near_best(ev, runs, len(items), settings)
     spans = {i: {tuple(c[1][c[2].index(i)]) for c in near} for i in range(len(items))}
     unique = {i: next(iter(found)) for i, found in spans.items() if len(found) == 1}
     # Only positive evidence decides: the row it was found after, or a dataset its purpose
     # names. Taking whatever the others leave is enough only for the last item standing.
-    sure = {i for i, span in unique.items() if _match_score(rows, list(span), items[i]) > 0}
+    sure = {i for i, span in unique.items() if _match_score(ev, span, i) > 0}
     if len(items) - len(sure) == 1 and len(unique) == len(items):
         sure = set(unique)
     reason = "placed by where it was found, the datasets its purpose names and row differences"
@@ -806,27 +834,32 @@ Candidate = tuple[int, list[list[int]], tuple[int, ...]]
 
 
 def _near_best(
-    rows: list[ParsedRow], runs: list[list[int]], items: list[Floating], settings: DumpSettings
+    ev: Evidence, runs: list[list[int]], count: int, settings: DumpSettings
 ) -> list[Candidate]:
     """Every reading (segments, and which item fills each) scoring within MARGIN of the best."""
     scored: list[Candidate] = []
-    orders = list(_orders(items))
-    for segments in segmentations(runs, len(items)):
-        base = _segment_score(rows, segments)
+    orders = list(_orders(ev.after))
+    matches: dict[tuple[tuple[int, ...], int], int] = {}
+    for segments in segmentations(runs, count):
+        base = _segment_score(ev, segments)
+        keys = [tuple(seg) for seg in segments]
         for order in orders:
             if len(scored) >= settings.max_search:
                 return []
-            match = sum(_match_score(rows, seg, items[o]) for seg, o in zip(segments, order))
+            match = 0
+            for key, o in zip(keys, order):
+                if (key, o) not in matches:
+                    matches[key, o] = _match_score(ev, key, o)
+                match += matches[key, o]
             scored.append((base + match, segments, order))
     best = max((c[0] for c in scored), default=0)
     return [c for c in scored if c[0] > best - MARGIN]
 
 
-def _orders(items: list[Floating]) -> Iterator[tuple[int, ...]]:
+def _orders(after: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
     """Orders of the items down the rows: items found at different places keep their text
     order; items found together (after the same row) may come in any order."""
-    places = sorted({item.after for item in items})
-    groups = [[i for i, item in enumerate(items) if item.after == at] for at in places]
+    groups = [[i for i, at in enumerate(after) if at == place] for place in sorted(set(after))]
     for combo in product(*(permutations(group) for group in groups)):
         yield tuple(i for group in combo for i in group)
 
