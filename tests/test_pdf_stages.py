@@ -13,7 +13,7 @@ from extract.pdf.cells import (
     ruled_cells,
     unruled_cells,
 )
-from extract.pdf.columns import column_of, edges_from_rivers, edges_from_rulings
+from extract.pdf.columns import column_of, drop_slivers, edges_from_rivers, edges_from_rulings
 from extract.pdf.content import literal_string, tokens
 from extract.pdf.geometry import Char, PageGeometry, Ruling
 from extract.pdf.lines import Fragment, chars_to_fragments, line_text
@@ -126,6 +126,11 @@ def test_a_line_ending_in_a_space_that_touches_the_next_column_still_leaves_a_ri
         chars += word(50, base, "Information") + word(105, base, " ") + word(110, base, "(Health")
     edges = edges_from_rivers([PageGeometry(1, 595, 842, tuple(chars), ())])
     assert [column_of(x, edges) for x in (52, 104, 112, 140)] == [0, 0, 1, 1]
+
+
+def test_columns_narrower_than_a_letter_join_their_neighbour():
+    assert drop_slivers([50, 100, 200, 201.5], 4) == [50, 100, 201.5]
+    assert drop_slivers([50, 51, 100, 200], 4) == [50, 100, 200]
 
 
 # lines -------------------------------------------------------------------------------------

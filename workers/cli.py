@@ -12,7 +12,7 @@ import sys
 
 from workers.settings import Settings
 
-COMMAND_MODULES = ("core", "models", "service")
+COMMAND_MODULES = ("core", "models", "service", "pdf")
 
 
 def build_parser() -> argparse.ArgumentParser:

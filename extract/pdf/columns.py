@@ -124,7 +124,22 @@ def edges_from_rivers(
                 edges.append(x_min + (run_start + i) / 2 * BIN)
             run_start = None
     edges.append(x_max + 1.0)
-    return edges
+    return drop_slivers(edges, min(c.size for c in chars))
+
+
+def drop_slivers(edges: list[float], min_width: float) -> list[float]:
+    """Edges without the columns narrower than a letter: a stray glyph, not a column.
+
+    A sliver joins the column on its left (its edge is dropped), the first one the next.
+    """
+    kept = list(edges)
+    i = 1
+    while i < len(kept) and len(kept) > 2:
+        if kept[i] - kept[i - 1] < min_width:
+            del kept[i if i < len(kept) - 1 else i - 1]
+        else:
+            i += 1
+    return kept
 
 
 def column_of(x: float, edges: Sequence[float]) -> int | None:

@@ -1,0 +1,66 @@
+"""What the chain saw on one page, for ``drr debug-page``: columns, rows and cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.errors import UnreadableDocument
+from extract.limits import Limits
+from extract.pdf.geometry import Box, Ruling, union
+from extract.pdf.reader import build_table, load_pages, page_tables, resolve_columns
+
+
+@dataclass(frozen=True)
+class DebugCell:
+    name: str  # record field, or the printed header of an extra column
+    box: Box
+    rows: tuple[int, ...]  # 1-based data rows the cell gives its value to
+
+
+@dataclass(frozen=True)
+class DebugPage:
+    number: int
+    width: float
+    height: float
+    layout: str
+    edges: tuple[float, ...]
+    rows: tuple[tuple[int, float, float], ...]  # (1-based row, top, bottom)
+    cells: tuple[DebugCell, ...]
+    rulings: tuple[Ruling, ...]
+    hidden_chars: int
+    ruled: bool
+
+
+def debug_page(data: bytes, number: int, limits: Limits) -> DebugPage:
+    """Columns, row bands and cells the reader found on page ``number`` (1-based)."""
+    pages, warnings = load_pages(data, limits)
+    tables = page_tables(pages)
+    table = build_table(tables, warnings)
+    found = [i for i, p in enumerate(table.pages) if p.number == number]
+    if not found:
+        raise UnreadableDocument(f"page {number} has no text the reader could use")
+    page, rows = table.pages[found[0]], table.rows[found[0]]
+    bands = tuple(
+        (rows.first_row + i + 1, max(band.top, 0.0), min(band.bottom, page.geometry.height))
+        for i, band in enumerate(rows.bands)
+    )
+    cells = []
+    for column, column_cells in enumerate(resolve_columns(table)):
+        name = table.match.fields[column] or table.match.headers[column]
+        for cell in column_cells:
+            here = [f.box for f in cell.fragments if f.page == number]
+            if here:
+                rows_1 = tuple(r + 1 for r in cell.rows)
+                cells.append(DebugCell(name, union(here), rows_1))
+    return DebugPage(
+        number,
+        page.geometry.width,
+        page.geometry.height,
+        table.match.profile.name,
+        page.edges,
+        bands,
+        tuple(cells),
+        page.geometry.rulings,
+        page.geometry.hidden_chars,
+        page.ruled,
+    )

@@ -1,0 +1,120 @@
+"""``drr debug-page FILE PAGE -o page.png``: what the PDF reader saw on one page.
+
+The page is rendered by poppler (``pdftoppm -png -r 100``) and the reader's findings are
+drawn over it with Pillow: column edges in blue, row bands in green (numbered), each
+cell's text box in red (with the rows a merged cell gives its value to), rulings in grey.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from extract.errors import DrrError
+from workers.io import error, read_input
+from workers.settings import Settings
+
+DPI = 100
+SCALE = DPI / 72  # PDF points to pixels
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    text = "draw the columns, rows and cells the PDF reader found on one page"
+    parser = sub.add_parser("debug-page", help=text, description=text)
+    parser.add_argument("file", metavar="FILE", help="a register PDF")
+    parser.add_argument("page", metavar="PAGE", type=int, help="1-based page number")
+    parser.add_argument(
+        "-o", "--output", default="page.png", help="PNG to write (default: page.png)"
+    )
+    parser.set_defaults(func=run_debug_page)
+
+
+def run_debug_page(args: argparse.Namespace, settings: Settings) -> int:
+    from extract.pdf.debug import debug_page
+
+    try:
+        data = read_input(args.file)
+        found = debug_page(data, args.page, settings.limits)
+        image = render_page(data, args.page)
+    except (DrrError, OSError, RuntimeError) as exc:
+        error(f"{args.file}: {exc}")
+        return 1
+    draw(image, found).save(args.output)
+    print(
+        f"{args.output}: page {found.number}, layout {found.layout}, {len(found.edges) - 1} columns,"
+        f" {len(found.rows)} rows, {len(found.cells)} cells, {found.hidden_chars} clipped"
+        " characters dropped",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def render_page(data: bytes, page: int):
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        raise RuntimeError("pdftoppm (poppler-utils) is needed to render the page")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.pdf"
+        source.write_bytes(data)
+        done = subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(DPI),
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(source),
+                str(Path(tmp) / "page"),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"pdftoppm could not render page {page}: {done.stderr.decode()[:200]}"
+            )
+        return Image.open(io.BytesIO((Path(tmp) / "page.png").read_bytes())).convert("RGB")
+
+
+def draw(image, found):
+    from PIL import ImageDraw
+
+    canvas = ImageDraw.Draw(image, "RGBA")
+    px = lambda value: value * SCALE
+    for ruling in found.rulings:
+        canvas.line(
+            [px(ruling.x0), px(ruling.top), px(ruling.x1), px(ruling.bottom)],
+            fill=(128, 128, 128, 160),
+            width=3,
+        )
+    top = min((t for _, t, _ in found.rows), default=0.0)
+    bottom = max((b for _, _, b in found.rows), default=found.height)
+    for edge in found.edges:
+        canvas.line([px(edge), px(top), px(edge), px(bottom)], fill=(0, 90, 255, 200), width=2)
+    for row, row_top, row_bottom in found.rows:
+        canvas.line(
+            [px(found.edges[0]), px(row_bottom), px(found.edges[-1]), px(row_bottom)],
+            fill=(0, 170, 0, 220),
+            width=2,
+        )
+        canvas.text((2, px(row_bottom) - 12), str(row), fill=(0, 130, 0, 255))
+    for cell in found.cells:
+        x0, y0, x1, y1 = (px(v) for v in cell.box)
+        merged = len(cell.rows) > 1
+        canvas.rectangle([x0, y0, x1, y1], outline=(220, 0, 0, 230), width=2 if merged else 1)
+        if merged:
+            canvas.text(
+                (x0 + 2, y0 - 11), f"rows {cell.rows[0]}-{cell.rows[-1]}", fill=(200, 0, 0, 255)
+            )
+    return image
