@@ -240,6 +240,12 @@ class Knowledge:
 def lines_of(text: str) -> list[Line]:
     """Non-blank lines with their 1-based numbers and pages (form feeds end pages)."""
     out, page = [], 1
+    if "\f" not in text:
+        return [
+            Line(no, " ".join(raw.split()))
+            for no, raw in enumerate(text.split("\n"), 1)
+            if raw.strip()
+        ]
     for no, raw in enumerate(text.split("\n"), 1):
         words = raw.split()
         if words:  # a form feed before the text starts the line's page, one after ends it
@@ -348,16 +354,23 @@ def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, list[Li
 
 
 def _longest_chain(lines: list[Line]) -> list[int]:
-    next_of: dict[int, int] = {}  # row number -> index of its nearest line further down
-    best_from: dict[int, list[int]] = {}
+    nearest: dict[int, int] = {}  # row number -> index of its nearest line further down
+    link: dict[int, int | None] = {}  # line index -> index of the next id in its chain
+    length: dict[int, int] = {}
     for index in range(len(lines) - 1, -1, -1):
         number = _leading_number(lines[index].text)
         if number is None:
             continue
-        follower = next_of.get(number + 1)
-        best_from[index] = [index, *best_from[follower]] if follower is not None else [index]
-        next_of[number] = index
-    return max(best_from.values(), key=len, default=[])
+        follower = nearest.get(number + 1)
+        link[index] = follower
+        length[index] = 1 + (length[follower] if follower is not None else 0)
+        nearest[number] = index
+    start = max(length, key=lambda i: (length[i], -i), default=None)
+    chain = []
+    while start is not None:
+        chain.append(start)
+        start = link[start]
+    return chain
 
 
 # ---------------------------------------------------------------- stage 4: cells
@@ -688,8 +701,10 @@ def zones(rows: list[ParsedRow], items: list[Floating]) -> list[tuple[list[int],
     """
     out: list[tuple[list[int], list[Floating]]] = []
     claimed = -1
-    for after in sorted({item.after for item in items}):
-        group = [item for item in items if item.after == after]
+    by_place: dict[int, list[Floating]] = {}
+    for item in items:
+        by_place.setdefault(item.after, []).append(item)
+    for after, group in sorted(by_place.items()):
         end = after
         while end + 1 < len(rows) and _lacks(rows[end + 1]) and _lacks(rows[end]):
             end += 1
@@ -971,18 +986,27 @@ def learn(rows: list[ParsedRow], settings: DumpSettings) -> Knowledge:
 
 
 def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[ParsedRow]:
+    """Rows cut into cells in two passes (the second knows what the first saw whole), then
+    floating merged cells reattached."""
     lines = drop_headers(lines_of(text))
     _, blocks = anchor_rows(lines)
     legal_max = legal_width(lines, settings)
-
-    def split_all(knowledge: Knowledge) -> list[ParsedRow]:
-        return [
-            split_cells(anchor, body, knowledge, settings, legal_max) for anchor, body in blocks
-        ]
-
-    rows = split_all(learn(split_all(Knowledge()), settings))
+    first = [split_cells(anchor, body, Knowledge(), settings, legal_max) for anchor, body in blocks]
+    knowledge = learn(first, settings)
+    rows = [
+        split_cells(anchor, body, knowledge, settings, legal_max) if _unsure(row) else row
+        for row, (anchor, body) in zip(first, blocks)
+    ]
     attach_floating(rows, settings, legal_max)
     return rows
+
+
+def _unsure(row: ParsedRow) -> bool:
+    """Rows whose cut the document's knowledge can change: an organisation sharing the id
+    line with the data type, or a missing organisation or purpose."""
+    data_type = row.cells.get("data_type")
+    shares_id_line = bool(data_type) and data_type[0].no == row.anchor.no
+    return shares_id_line or not row.cells.get("organisation") or not row.cells.get("purpose")
 
 
 def read_text_dump(text: str) -> list[Row]:
