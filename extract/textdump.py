@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import pairwise, permutations, product
 
 from extract.profiles import load_profiles, normalise_header
@@ -258,6 +259,7 @@ def lines_of(text: str) -> list[Line]:
 # ---------------------------------------------------------------- stage 2: headers
 
 
+@cache
 def _header_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
     profile = next(p for p in load_profiles() if p.name == LAYOUT)
     synonyms = tuple(s for names in profile.columns.values() for s in names if s)
@@ -294,8 +296,8 @@ def drop_headers(lines: list[Line]) -> list[Line]:
 
 def _could_be_header(text: str, vocabulary: frozenset[str]) -> bool:
     """A cheap first look: a header line's first word is a header word."""
-    first = _words(text.split(" ", 1)[0])
-    return bool(first) and first[0] in vocabulary
+    first = text.split(" ", 1)[0].lower().strip(",:;.()").split("-", 1)[0]
+    return first in vocabulary
 
 
 def _cells_around_header(run: list[Line], synonyms: tuple[str, ...]) -> list[Line]:
