@@ -50,7 +50,7 @@ class Column:
 @dataclass(frozen=True)
 class Spec:
     name: str
-    source: str  # "nhsd" or "phe"
+    source: str  # "nhsd" (DataReleases + objectives), "purposes" (PurposeStatements), "phe"
     columns: tuple[Column, ...]
     rows: int
     skip: int = 0
@@ -109,6 +109,12 @@ PHE = (
         "legal_basis",
     ),
     Column("Date of release", "date_released", 10, "date_released"),
+)
+PURPOSES = (
+    Column("Reference Number", "reference", 16, "reference"),
+    Column("Organisation", "organisation", 20, "organisation"),
+    Column("Objective for Processing", "purpose", 60, "purpose"),
+    Column("Organisation Type", "organisation_type", 14, "organisation_type"),
 )
 # Another register's vocabulary: only the generic profile's synonyms can map it.
 RENAMED = (
@@ -202,6 +208,17 @@ SPECS = (
         notes="PHE register, ruled, Liberation Sans Narrow, landscape",
     ),
     Spec(
+        "purposes-unruled",
+        "purposes",
+        PURPOSES,
+        rows=30,
+        skip=40,
+        ruled=False,
+        landscape=False,
+        merged=(),
+        notes="NHS Digital PurposeStatements: no row-id column, no rules, portrait",
+    ),
+    Spec(
         "renamed-ruled",
         "nhsd",
         RENAMED,
@@ -254,6 +271,23 @@ def nhsd_rows(raw: Path) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def purpose_rows(raw: Path) -> list[dict[str, str]]:
+    """PurposeStatements rows: one agreement each, keyed by its reference (no row id)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(raw / NHSD_WORKBOOK, read_only=True)
+    return [
+        {
+            "reference": clean(r[0]),
+            "organisation": clean(r[1]),
+            "purpose": clean(r[2]),
+            "organisation_type": clean(r[7]),
+            "block": clean(r[0]),
+        }
+        for r in list(book["PurposeStatements"].iter_rows(values_only=True))[1:]
+    ]
 
 
 def phe_rows(raw: Path) -> list[dict[str, str]]:
@@ -323,7 +357,8 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
 
 
 def select_rows(spec: Spec, raw: Path) -> list[dict[str, str]]:
-    rows = (nhsd_rows(raw) if spec.source == "nhsd" else phe_rows(raw))[spec.skip :]
+    readers = {"nhsd": nhsd_rows, "phe": phe_rows, "purposes": purpose_rows}
+    rows = readers[spec.source](raw)[spec.skip :]
     rows = rows[: spec.rows]
     if spec.row_ids == "count":
         rows = [{**row, "row_id": str(i)} for i, row in enumerate(rows, spec.skip + 1)]
