@@ -5,8 +5,8 @@ line, the header block reappears at page starts, and vertically merged cells
 (organisation, purpose) float away from their rows to after the last row they span.
 The reader rebuilds the rows as a chain of small pure stages, each testable alone::
 
-    lines_of -> drop_headers -> anchor_rows -> split_cells -> float_items
-             -> attach_floating -> to_rows
+    lines_of -> drop_headers -> anchor_rows -> split_cells (twice: learn in between)
+             -> float_items -> zones -> assign_zone -> attach_floating -> to_row
 
 Signals it uses, strongest first: row ids run in sequence (anchors); the closed
 vocabularies of the "data provided", "sensitivity" and "frequency" columns (they fix
@@ -202,7 +202,7 @@ class DumpSettings:
 class Line:
     no: int  # 1-based line number in the dump
     text: str  # whitespace-collapsed
-    page: int = 1
+    page: int = 0  # 0: the dump has no form feeds, so pages are unknown
 
 
 @dataclass
@@ -612,18 +612,22 @@ def split_cells(
     row.cells.update(organisation=org, data_type=data)
     row.cells["data_provided"] = _slice(body, provided, sens_start)
     row.cells["sensitivity"] = _slice(body, sens_start, sens_end)
-    end = (len(body) - 1, len(body[-1].text))
-    frequency = find_frequency(body, sens_end)
-    rest_end = frequency[0] if frequency else end
+    _split_tail(row, body, sens_end, knowledge, legal_max)
+    return row
+
+
+def _split_tail(
+    row: ParsedRow, body: list[Line], start: Pos, knowledge: Knowledge, legal_max: int
+) -> None:
+    """Legal basis, purpose and frequency after the sensitivity; what follows is floating."""
+    frequency = find_frequency(body, start)
+    end = frequency[0] if frequency else (len(body) - 1, len(body[-1].text))
     freq_no = body[frequency[0][0]].no if frequency else None
-    legal, purpose = split_legal_purpose(
-        _slice(body, sens_end, rest_end), freq_no, legal_max, knowledge
-    )
+    legal, purpose = split_legal_purpose(_slice(body, start, end), freq_no, legal_max, knowledge)
     row.cells.update(legal_basis=legal, purpose=purpose)
     if frequency:
         row.cells["frequency"] = _slice(body, *frequency)
         row.floating = body[frequency[1][0] + 1 :]
-    return row
 
 
 # ---------------------------------------------------------------- stage 5: floating cells
@@ -686,7 +690,6 @@ class Assignment:
 
     rows: tuple[int, ...]
     item: Floating
-    decided: bool
     reason: str
     review: bool = True  # inferred rather than read: a person should look
 
@@ -831,7 +834,7 @@ def assign_zone(
     runs = runs_of(members)
     if len(items) == 1 and len(runs) == 1:
         reason = "the only floating cell after these rows"
-        return [Assignment(tuple(members), items[0], True, reason, review=False)], []
+        return [Assignment(tuple(members), items[0], reason, review=False)], []
     ev = gather(rows, members, items)
     near = _near_best(ev, runs, len(items), settings)
     spans = {i: {tuple(c[1][c[2].index(i)]) for c in near} for i in range(len(items))}
@@ -842,7 +845,7 @@ def assign_zone(
     if len(items) - len(sure) == 1 and len(unique) == len(items):
         sure = set(unique)
     reason = "placed by where it was found, the datasets its purpose names and row differences"
-    decided = [Assignment(unique[i], items[i], True, reason) for i in sorted(sure)]
+    decided = [Assignment(unique[i], items[i], reason) for i in sorted(sure)]
     covered = {i for a in decided for i in a.rows}
     return decided, [i for i in members if i not in covered]
 
@@ -946,13 +949,13 @@ def to_row(parsed: ParsedRow) -> Row:
         for name, lines in parsed.cells.items()
         if lines
     }
-    pages = sorted({line.page for lines in parsed.cells.values() for line in lines})
+    pages = sorted({line.page for lines in parsed.cells.values() for line in lines} - {0})
     warnings = list(parsed.warnings)
     for name in MERGEABLE:
         if values[name] is None and not any(w.startswith(name) for w in warnings):
             warnings.append(f"{name} not found in the text")
     return Row(
-        fields=Fields(**values),
+        fields=Fields.model_validate(values),
         layout=LAYOUT,
         pages=pages,
         cells=cells,
@@ -972,7 +975,7 @@ def legal_width(lines: list[Line], settings: DumpSettings) -> int:
     return max(40, int(lengths[int(len(lengths) * 0.95)] * settings.legal_ratio))
 
 
-def learn(rows: list[ParsedRow], settings: DumpSettings) -> Knowledge:
+def learn(rows: list[ParsedRow]) -> Knowledge:
     """Data types and legal bases the document prints whole, to split other rows by."""
     data_types = {
         row.text("data_type") or ""
@@ -994,7 +997,7 @@ def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[Parse
     _, blocks = anchor_rows(lines)
     legal_max = legal_width(lines, settings)
     first = [split_cells(anchor, body, Knowledge(), settings, legal_max) for anchor, body in blocks]
-    knowledge = learn(first, settings)
+    knowledge = learn(first)
     rows = [
         split_cells(anchor, body, knowledge, settings, legal_max) if _unsure(row) else row
         for row, (anchor, body) in zip(first, blocks)
@@ -1006,7 +1009,7 @@ def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[Parse
 def _unsure(row: ParsedRow) -> bool:
     """Rows whose cut the document's knowledge can change: an organisation sharing the id
     line with the data type, or a missing organisation or purpose."""
-    data_type = row.cells.get("data_type")
+    data_type = row.cells.get("data_type") or []
     shares_id_line = bool(data_type) and data_type[0].no == row.anchor.no
     return shares_id_line or not row.cells.get("organisation") or not row.cells.get("purpose")
 
