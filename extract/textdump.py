@@ -195,7 +195,8 @@ class DumpSettings:
 
     org_max: int = 28  # organisation column: a line this long or shorter may be one
     legal_ratio: float = 0.45  # legal-basis lines are shorter than this share of purpose lines
-    max_search: int = 50_000  # partitions tried when reattaching floating cells
+    max_search: int = 50_000  # readings tried when reattaching floating cells
+    max_items: int = 8  # floating cells (or row runs) in one zone worth searching
 
 
 @dataclass(frozen=True)
@@ -835,6 +836,8 @@ def assign_zone(
     if len(items) == 1 and len(runs) == 1:
         reason = "the only floating cell after these rows"
         return [Assignment(tuple(members), items[0], reason, review=False)], []
+    if len(items) > settings.max_items or len(runs) > settings.max_items:
+        return [], members  # too many ways to read: say so rather than search for ever
     ev = gather(rows, members, items)
     near = _near_best(ev, runs, len(items), settings)
     spans = {i: {tuple(c[1][c[2].index(i)]) for c in near} for i in range(len(items))}

@@ -338,3 +338,11 @@ def test_attach_floating_leaves_rows_with_their_own_values_alone():
     text = dump_row(1, "Bespoke Extract; PROMS", org="Kings Fund") + f"Stray Org\n{PURPOSE_A}\n"
     rows = read_text_dump(text + dump_row(2, "Bespoke Extract; HES Inpatient", org="Riverside"))
     assert [r.fields.organisation for r in rows] == ["Kings Fund", "Riverside"]
+
+
+def test_a_zone_too_large_to_search_is_left_undecided_quickly():
+    rows = "".join(dump_row(i, "Bespoke Extract; HES Inpatient") for i in range(1, 41))
+    floats = "".join(f"Org Number {chr(65 + i)}\n{PURPOSE_A}\n" for i in range(20))
+    parsed = read_text_dump(rows + floats)
+    assert len(parsed) == 40
+    assert all(r.fields.organisation is None and r.needs_review for r in parsed)
