@@ -1,4 +1,11 @@
 """Shared pytest fixtures. The service fixtures (database, Redis, worker) live in
 ``conftest_service.py``; other groups may add theirs beside it."""
 
-from conftest_service import broker, database_url, start_worker, store  # noqa: F401
+from conftest_service import (  # noqa: F401
+    broker,
+    database_url,
+    expected,
+    inputs,
+    start_worker,
+    store,
+)

@@ -7,6 +7,10 @@ schemas (created here and dropped afterwards), so runs never see each other's da
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import json
 import os
 import signal
 import socket
@@ -23,8 +27,12 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+from extract import Limits
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpora" / "samples"
+SAMPLE = SAMPLES / "hscic-2014-sample.txt"
+PAGE = SAMPLES / "reformatted-page-compufile.txt"
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 RUN_ID = uuid.uuid4().hex[:10]
@@ -79,6 +87,10 @@ class Broker:
 
 @pytest.fixture
 def broker() -> Iterator[Broker]:
+    yield from new_broker()
+
+
+def new_broker() -> Iterator[Broker]:
     """Redis DB 13, with a key prefix and queue name of this test alone."""
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
@@ -121,7 +133,7 @@ class Process:
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_for(self, needle: str, timeout: float = 60) -> None:
+    def wait_for(self, needle: str, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
         while needle not in self.text():
             if self.popen.poll() is not None:
@@ -184,3 +196,62 @@ def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> No
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting {timeout}s for {what}")
         time.sleep(0.2)
+
+
+BIG_COPIES = 80  # 4,880 rows: seconds of work, long enough to be killed half-way
+HSCIC_HEADERS = {
+    "organisation": "Organisation Name",
+    "data_type": "Type of Data Provided",
+    "data_provided": "Data provided to customer",
+    "sensitivity": "Sensitive or Non Sensitive",
+    "legal_basis": "Legal Basis for Provision of Data",
+    "purpose": "Purpose",
+    "frequency": "One off release or on-going releases",
+}
+
+
+def drr(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "workers.cli", *args], check=False, env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def big_register_csv(copies: int, rows: slice = slice(None)) -> bytes:
+    """The sample register's rows, ``copies`` times over and numbered on, as the CSV edition
+    of the register would print them: a real input, large enough that a worker is still
+    busy with it when the test kills it."""
+    from workers.pipeline import extract_records
+
+    _, records = extract_records(SAMPLE.read_bytes(), SAMPLE.name, Limits())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Row ID", *HSCIC_HEADERS.values()])
+    chosen = [r["fields"] for _ in range(copies) for r in records[rows]]
+    for number, fields in enumerate(chosen, 1):
+        writer.writerow([number, *(fields.get(key) or "" for key in HSCIC_HEADERS)])
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    big = tmp_path_factory.mktemp("inputs") / "big-register.csv"
+    big.write_bytes(big_register_csv(BIG_COPIES))
+    return {"sample": SAMPLE, "page": PAGE, "big": big}
+
+
+@pytest.fixture(scope="session")
+def expected(inputs: dict[str, Path]) -> Callable[[Path], list[str]]:
+    """What ``drr process`` writes for each input (one run, one model load for the session):
+    the records the queue must reproduce, line for line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRR_")}
+    done = drr(["process", *map(str, inputs.values())], env)
+    assert done.returncode == 0, done.stderr
+    by_document: dict[str, list[str]] = {}
+    for line in done.stdout.splitlines():
+        by_document.setdefault(json.loads(line)["source"]["document_sha256"], []).append(line)
+
+    def lines_for(path: Path) -> list[str]:
+        return by_document[hashlib.sha256(path.read_bytes()).hexdigest()]
+
+    return lines_for
+
+

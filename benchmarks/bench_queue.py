@@ -1,0 +1,222 @@
+"""Throughput of the queue: a batch of register documents through 1, then 2 worker processes.
+
+    python benchmarks/bench_queue.py [--copies 5] [--workers 1 2] [--database sqlite|postgresql]
+
+The batch is every register PDF in ``corpora/pdfs``, ``--copies`` times over (each copy
+made distinct by a trailing PDF comment, so the content-addressed store keeps them all),
+plus the two text samples. For each worker count it starts that many real ``drr worker``
+processes (concurrency 1 each) against the local Redis and a fresh database, waits until
+they are ready (models loaded), submits the batch with ``drr submit`` and measures from the
+start of the submission to the last job's ``finished_at``. It reports documents/s, pages/s
+and each worker's peak memory (VmHWM of its main and pool processes; the pool process
+shares the models with its parent through fork, so the two overlap).
+
+Queue overhead: the same batch through ``process_document`` in one process with the models
+already loaded (what ``drr process`` does after its start-up), against 1 worker. ``drr
+process`` itself is also timed, start-up included. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workers.store import Store, open_store
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def make_batch(folder: Path, copies: int) -> tuple[list[Path], int]:
+    """The batch's files and its total page count (text documents count no pages)."""
+    from pdfminer.pdfpage import PDFPage
+
+    files, pages = [], 0
+    for pdf in sorted((ROOT / "corpora" / "pdfs").glob("*.pdf")):
+        data = pdf.read_bytes()
+        with open(pdf, "rb") as handle:
+            count = sum(1 for _ in PDFPage.get_pages(handle))
+        for copy in range(copies):
+            path = folder / f"{pdf.stem}-{copy}.pdf"
+            path.write_bytes(data + b"\n%% drr benchmark copy %d\n" % copy)
+            files.append(path)
+            pages += count
+    files.extend(sorted((ROOT / "corpora" / "samples").glob("*.txt")))
+    return files, pages
+
+
+def database(kind: str, folder: Path, name: str) -> tuple[str, object]:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / (name + '.sqlite')}", None
+    import sqlalchemy as sa
+
+    schema = f"drr_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    return f"{PG_URL}?options=-csearch_path%3D{schema}", (admin, schema)
+
+
+def drop(handle: object) -> None:
+    if handle is None:
+        return
+    import sqlalchemy as sa
+
+    admin, schema = handle  # type: ignore[misc]
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def env_for(url: str, tag: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRR_")}
+    env.update(DRR_DATABASE_URL=url, DRR_BROKER_URL=REDIS_URL, DRR_QUEUE=f"bench-{tag}",
+               DRR_BROKER_KEY_PREFIX=f"bench-{tag}:")
+    return env
+
+
+def start_workers(count: int, env: dict[str, str], folder: Path) -> list[subprocess.Popen[bytes]]:
+    workers = []
+    for number in range(count):
+        log = open(folder / f"worker-{count}-{number}.log", "wb")  # noqa: SIM115
+        workers.append(subprocess.Popen(
+            [sys.executable, "-m", "workers.cli", "worker", "--loglevel", "INFO"],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        ))
+    for number in range(count):
+        log_path = folder / f"worker-{count}-{number}.log"
+        while b"ready." not in log_path.read_bytes():
+            time.sleep(0.2)
+    return workers
+
+
+def peak_memory_mb(pid: int) -> list[float]:
+    """VmHWM (peak resident memory) of a process and its children, in MB."""
+    pids = [pid]
+    with open(f"/proc/{pid}/task/{pid}/children") as handle:
+        pids += [int(child) for child in handle.read().split()]
+    peaks = []
+    for each in pids:
+        with open(f"/proc/{each}/status") as status:
+            line = next(row for row in status if row.startswith("VmHWM:"))
+        peaks.append(int(line.split()[1]) / 1024)
+    return peaks
+
+
+def run_queue(files: list[Path], workers: int, url: str, folder: Path) -> dict[str, object]:
+    tag = uuid.uuid4().hex[:8]
+    env = env_for(url, tag)
+    open_store(url).dispose()
+    procs = start_workers(workers, env, folder)
+    started = time.time()
+    submitted = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "submit", *map(str, files)],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    job_ids = [json.loads(line)["job_id"] for line in submitted.stdout.splitlines()]
+    store = open_store(url)
+    finished = wait_all(store, job_ids)
+    memory = [peak_memory_mb(proc.pid) for proc in procs]
+    for proc in procs:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(60)
+    _clear_redis(f"bench-{tag}:")
+    states = [store.get_job(job_id) for job_id in job_ids]
+    store.dispose()
+    return {
+        "seconds": finished - started,
+        "failed": sum(1 for job in states if job and job.state == "failed"),
+        "records": sum(job.record_count or 0 for job in states if job),
+        "memory_mb": memory,
+    }
+
+
+def wait_all(store: Store, job_ids: list[str]) -> float:
+    while True:
+        jobs = [store.get_job(job_id) for job_id in job_ids]
+        if all(job and job.state in ("done", "failed") for job in jobs):
+            return max(job.finished_at.timestamp() for job in jobs if job and job.finished_at)
+        time.sleep(0.25)
+
+
+def _clear_redis(prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def run_in_process(files: list[Path]) -> float:
+    """The pipeline alone, models already loaded: ``drr process`` minus its start-up."""
+    from nlp.enrich import build_enricher
+    from workers.pipeline import process_document
+    from workers.settings import Settings
+
+    settings = Settings()
+    enricher = build_enricher(settings.models_dir)
+    started = time.perf_counter()
+    for path in files:
+        process_document(path.read_bytes(), path.name, settings.limits, enricher)
+    return time.perf_counter() - started
+
+
+def run_drr_process(files: list[Path]) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRR_")}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "workers.cli", "process", *map(str, files),
+                    "-o", os.devnull], env=env, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=5)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="drr-bench-") as tmp:
+        folder = Path(tmp)
+        files, pages = make_batch(folder, args.copies)
+        print(f"batch: {len(files)} documents, {pages} PDF pages; database {args.database}")
+        pipeline = run_in_process(files)
+        print(f"in-process pipeline (models loaded): {pipeline:.2f} s, "
+              f"{len(files) / pipeline:.2f} documents/s, {pages / pipeline:.2f} pages/s")
+        whole = run_drr_process(files)
+        print(f"drr process (start-up included):    {whole:.2f} s")
+        results = {}
+        for count in args.workers:
+            url, handle = database(args.database, folder, f"bench-{count}")
+            try:
+                result = run_queue(files, count, url, folder)
+            finally:
+                drop(handle)
+            results[count] = result
+            seconds = float(result["seconds"])  # type: ignore[arg-type]
+            peaks = "; ".join(" + ".join(f"{mb:.0f}" for mb in worker)
+                              for worker in result["memory_mb"])  # type: ignore[attr-defined]
+            print(f"{count} worker(s): {seconds:.2f} s, {len(files) / seconds:.2f} documents/s, "
+                  f"{pages / seconds:.2f} pages/s, {result['records']} records, "
+                  f"{result['failed']} failed; peak MB per worker (main + pool): {peaks}")
+        if 1 in results:
+            one = float(results[1]["seconds"])  # type: ignore[arg-type]
+            print(f"queue overhead, 1 worker vs in-process pipeline: {one / pipeline - 1:+.1%}")
+            print(f"queue, 1 worker vs drr process incl. start-up:   {one / whole - 1:+.1%}")
+            if 2 in results:
+                two = float(results[2]["seconds"])  # type: ignore[arg-type]
+                print(f"speed-up with 2 workers: {one / two:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
