@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise, permutations, product
+from itertools import combinations, pairwise, permutations, product
 
 from extract.profiles import load_profiles, normalise_header
 from extract.record import CellSpan, Fields, Row
@@ -720,7 +720,19 @@ def zones(rows: list[ParsedRow], items: list[Floating]) -> list[tuple[list[int],
             continue
         out.append((members, group))
         claimed = max(claimed, end)
-    return [(members, _pair_items(group)) for members, group in out]
+    return [(members, _dedupe(_pair_items(group))) for members, group in out]
+
+
+def _dedupe(items: list[Floating]) -> list[Floating]:
+    """One item per merged cell: a block crossing a page break prints its merged cells on
+    both pages, so the same organisation and purpose float twice; the later copy marks
+    where the block ends."""
+    last: dict[tuple[str, ...], Floating] = {}
+    for item in items:
+        key = tuple(line.text for line in item.organisation + item.purpose)
+        last[key if item.organisation else (str(id(item)),)] = item
+    kept = set(map(id, last.values()))
+    return [item for item in items if id(item) in kept]
 
 
 def _pair_items(group: list[Floating]) -> list[Floating]:
@@ -863,20 +875,44 @@ def _near_best(
     scored: list[Candidate] = []
     orders = list(_orders(ev.after))
     matches: dict[tuple[tuple[int, ...], int], int] = {}
-    for segments in segmentations(runs, count):
-        base = _segment_score(ev, segments)
-        keys = [tuple(seg) for seg in segments]
-        for order in orders:
+    for covered, skipped in _covers(runs, count):
+        for segments in segmentations(covered, count):
+            _score_readings(ev, segments, orders, matches, scored, skipped)
             if len(scored) >= settings.max_search:
                 return []
-            match = 0
-            for key, o in zip(keys, order):
-                if (key, o) not in matches:
-                    matches[key, o] = _match_score(ev, key, o)
-                match += matches[key, o]
-            scored.append((base + match, segments, order))
     best = max((c[0] for c in scored), default=0)
     return [c for c in scored if c[0] > best - MARGIN]
+
+
+SKIP_COST = 2  # per row a reading leaves without a floating cell
+
+
+def _covers(runs: list[list[int]], count: int) -> Iterator[tuple[list[list[int]], int]]:
+    """Which runs of rows the items fill, and how many rows that leaves empty: a row can
+    lack its organisation for other reasons (printed inside its block, or unreadable)."""
+    total = sum(map(len, runs))
+    for size in range(min(count, len(runs)), 0, -1):
+        for covered in combinations(runs, size):
+            yield list(covered), total - sum(map(len, covered))
+
+
+def _score_readings(
+    ev: Evidence,
+    segments: list[list[int]],
+    orders: list[tuple[int, ...]],
+    matches: dict[tuple[tuple[int, ...], int], int],
+    scored: list[Candidate],
+    skipped: int,
+) -> None:
+    base = _segment_score(ev, segments) - SKIP_COST * skipped
+    keys = [tuple(seg) for seg in segments]
+    for order in orders:
+        match = 0
+        for key, o in zip(keys, order):
+            if (key, o) not in matches:
+                matches[key, o] = _match_score(ev, key, o)
+            match += matches[key, o]
+        scored.append((base + match, segments, order))
 
 
 def _orders(after: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
