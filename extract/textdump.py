@@ -467,7 +467,7 @@ def split_org_data_type(
 ) -> tuple[list[Line], list[Line]]:
     """Organisation lines (narrow column) and data-type lines, before "data provided"."""
     opener = _first_opener(pieces, knowledge)
-    if opener and not pieces[opener - 1].text.endswith((":", ";", ",", "-")):
+    if opener and not _runs_on(pieces[opener - 1].text):
         # a later line names a dataset: the lines above it are the organisation
         return pieces[:opener], pieces[opener:]
     org: list[Line] = []
@@ -486,6 +486,11 @@ def split_org_data_type(
     if not data:  # every row has a data type; only the organisation may float
         return org[:-1], org[-1:]
     return org, data
+
+
+def _runs_on(text: str) -> bool:
+    """Text ending like this continues into what follows ("Bridge file: HES ...")."""
+    return text.rstrip().endswith((":", ";", ",", "-"))
 
 
 def _first_opener(pieces: list[Line], knowledge: Knowledge, reach: int = 6) -> int:
@@ -510,7 +515,7 @@ def _data_type_start(
     for offset, _ in _words_at(text):
         if offset > settings.org_max + 8 or any(c.isdigit() for c in text[:offset]):
             break
-        if _opens_data_type(text[offset:], knowledge):
+        if _opens_data_type(text[offset:], knowledge) and not _runs_on(text[:offset]):
             return offset
     if len(text) <= settings.org_max:
         return None
@@ -696,7 +701,9 @@ class Assignment:
 
 
 def _lacks(row: ParsedRow) -> bool:
-    return not row.cells.get("organisation") or not row.cells.get("purpose")
+    """A row a floating cell may fill: the organisation and purpose are merged together
+    in this layout, so a row printing its own organisation is outside any merged block."""
+    return not row.cells.get("organisation")
 
 
 def zones(rows: list[ParsedRow], items: list[Floating]) -> list[tuple[list[int], list[Floating]]]:

@@ -346,3 +346,31 @@ def test_a_zone_too_large_to_search_is_left_undecided_quickly():
     parsed = read_text_dump(rows + floats)
     assert len(parsed) == 40
     assert all(r.fields.organisation is None and r.needs_review for r in parsed)
+
+
+def test_a_floating_cell_does_not_reach_back_over_rows_with_their_own_organisation():
+    text = (
+        dump_row(1, "Bespoke Extract; HES Inpatient")  # lacks its organisation, no float
+        + dump_row(2, "Bespoke Extract; PROMS", org="Kings Fund")
+        + dump_row(3, "Bespoke Extract; HES A&E", org="Riverside")
+        + dump_row(4, "Bespoke Extract; HES Inpatient", "Ongoing")
+        + dump_row(5, "Bespoke Extract; HES Outpatient", "Ongoing")
+        + f"Some Trust\n{PURPOSE_A}\n"
+    )
+    rows = read_text_dump(text)
+    assert [r.fields.organisation for r in rows] == [None, "Kings Fund", "Riverside"] + [
+        "Some Trust"
+    ] * 2
+    assert rows[0].needs_review and rows[0].warnings
+
+
+def test_a_merged_cell_printed_on_both_sides_of_a_page_break_counts_once():
+    text = (
+        dump_row(1, "Bespoke Extract; HES Inpatient")
+        + f"Some Trust\n{PURPOSE_A}\n\f"
+        + dump_row(2, "Bespoke Extract; HES Outpatient")
+        + f"Some Trust\n{PURPOSE_A}\n"
+    )
+    rows = read_text_dump(text)
+    assert [r.fields.organisation for r in rows] == ["Some Trust", "Some Trust"]
+    assert [r.pages[-1] for r in rows] == [2, 2]  # the later copy marks where the block ends
