@@ -121,11 +121,22 @@ def test_rivers_between_left_aligned_columns_make_edges_but_word_spaces_do_not()
 
 def test_a_line_ending_in_a_space_that_touches_the_next_column_still_leaves_a_river():
     chars: list[Char] = []
-    for i in range(4):  # "Information " fills its column; "(Health" starts the next one
+    for i in range(4):  # "(Health" starts a column: after white space on most lines, ...
+        chars += word(50, 100 + i * 20, "NHS") + word(110, 100 + i * 20, "(Health")
+    for i in range(4, 6):  # ... so "Information " filling its column does not join it
         base = 100 + i * 20
         chars += word(50, base, "Information") + word(105, base, " ") + word(110, base, "(Health")
     edges = edges_from_rivers([PageGeometry(1, 595, 842, tuple(chars), ())])
     assert [column_of(x, edges) for x in (52, 104, 112, 140)] == [0, 0, 1, 1]
+
+
+def test_a_title_across_the_columns_does_not_hide_the_river():
+    chars = word(50, 60, "Data") + word(70, 60, " ") + word(75, 60, "Release") + word(110, 60, " ")
+    chars += word(115, 60, "Register")
+    for i in range(4):
+        chars += word(50, 100 + i * 20, "ID") + word(120, 100 + i * 20, "NICOR")
+    edges = edges_from_rivers([PageGeometry(1, 595, 842, tuple(chars), ())])
+    assert len(edges) == 3 and column_of(55, edges) == 0 and column_of(125, edges) == 1
 
 
 def test_columns_narrower_than_a_letter_join_their_neighbour():

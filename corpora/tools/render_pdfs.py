@@ -59,6 +59,8 @@ class Spec:
     size: float = 9
     landscape: bool = True
     print_titles: bool = True
+    title: str = ""  # a title row above the header, merged across the table
+    footer: bool = False  # "Page N of M" in the page footer
     merged: tuple[str, ...] = ("organisation", "purpose")
     row_ids: str = "source"  # "source": the source's own id; "count": 1, 2, 3 as HSCIC printed
     notes: str = ""
@@ -208,6 +210,20 @@ SPECS = (
         notes="PHE register, ruled, Liberation Sans Narrow, landscape",
     ),
     Spec(
+        "hscic-unruled-titled",
+        "nhsd",
+        HSCIC,
+        rows=50,
+        skip=300,
+        ruled=False,
+        font="Liberation Sans",
+        size=8,
+        row_ids="count",
+        title="Data Release Register - NHS Digital, February 2021 (rows reprinted in HSCIC layout)",
+        footer=True,
+        notes="HSCIC 8 columns, no rules, a title row above the header and a page footer",
+    ),
+    Spec(
         "purposes-unruled",
         "purposes",
         PURPOSES,
@@ -328,12 +344,16 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
     border = Border(left=side, right=side, top=side, bottom=side) if spec.ruled else Border()
     align = Alignment(wrap_text=True, vertical="bottom", horizontal="left")
     font = Font(name=spec.font, size=spec.size)
+    top = 2 if spec.title else 1  # the header's row
+    if spec.title:
+        sheet.cell(1, 1, spec.title).font = Font(name=spec.font, size=spec.size * 1.5, bold=True)
+        sheet.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(spec.columns))
     for c, col in enumerate(spec.columns, 1):
         sheet.column_dimensions[get_column_letter(c)].width = col.width
-        cell = sheet.cell(1, c, col.header)
+        cell = sheet.cell(top, c, col.header)
         cell.font = Font(name=spec.font, size=spec.size, bold=True)
         cell.alignment, cell.border = align, border
-    for r, row in enumerate(rows, 2):
+    for r, row in enumerate(rows, top + 1):
         for c, col in enumerate(spec.columns, 1):
             cell = sheet.cell(r, c, row[col.source] or None)
             cell.font, cell.alignment, cell.border = font, align, border
@@ -344,7 +364,7 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
         for c, col in enumerate(spec.columns, 1):
             if col.field in spec.merged:
                 sheet.merge_cells(
-                    start_row=first + 2, end_row=last + 2, start_column=c, end_column=c
+                    start_row=first + top + 1, end_row=last + top + 1, start_column=c, end_column=c
                 )
     setup = sheet.page_setup
     setup.orientation = "landscape" if spec.landscape else "portrait"
@@ -352,7 +372,9 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
     setup.fitToWidth, setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if spec.print_titles:
-        sheet.print_title_rows = "1:1"
+        sheet.print_title_rows = f"{top}:{top}"
+    if spec.footer:
+        sheet.oddFooter.center.text = "Page &P of &N"
     book.save(path)
 
 

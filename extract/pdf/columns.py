@@ -11,6 +11,7 @@ from extract.pdf.geometry import Char, PageGeometry, Ruling
 
 SNAP = 1.5  # rulings closer than this (points) are one edge drawn twice
 BIN = 0.25  # resolution of the river histogram (points)
+STRONG = 3  # this many lines starting at one x make it a column's left edge
 
 
 def cluster(values: Sequence[float], tolerance: float) -> list[float]:
@@ -36,12 +37,20 @@ def edges_from_rulings(rulings: Sequence[Ruling]) -> list[float]:
 
 
 def word_starts(chars: Sequence[Char]) -> Counter[float]:
-    """How many words start at each x (to 0.1 pt): left-aligned columns stand out."""
+    """How many lines start a phrase at each x (to 0.1 pt) after white space.
+
+    Only a letter with nothing printed just before it counts (first on its line, or
+    half a letter or more from the last mark): a column's left edge collects one for
+    every line of its cells, while a word inside repeated text ("ICO code", or a header
+    printed on every page) is always preceded by its touching space and collects none.
+    """
     starts: Counter[float] = Counter()
     for row in baseline_rows(chars):
         previous: Char | None = None
         for char in row:
-            if not char.text.isspace() and (previous is None or previous.text.isspace()):
+            if not char.text.isspace() and (
+                previous is None or char.x0 - previous.x1 > 0.5 * char.size
+            ):
                 starts[round(char.x0, 1)] += 1
             previous = char
     return starts
@@ -54,37 +63,62 @@ def baseline_rows(chars: Sequence[Char]) -> list[list[Char]]:
     return [sorted(row, key=lambda c: c.x0) for row in rows.values()]
 
 
-def inked_spans(chars: Sequence[Char], bridge: float) -> list[tuple[float, float]]:
-    """Horizontal extents of each line's phrases: words joined across their spaces.
+Span = tuple[float, float]
+
+
+def line_spans(row: Sequence[Char], starts: Counter[float], bridge: float) -> list[Span]:
+    """Horizontal extents of one line's phrases: words joined across their spaces.
 
     Spaces are drawn as characters, but a cell's line often ends in one that reaches
     into the white between columns, right up to the next column's first letter. So a
     space joins two words only when the word after it does not start where many lines
     start (a column's left edge), and gaps of up to ``bridge`` font sizes are kept.
     """
-    starts = word_starts(chars)
-    strong = 3
-    spans: list[tuple[float, float]] = []
-    for row in baseline_rows(chars):
-        start = end = None
+    spans: list[Span] = []
+    start = end = None
+    spaced = False
+    for char in row:
+        if char.text.isspace():
+            spaced = True
+            continue
+        joins = end is not None and (
+            char.x0 - end <= bridge * char.size
+            or (spaced and starts[round(char.x0, 1)] < STRONG and char.x0 - end < char.size)
+        )
+        if not joins:
+            if start is not None and end is not None:
+                spans.append((start, end))
+            start = char.x0
+        end = char.x1 if not joins or end is None else max(end, char.x1)
         spaced = False
-        for char in row:
-            if char.text.isspace():
-                spaced = True
-                continue
-            joins = end is not None and (
-                char.x0 - end <= bridge * char.size
-                or (spaced and starts[round(char.x0, 1)] < strong and char.x0 - end < char.size)
-            )
-            if not joins:
-                if start is not None and end is not None:
-                    spans.append((start, end))
-                start = char.x0
-            end = char.x1 if not joins or end is None else max(end, char.x1)
-            spaced = False
-        if start is not None and end is not None:
-            spans.append((start, end))
+    if start is not None and end is not None:
+        spans.append((start, end))
     return spans
+
+
+def page_lines(pages: Sequence[PageGeometry], bridge: float) -> list[list[Span]]:
+    """The phrases of every printed line of every page."""
+    starts = Counter[float]()
+    for page in pages:
+        starts.update(word_starts(page.chars))
+    return [line_spans(row, starts, bridge) for page in pages for row in baseline_rows(page.chars)]
+
+
+def crosses_columns(spans: Sequence[Span], span_starts: Counter[float], strong: int) -> bool:
+    """A line that is one phrase running over where many lines start: a title or footer."""
+    if len(spans) != 1:
+        return False
+    x0, x1 = spans[0]
+    return any(x0 + 1 < x < x1 - 1 and n >= strong for x, n in span_starts.items())
+
+
+def table_spans(lines: Sequence[Sequence[Span]]) -> list[Span]:
+    """Phrases of the table's lines: a title or footer running across columns is left out."""
+    span_starts = Counter(round(x0 * 2) / 2 for line in lines for x0, _ in line)
+    strong = max(STRONG, len(lines) // 20)
+    return [
+        span for line in lines if not crosses_columns(line, span_starts, strong) for span in line
+    ]
 
 
 def covered_bins(spans: Sequence[tuple[float, float]], x_min: float, bins: int) -> list[int]:
@@ -105,14 +139,15 @@ def edges_from_rivers(
 
     Cell text is left-aligned and wraps inside its column, so between two columns there
     is always a strip of white (the cells' padding) that no line of any page crosses.
-    Strips narrower than ``min_gap`` points are gaps between letters, not columns.
+    Strips narrower than ``min_gap`` points are gaps between letters, not columns, and
+    lines that are one phrase across columns (a title, a page footer) do not count.
     """
     chars = [c for page in pages for c in page.chars]
     if not chars:
         return []
     x_min, x_max = min(c.x0 for c in chars), max(c.x1 for c in chars)
     bins = int((x_max - x_min) / BIN) + 1
-    counts = covered_bins(inked_spans(chars, bridge), x_min, bins)
+    counts = covered_bins(table_spans(page_lines(pages, bridge)), x_min, bins)
     noise = 0
     edges = [x_min - 1.0]
     run_start: int | None = None
