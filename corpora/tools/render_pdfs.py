@@ -189,7 +189,7 @@ SPECS = (
         "phe-unruled-portrait",
         "phe",
         PHE,
-        rows=30,
+        rows=60,
         skip=0,
         ruled=False,
         landscape=False,
