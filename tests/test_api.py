@@ -252,3 +252,22 @@ def test_bad_requests_get_the_one_error_shape(app_client: TestClient, store: Sto
         assert answer.status_code == status, params
         assert set(answer.json()["error"]) == {"status", "code", "message"}
         assert answer.json()["error"]["status"] == status
+
+
+def test_an_upload_without_a_length_is_cut_off_at_the_limit(store: Store) -> None:
+    """A chunked body announces no size: the limit is enforced while it arrives."""
+    submitter = {"Authorization": f"Bearer {store.create_token('submitter')}",
+                 "Content-Type": "multipart/form-data; boundary=drrboundary"}
+    def body() -> Iterator[bytes]:
+        yield (b'--drrboundary\r\nContent-Disposition: form-data; name="file"; '
+               b'filename="big.txt"\r\n\r\n')
+        for _ in range(200):  # 200 x 64 KiB: far over the 1 MB limit
+            yield b"x" * 65536
+        yield b"\r\n--drrboundary--\r\n"
+
+    settings = Settings(max_upload_bytes=1_000_000)
+    with TestClient(create_app(settings, store, refusing_queue)) as test_client:
+        answer = test_client.post("/documents", content=body(), headers=submitter)
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["code"] == "payload_too_large"
+    assert store.list_jobs() == []

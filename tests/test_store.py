@@ -8,6 +8,7 @@ store does with records, whatever produced them (the queue tests use the real pi
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -187,8 +188,6 @@ def test_filters_use_the_indexed_values(store: Store) -> None:
                                     fields={"organisation": "Monitor"})])
 
     def ids(**where: Any) -> list[str]:
-        import json
-
         return [json.loads(b)["fields"]["organisation"]
                 for _, b in store.page_records(RecordFilter(**where))]
 
@@ -245,3 +244,30 @@ def test_dates_for_range_filters(text: str | None, iso: str | None) -> None:
     parsed = parse_date(text)
     assert (parsed.isoformat() if parsed else None) == iso
     assert record_date({"date_start": text}) == iso
+
+
+def test_the_job_and_token_commands_read_and_write_the_store(
+    database_url: str, store: Store
+) -> None:
+    from conftest_service import drr, service_env
+
+    env = service_env(database_url, None)
+    failed = store.submit(b"%PDF-1.4 broken", "broken.pdf")
+    store.start_delivery(failed.job_id)
+    store.fail_job(failed.job_id, "not a readable PDF")
+    queued = store.submit(b"waiting", "waiting.txt")
+
+    listed = drr(["jobs", "--state", "failed"], env)
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [failed.job_id]
+    shown = json.loads(drr(["job", queued.job_id], env).stdout)
+    assert (shown["state"], shown["filename"], shown["deliveries"]) == ("queued", "waiting.txt", 0)
+    missing = drr(["job", "nope"], env)
+    assert missing.returncode == 1 and "nope: no such job" in missing.stderr
+
+    created = drr(["tokens", "create", "--role", "reviewer", "--name", "alice"], env)
+    token = created.stdout.strip()
+    assert store.token_role(token) == "reviewer"
+    [listed_token] = [json.loads(line) for line in drr(["tokens", "list"], env).stdout.splitlines()]
+    assert token not in json.dumps(listed_token)
+    assert drr(["tokens", "revoke", listed_token["id"]], env).returncode == 0
+    assert store.token_role(token) is None
