@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import logging
 import zlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
 
 from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -25,7 +25,7 @@ from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdftypes import PDFStream, resolve1, stream_value
 from pdfminer.psexceptions import PSException
 from pdfminer.psparser import literal_name
-from pdfminer.utils import apply_matrix_pt
+from pdfminer.utils import Matrix, apply_matrix_pt
 
 from extract.errors import DocumentTooLarge, UnreadableDocument
 from extract.pdf.content import run
@@ -42,7 +42,7 @@ def intersect(a: Box, b: Box) -> Box:
     return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
 
 
-def path_box(path: list[Any], ctm: tuple[float, ...]) -> Box | None:
+def path_box(path: Sequence[Any], ctm: Matrix) -> Box | None:
     """Device-space bounding box (y up) of a path's points, or None for an empty path."""
     points = [apply_matrix_pt(ctm, (seg[-2], seg[-1])) for seg in path if len(seg) >= 3]
     if not points:
@@ -62,7 +62,7 @@ class GeometryDevice(PDFTextDevice):
         self.hidden = 0
         self.height = 0.0
 
-    def begin_page(self, page: PDFPage, ctm: tuple[float, ...]) -> None:
+    def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
         x0, y0, x1, y1 = page.cropbox
         self.height = abs(y1 - y0)
         self.chars, self.rulings, self.hidden = [], [], 0
@@ -70,7 +70,7 @@ class GeometryDevice(PDFTextDevice):
 
     def render_char(
         self,
-        matrix: tuple[float, ...],
+        matrix: Matrix,
         font: Any,
         fontsize: float,
         scaling: float,
@@ -100,7 +100,7 @@ class GeometryDevice(PDFTextDevice):
         return adv
 
     def paint_path(
-        self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: list[Any]
+        self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Sequence[Any]
     ) -> None:
         if not (stroke or fill) or self.ctm is None:
             return
@@ -111,7 +111,7 @@ class GeometryDevice(PDFTextDevice):
             if box and min(box[2] - box[0], box[3] - box[1]) < THIN:
                 self._add_ruling(box)
 
-    def _stroke_segments(self, path: list[Any]) -> None:
+    def _stroke_segments(self, path: Sequence[Any]) -> None:
         assert self.ctm is not None
         start = last = None
         for seg in path:
@@ -133,7 +133,7 @@ class GeometryDevice(PDFTextDevice):
             return
         x0, y0, x1, y1 = visible
         h = self.height
-        kind = "h" if (x1 - x0) >= (y1 - y0) else "v"
+        kind: Literal["h", "v"] = "h" if (x1 - x0) >= (y1 - y0) else "v"
         if max(x1 - x0, y1 - y0) >= 1.0:
             self.rulings.append(Ruling(kind, x0, h - y1, x1, h - y0))
 
