@@ -45,6 +45,9 @@ class TransientJobError(Exception):
     """A delivery failed for a reason outside the document; the job is queued again."""
 
 
+RETRYABLE: tuple[type[BaseException], ...] = (TransientJobError, *TRANSIENT_ERRORS)
+
+
 def poison_reason(deliveries: int) -> str:
     return (
         f"gave up after {deliveries} deliveries: the document crashed the worker each time "

@@ -17,7 +17,7 @@ from celery.signals import worker_init
 from celery.utils.log import get_task_logger
 
 from nlp.enrich import Enricher
-from workers.jobs import TRANSIENT_ERRORS, Runtime, TransientJobError, fail_unexpected, run_job
+from workers.jobs import RETRYABLE, Runtime, fail_unexpected, run_job
 from workers.queue import PROCESS_JOB, app, settings
 from workers.store import Store, open_store
 
@@ -74,7 +74,7 @@ def process_job(self: Task, job_id: str) -> str:
         return "failed"
     try:
         return run_job(runtime, job_id)
-    except (TransientJobError, *TRANSIENT_ERRORS) as exc:
+    except RETRYABLE as exc:
         if self.request.retries + 1 >= settings.max_deliveries:
             runtime.store.fail_job(job_id, f"gave up after {self.request.retries + 1} tries: {exc}")
             return "failed"
