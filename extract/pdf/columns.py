@@ -4,8 +4,10 @@ white "rivers" that run top to bottom between the columns of left-aligned wrappe
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
+from itertools import accumulate
 
 from extract.pdf.geometry import Char, PageGeometry, Ruling
 
@@ -104,32 +106,30 @@ def page_lines(pages: Sequence[PageGeometry], bridge: float) -> list[list[Span]]
     return [line_spans(row, starts, bridge) for page in pages for row in baseline_rows(page.chars)]
 
 
-def crosses_columns(spans: Sequence[Span], span_starts: Counter[float], strong: int) -> bool:
+def crosses_columns(spans: Sequence[Span], strong_starts: Sequence[float]) -> bool:
     """A line that is one phrase running over where many lines start: a title or footer."""
     if len(spans) != 1:
         return False
     x0, x1 = spans[0]
-    return any(x0 + 1 < x < x1 - 1 and n >= strong for x, n in span_starts.items())
+    i = bisect_right(strong_starts, x0 + 1)
+    return i < len(strong_starts) and strong_starts[i] < x1 - 1
 
 
 def table_spans(lines: Sequence[Sequence[Span]]) -> list[Span]:
     """Phrases of the table's lines: a title or footer running across columns is left out."""
     span_starts = Counter(round(x0 * 2) / 2 for line in lines for x0, _ in line)
     strong = max(STRONG, len(lines) // 20)
-    return [
-        span for line in lines if not crosses_columns(line, span_starts, strong) for span in line
-    ]
+    strong_starts = sorted(x for x, n in span_starts.items() if n >= strong)
+    return [span for line in lines if not crosses_columns(line, strong_starts) for span in line]
 
 
-def covered_bins(spans: Sequence[tuple[float, float]], x_min: float, bins: int) -> list[int]:
+def covered_bins(spans: Sequence[Span], x_min: float, bins: int) -> list[int]:
     """How many inked spans cover each BIN-wide slice of the page's width."""
-    counts = [0] * (bins + 1)
+    steps = [0] * (bins + 2)  # +1 where a span starts, -1 just after it ends
     for x0, x1 in spans:
-        first = max(0, int((x0 - x_min) / BIN))
-        last = min(bins, int((x1 - x_min) / BIN))
-        for i in range(first, last + 1):
-            counts[i] += 1
-    return counts
+        steps[max(0, int((x0 - x_min) / BIN))] += 1
+        steps[min(bins, int((x1 - x_min) / BIN)) + 1] -= 1
+    return list(accumulate(steps))[: bins + 1]
 
 
 def edges_from_rivers(
