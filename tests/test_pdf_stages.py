@@ -215,6 +215,21 @@ def test_an_unruled_cell_not_ending_on_its_rows_baseline_was_cut_by_the_page_bre
     assert [c.open_below for c in cut] == [True]
 
 
+def test_paragraphs_of_one_unruled_cell_stay_one_cell():
+    bands = (Band(1, 0, 103.5, 100.0), Band(1, 103.5, 163.5, 160.0))
+    rows = PageRows(1, bands, first_row=0)
+    paragraphs = [
+        frag(110, "Aims:"),
+        frag(133, "1. survival"),
+        frag(144.5, "2. staging"),
+        frag(160),
+    ]
+    cells = unruled_cells(rows, 1, paragraphs, pitch=11.5)
+    assert [(c.rows, [f.text for f in c.fragments]) for c in cells] == [
+        ([1], ["Aims:", "1. survival", "2. staging", "x"])
+    ]
+
+
 def test_page_cut_cells_join_and_blank_rows_above_a_cell_are_filled():
     first = Cell(1, 1, [7, 8], [frag(500, "NHS North", 1)], open_below=True)
     rest = Cell(1, 2, [9], [frag(90, "Kirklees CCG", 1, page=2)])

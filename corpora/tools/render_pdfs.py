@@ -61,6 +61,7 @@ class Spec:
     print_titles: bool = True
     title: str = ""  # a title row above the header, merged across the table
     footer: bool = False  # "Page N of M" in the page footer
+    keep_breaks: bool = False  # print the source's line and paragraph breaks inside cells
     merged: tuple[str, ...] = ("organisation", "purpose")
     row_ids: str = "source"  # "source": the source's own id; "count": 1, 2, 3 as HSCIC printed
     notes: str = ""
@@ -224,6 +225,19 @@ SPECS = (
         notes="HSCIC 8 columns, no rules, a title row above the header and a page footer",
     ),
     Spec(
+        "phe-unruled-paragraphs",
+        "phe",
+        PHE,
+        rows=40,
+        skip=20,
+        ruled=False,
+        merged=(),
+        font="DejaVu Sans",
+        size=8,
+        keep_breaks=True,
+        notes="PHE register, no rules, purposes printed with their paragraph breaks",
+    ),
+    Spec(
         "purposes-unruled",
         "purposes",
         PURPOSES,
@@ -321,10 +335,27 @@ def phe_rows(raw: Path) -> list[dict[str, str]]:
         "date_released",
     )
     return [
-        {**{k: clean(v) for k, v in zip(keys, r)}, "block": f"phe{i}"}
+        {
+            **{k: clean(v) for k, v in zip(keys, r)},
+            "purpose_printed": with_breaks(r[4]),
+            "block": f"phe{i}",
+        }
         for i, r in enumerate(table[1:])
         if any(c.strip() for c in r)
     ]
+
+
+def with_breaks(value: str) -> str:
+    """The cell as the register typed it, paragraph breaks kept; ``clean`` of it is the golden."""
+    lines = [_SPACES.sub(" ", line).strip() for line in value.replace("\r", "").split("\n")]
+    text = "\n".join(lines).strip()
+    words_kept = len(clean(value).split())
+    kept: list[str] = []
+    for match in re.finditer(r"\S+\s*", text):  # the same words as clean() keeps
+        if len(kept) == words_kept:
+            break
+        kept.append(match.group())
+    return "".join(kept).strip()
 
 
 def blocks(rows: list[dict[str, str]]) -> Iterator[tuple[int, int]]:
@@ -355,7 +386,8 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
         cell.alignment, cell.border = align, border
     for r, row in enumerate(rows, top + 1):
         for c, col in enumerate(spec.columns, 1):
-            cell = sheet.cell(r, c, row[col.source] or None)
+            printed = row.get(f"{col.source}_printed") if spec.keep_breaks else None
+            cell = sheet.cell(r, c, printed or row[col.source] or None)
             cell.font, cell.alignment, cell.border = font, align, border
             cell.number_format = "@"  # text: "1" stays left-aligned as printed registers do
     for first, last in blocks(rows):

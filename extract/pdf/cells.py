@@ -96,8 +96,17 @@ def unruled_cells(
             # cut by the page break and goes on overleaf.
             row_baseline = last_band.bottom if last_band.baseline is None else last_band.baseline
             open_below = open_below or abs(row_baseline - block[-1].baseline) > 0.2 * pitch
-        cells.append(Cell(column, rows.page, list(range(first, last + 1)), list(block), open_below))
+        cell = Cell(column, rows.page, list(range(first, last + 1)), list(block), open_below)
+        if cells and cell.rows[0] <= cells[-1].rows[-1]:
+            cell = join_paragraphs(cells.pop(), cell)
+        cells.append(cell)
     return cells
+
+
+def join_paragraphs(upper: Cell, lower: Cell) -> Cell:
+    """Two runs of lines in the same row are one cell whose text has a blank line."""
+    rows = list(range(upper.rows[0], max(upper.rows[-1], lower.rows[-1]) + 1))
+    return Cell(lower.column, lower.page, rows, upper.fragments + lower.fragments, lower.open_below)
 
 
 def join_across_pages(cells: Sequence[Cell]) -> list[Cell]:
