@@ -62,6 +62,7 @@ class Spec:
     title: str = ""  # a title row above the header, merged across the table
     footer: bool = False  # "Page N of M" in the page footer
     keep_breaks: bool = False  # print the source's line and paragraph breaks inside cells
+    numeric_ids: bool = False  # row ids as numbers, right-aligned as spreadsheets print them
     merged: tuple[str, ...] = ("organisation", "purpose")
     row_ids: str = "source"  # "source": the source's own id; "count": 1, 2, 3 as HSCIC printed
     notes: str = ""
@@ -222,7 +223,8 @@ SPECS = (
         row_ids="count",
         title="Data Release Register - NHS Digital, February 2021 (rows reprinted in HSCIC layout)",
         footer=True,
-        notes="HSCIC 8 columns, no rules, a title row above the header and a page footer",
+        numeric_ids=True,
+        notes="HSCIC 8 columns, no rules, title row, page footer, right-aligned numeric row ids",
     ),
     Spec(
         "phe-unruled-paragraphs",
@@ -387,7 +389,13 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
     for r, row in enumerate(rows, top + 1):
         for c, col in enumerate(spec.columns, 1):
             printed = row.get(f"{col.source}_printed") if spec.keep_breaks else None
-            cell = sheet.cell(r, c, printed or row[col.source] or None)
+            value = printed or row[col.source] or None
+            if spec.numeric_ids and col.field == "row_id" and value and value.isdigit():
+                sheet.cell(r, c, int(value)).font = font
+                sheet.cell(r, c).border = border
+                sheet.cell(r, c).alignment = Alignment(vertical="bottom")
+                continue
+            cell = sheet.cell(r, c, value)
             cell.font, cell.alignment, cell.border = font, align, border
             cell.number_format = "@"  # text: "1" stays left-aligned as printed registers do
     for first, last in blocks(rows):
