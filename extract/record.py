@@ -15,19 +15,33 @@ from pydantic import BaseModel, ConfigDict, Field
 Format = Literal["pdf", "text", "xlsx", "ods", "csv", "html"]
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class CellSpan(BaseModel):
     """Where one cell's text was found: a page and box (PDF), a line span (text), or a
-    sheet and its 1-based row (spreadsheets: ``lines`` holds the row twice)."""
+    sheet and its 1-based row (spreadsheets: ``lines`` holds the row twice).
+
+    Keys that do not apply are left out of the JSON, not written as nulls: every record
+    carries a span per cell, and nulls would triple their size.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    sheet: str | None = Field(default=None, description="the workbook sheet the cell is on")
-    page: int | None = None
+    sheet: str | None = Field(
+        default=None, description="the workbook sheet the cell is on", exclude_if=_unset
+    )
+    page: int | None = Field(default=None, exclude_if=_unset)
     bbox: tuple[float, float, float, float] | None = Field(
-        default=None, description="x0, top, x1, bottom in PDF points from the page's top-left"
+        default=None,
+        description="x0, top, x1, bottom in PDF points from the page's top-left",
+        exclude_if=_unset,
     )
     lines: tuple[int, int] | None = Field(
-        default=None, description="first and last 1-based line of the text the cell came from"
+        default=None,
+        description="first and last 1-based line of the text the cell came from",
+        exclude_if=_unset,
     )
 
 
