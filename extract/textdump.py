@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import combinations, pairwise, permutations, product
+from itertools import pairwise, permutations, product
 
 from extract.profiles import load_profiles, normalise_header
 from extract.record import CellSpan, Fields, Row
@@ -234,6 +234,7 @@ class Knowledge:
 
     data_types: frozenset[str] = frozenset()
     legal_bases: frozenset[str] = frozenset()
+    organisations: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------- stage 1: lines
@@ -512,6 +513,9 @@ def _data_type_start(
     if not first:
         wide = len(text) > settings.org_max
         return 0 if wide or _opens_data_type(text, knowledge) else None
+    known = _known_prefix(text, knowledge.organisations)
+    if known:
+        return known
     for offset, _ in _words_at(text):
         if offset > settings.org_max + 8 or any(c.isdigit() for c in text[:offset]):
             break
@@ -520,6 +524,12 @@ def _data_type_start(
     if len(text) <= settings.org_max:
         return None
     return _after_org_ending(text, settings)
+
+
+def _known_prefix(text: str, known: frozenset[str]) -> int:
+    """Length of the longest known organisation the line opens with, before more text."""
+    found = [len(name) for name in known if text.startswith(name + " ")]
+    return max(found, default=0)
 
 
 def _after_org_ending(text: str, settings: DumpSettings) -> int:
@@ -559,7 +569,7 @@ def split_legal_purpose(
     purpose: list[Line] = []
     wide_after = _wide_after(pieces, legal_max)
     for index, piece in enumerate(pieces):
-        cut = _legal_prefix(piece.text)
+        cut = _legal_prefix(piece.text, knowledge)
         if purpose:
             purpose.append(piece)
         elif not legal and len(piece.text) > legal_max and cut:
@@ -591,11 +601,10 @@ def _legal_is_whole(legal: list[Line], piece: Line, knowledge: Knowledge) -> boo
     return join_lines([line.text for line in legal]) in knowledge.legal_bases
 
 
-def _legal_prefix(text: str) -> int:
-    for opener in LEGAL_OPENERS:
-        if text.startswith(opener + " "):
-            return len(opener)
-    return 0
+def _legal_prefix(text: str, knowledge: Knowledge) -> int:
+    """Length of the legal basis a wide line opens with, before the purpose on its line."""
+    known = [x for x in (*LEGAL_OPENERS, *knowledge.legal_bases) if text.startswith(x + " ")]
+    return max(map(len, known), default=0)
 
 
 def split_cells(
@@ -754,11 +763,12 @@ def _pair_items(group: list[Floating]) -> list[Floating]:
     return group
 
 
-def runs_of(members: list[int]) -> list[list[int]]:
-    """Members split where a row with its own values interrupts them."""
+def runs_of(members: list[int], ends: frozenset[int] = frozenset()) -> list[list[int]]:
+    """Members split where a row with its own organisation interrupts them, and after
+    rows in `ends` (a row printing its own purpose can only be the last of a block)."""
     runs: list[list[int]] = []
     for index in members:
-        if runs and runs[-1][-1] == index - 1:
+        if runs and runs[-1][-1] == index - 1 and runs[-1][-1] not in ends:
             runs[-1].append(index)
         else:
             runs.append([index])
@@ -806,11 +816,17 @@ class Evidence:
     row_sets: dict[int, frozenset[str]]  # row -> datasets its data type names
     item_sets: tuple[frozenset[str], ...]  # item -> datasets its purpose names
     after: tuple[int, ...]  # item -> the row it was found after
+    own_purpose: frozenset[int]  # rows that print a purpose of their own
+    has_purpose: tuple[bool, ...]  # item -> whether it brings a purpose
 
 
-def gather(rows: list[ParsedRow], members: list[int], items: list[Floating]) -> Evidence:
+def gather(
+    rows: list[ParsedRow], members: list[int], items: list[Floating], own: frozenset[int]
+) -> Evidence:
     last = len(rows) - 1
     return Evidence(
+        own_purpose=own,
+        has_purpose=tuple(bool(item.purpose) for item in items),
         change={i: boundary_evidence(rows[i], rows[i + 1]) for i in members if i < last},
         data_type={i: rows[i].text("data_type") for i in members},
         row_sets={i: datasets_in(rows[i].text("data_type")) for i in members},
@@ -839,8 +855,10 @@ def _match_score(ev: Evidence, segment: Sequence[int], item: int) -> int:
     the row it was found after most likely ends the block, and at least belongs to it.
     """
     after = ev.after[item]
-    found = 3 if after == segment[-1] else (1 if after in segment else 0)
+    found = 5 if after == segment[-1] else (1 if after in segment else 0)
     named = ev.item_sets[item]
+    if ev.has_purpose[item] and any(i in ev.own_purpose for i in segment):
+        found -= CLASH  # a block has one purpose: a row with its own is not in this one
     return found + (sum(1 for i in segment if ev.row_sets[i] & named) if named else 0)
 
 
@@ -851,13 +869,14 @@ def assign_zone(
     rows: list[ParsedRow], members: list[int], items: list[Floating], settings: DumpSettings
 ) -> tuple[list[Assignment], list[int]]:
     """Give each floating item its rows where the text decides; and the rows left undecided."""
-    runs = runs_of(members)
+    own = frozenset(i for i in members if rows[i].cells.get("purpose"))
+    runs = runs_of(members, own)
     if len(items) == 1 and len(runs) == 1:
         reason = "the only floating cell after these rows"
         return [Assignment(tuple(members), items[0], reason, review=False)], []
     if len(items) > settings.max_items or len(runs) > settings.max_items:
         return [], members  # too many ways to read: say so rather than search for ever
-    ev = gather(rows, members, items)
+    ev = gather(rows, members, items, own)
     near = _near_best(ev, runs, len(items), settings)
     spans = {i: {tuple(c[1][c[2].index(i)]) for c in near} for i in range(len(items))}
     unique = {i: next(iter(found)) for i, found in spans.items() if len(found) == 1}
@@ -882,7 +901,7 @@ def _near_best(
     scored: list[Candidate] = []
     orders = list(_orders(ev.after))
     matches: dict[tuple[tuple[int, ...], int], int] = {}
-    for covered, skipped in _covers(runs, count):
+    for covered, skipped in _covers(runs, count, ev.own_purpose):
         for segments in segmentations(covered, count):
             _score_readings(ev, segments, orders, matches, scored, skipped)
             if len(scored) >= settings.max_search:
@@ -892,15 +911,22 @@ def _near_best(
 
 
 SKIP_COST = 2  # per row a reading leaves without a floating cell
+CLASH = 10  # a reading that gives a second purpose to a row printing its own
 
 
-def _covers(runs: list[list[int]], count: int) -> Iterator[tuple[list[list[int]], int]]:
-    """Which runs of rows the items fill, and how many rows that leaves empty: a row can
-    lack its organisation for other reasons (printed inside its block, or unreadable)."""
+def _covers(
+    runs: list[list[int]], count: int, own: frozenset[int] = frozenset()
+) -> Iterator[tuple[list[list[int]], int]]:
+    """Which rows the items fill, and how many that leaves empty: a row can lack its
+    organisation for other reasons (it shares an unreadable line with its data type).
+    Each run is filled, left empty, or filled but for a last row printing its own purpose
+    (a single-row agreement whose organisation could not be cut from its line)."""
     total = sum(map(len, runs))
-    for size in range(min(count, len(runs)), 0, -1):
-        for covered in combinations(runs, size):
-            yield list(covered), total - sum(map(len, covered))
+    options = [[[], run] + ([run[:-1]] if len(run) > 1 and run[-1] in own else []) for run in runs]
+    for choice in product(*options):
+        covered = [run for run in choice if run]
+        if 0 < len(covered) <= count:
+            yield covered, total - sum(map(len, covered))
 
 
 def _score_readings(
@@ -948,8 +974,12 @@ def attach_floating(rows: list[ParsedRow], settings: DumpSettings, wide: int = 6
 
 
 def _span_text(indices: Iterable[int], rows: list[ParsedRow]) -> str:
-    ids = [rows[i].row_id for i in indices]
-    return ids[0] if len(ids) == 1 else f"{ids[0]}-{ids[-1]}"
+    """Row ids as ranges, e.g. "37-44, 46-49"."""
+    parts = []
+    for run in runs_of(sorted(indices)):
+        first, last = rows[run[0]].row_id, rows[run[-1]].row_id
+        parts.append(first if len(run) == 1 else f"{first}-{last}")
+    return ", ".join(parts)
 
 
 def _apply(rows: list[ParsedRow], assignment: Assignment) -> None:
@@ -1021,8 +1051,9 @@ def legal_width(lines: list[Line], settings: DumpSettings) -> int:
     return max(40, int(lengths[int(len(lengths) * 0.95)] * settings.legal_ratio))
 
 
-def learn(rows: list[ParsedRow]) -> Knowledge:
-    """Data types and legal bases the document prints whole, to split other rows by."""
+def learn(rows: list[ParsedRow], settings: DumpSettings, wide: int) -> Knowledge:
+    """Data types, legal bases and organisations the document prints whole, to split
+    other rows by."""
     data_types = {
         row.text("data_type") or ""
         for row in rows
@@ -1031,8 +1062,14 @@ def learn(rows: list[ParsedRow]) -> Knowledge:
         and row.cells["data_type"][0].no != row.anchor.no  # alone on its line: no org beside it
     }
     legal = {row.text("legal_basis") or "" for row in rows if row.cells.get("purpose")}
+    orgs = {row.text("organisation") or "" for row in rows}
+    for index, row in enumerate(rows):
+        for item in float_items(row.floating, index, settings, wide):
+            orgs.add(join_lines([line.text for line in item.organisation]))
     return Knowledge(
-        frozenset(d for d in data_types if len(d) > 3), frozenset(x for x in legal if x)
+        frozenset(d for d in data_types if len(d) > 3),
+        frozenset(x for x in legal if x),
+        frozenset(o for o in orgs if len(o) > 3),
     )
 
 
@@ -1043,7 +1080,7 @@ def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[Parse
     _, blocks = anchor_rows(lines)
     legal_max = legal_width(lines, settings)
     first = [split_cells(anchor, body, Knowledge(), settings, legal_max) for anchor, body in blocks]
-    knowledge = learn(first)
+    knowledge = learn(first, settings, legal_max)
     rows = [
         split_cells(anchor, body, knowledge, settings, legal_max) if _unsure(row) else row
         for row, (anchor, body) in zip(first, blocks)
