@@ -871,7 +871,7 @@ def assign_zone(
     """Give each floating item its rows where the text decides; and the rows left undecided."""
     own = frozenset(i for i in members if rows[i].cells.get("purpose"))
     runs = runs_of(members, own)
-    if len(items) == 1 and len(runs) == 1:
+    if len(items) == 1 and len(runs) == 1 and not (items[0].purpose and own):
         reason = "the only floating cell after these rows"
         return [Assignment(tuple(members), items[0], reason, review=False)], []
     if len(items) > settings.max_items or len(runs) > settings.max_items:

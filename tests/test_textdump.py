@@ -374,3 +374,18 @@ def test_a_merged_cell_printed_on_both_sides_of_a_page_break_counts_once():
     rows = read_text_dump(text)
     assert [r.fields.organisation for r in rows] == ["Some Trust", "Some Trust"]
     assert [r.pages[-1] for r in rows] == [2, 2]  # the later copy marks where the block ends
+
+
+def test_a_row_printing_its_own_purpose_is_not_given_a_floating_one():
+    own = "We will link cancer registrations to the outcomes of a cohort of trial participants"
+    text = (
+        dump_row(1, "Bespoke Extract; HES Inpatient")
+        + dump_row(2, "Bespoke Extract; HES Outpatient")
+        + f"Some Trust\n{PURPOSE_A}\n"
+        + "3 Cancer Registration Data Pseudonymised Sensitive\n"
+        + f"Health and Social Care Act 2012\n{own}\nOne off\n"
+    )
+    rows = read_text_dump(text)
+    assert [r.fields.organisation for r in rows] == ["Some Trust", "Some Trust", None]
+    assert [r.fields.purpose for r in rows] == [PURPOSE_A, PURPOSE_A, own]
+    assert rows[2].needs_review and rows[2].warnings
