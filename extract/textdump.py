@@ -143,7 +143,11 @@ FINAL_ORG_WORDS = frozenset(
 )
 # Words that continue a dataset name, never start the data type after an organisation.
 DATASET_TAILS = frozenset({"Data", "Dataset", "Data-set", "Datasets", "Set", "Flows"})
-LEGAL_OPENERS = ("Health and Social Care Act 2012", "Section 251 approval is in place")
+LEGAL_OPENERS = (
+    "Health and Social Care Act 2012",
+    "National Health Service Act 2006",
+    "Section 251 approval is in place",
+)
 # Dataset vocabulary for matching a floating purpose to rows' data types: term -> key.
 DATASET_TERMS = {
     "hes": "hes",
@@ -187,6 +191,8 @@ _DATASET_RE = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple(".:;!?)")
+# Sections a legal basis cites after its Act: " – s261(7)", " - s261(1) and s261(2)(b)(ii)".
+_SECTIONS = re.compile(r" [–-] s\d+[0-9a-z()]*(?: and s\d+[0-9a-z()]*)*")
 
 
 @dataclass(frozen=True)
@@ -602,9 +608,14 @@ def _legal_is_whole(legal: list[Line], piece: Line, knowledge: Knowledge) -> boo
 
 
 def _legal_prefix(text: str, knowledge: Knowledge) -> int:
-    """Length of the legal basis a wide line opens with, before the purpose on its line."""
+    """Length of the legal basis a wide line opens with, before the purpose on its line:
+    a known legal basis, with the sections it cites ("... 2012 – s261(7)")."""
     known = [x for x in (*LEGAL_OPENERS, *knowledge.legal_bases) if text.startswith(x + " ")]
-    return max(map(len, known), default=0)
+    if not known:
+        return 0
+    end = max(map(len, known))
+    section = _SECTIONS.match(text, end)
+    return section.end() if section and section.end() < len(text) else end
 
 
 def split_cells(
@@ -1051,6 +1062,13 @@ def legal_width(lines: list[Line], settings: DumpSettings) -> int:
     return max(40, int(lengths[int(len(lengths) * 0.95)] * settings.legal_ratio))
 
 
+def wrapped_width(rows: list[ParsedRow], name: str, slack: int = 6) -> int:
+    """A column's width as its cells show it: lines that wrapped (all but a cell's last)
+    fill it nearly to the edge. Without enough such lines, no limit."""
+    wrapped = [len(line.text) for row in rows for line in row.cells.get(name, [])[:-1]]
+    return max(wrapped) + slack if len(wrapped) >= 3 else 10**6
+
+
 def learn(rows: list[ParsedRow], settings: DumpSettings, wide: int) -> Knowledge:
     """Data types, legal bases and organisations the document prints whole, to split
     other rows by."""
@@ -1081,8 +1099,9 @@ def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[Parse
     legal_max = legal_width(lines, settings)
     first = [split_cells(anchor, body, Knowledge(), settings, legal_max) for anchor, body in blocks]
     knowledge = learn(first, settings, legal_max)
+    narrower = min(legal_max, wrapped_width(first, "legal_basis"))
     rows = [
-        split_cells(anchor, body, knowledge, settings, legal_max) if _unsure(row) else row
+        split_cells(anchor, body, knowledge, settings, narrower) if _unsure(row) else row
         for row, (anchor, body) in zip(first, blocks)
     ]
     attach_floating(rows, settings, legal_max)

@@ -389,3 +389,14 @@ def test_a_row_printing_its_own_purpose_is_not_given_a_floating_one():
     assert [r.fields.organisation for r in rows] == ["Some Trust", "Some Trust", None]
     assert [r.fields.purpose for r in rows] == [PURPOSE_A, PURPOSE_A, own]
     assert rows[2].needs_review and rows[2].warnings
+
+
+def test_a_legal_basis_keeps_the_sections_it_cites_when_a_purpose_shares_its_line():
+    row = split(
+        "Cancer Registration Data Identifiable Non Sensitive",
+        "Health and Social Care Act 2012 – s261(7) 23/07/2019: addition of one more year of HES data",
+        "One-Off",
+    )
+    assert row.text("legal_basis") == "Health and Social Care Act 2012 – s261(7)"
+    assert row.text("purpose") == "23/07/2019: addition of one more year of HES data"
+    assert row.text("frequency") == "One-Off"
