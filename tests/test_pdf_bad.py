@@ -112,3 +112,10 @@ def test_a_zip_bomb_content_stream_is_refused():
     )
     with pytest.raises(DocumentTooLarge, match="inflates past"):
         read_pdf(data, Limits(max_uncompressed_bytes=1_000_000))
+
+
+def test_a_cover_page_before_the_table_is_skipped_and_named():
+    cover = text(72, 760, "Data Release Register") + text(72, 730, "Published under the OGL.")
+    rows = read_pdf(make_pdf([cover, table_page(TABLE, [50, 120, 300])]))
+    assert [r.fields.row_id for r in rows] == ["1", "2", "3"] and rows[0].pages == [2]
+    assert "page 1 has no register table; not read" in rows[0].warnings

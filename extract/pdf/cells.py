@@ -81,7 +81,7 @@ def unruled_cells(
     if not rows.bands:
         return []
     last_band = rows.bands[-1]
-    cells = []
+    cells: list[Cell] = []
     for block in text_blocks(fragments, pitch):
         last = rows.row_of(block[-1].baseline)
         open_below = False

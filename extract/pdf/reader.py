@@ -33,7 +33,10 @@ from extract.record import CellSpan, Row
 from extract.text import join_lines
 
 DEFAULT_LIMITS = Limits()
-MERGING_FIELDS = ("organisation", "purpose")  # the cells registers merge over a release
+MERGING_FIELDS = ("organisation", "purpose")
+HEADER_SEARCH_PAGES = (
+    5  # a cover or notes page may come before the table  # the cells registers merge over a release
+)
 
 
 @dataclass(frozen=True)
@@ -115,16 +118,26 @@ def band_texts(page: PageTable, band: Band) -> list[str]:
     return [join_lines(texts) for texts in lines]
 
 
-def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band]:
-    """The header row: the first row of the first page with text, matched to a profile."""
-    bands = page_bands(page, 0, pitch)
-    for band in bands[:2]:
+def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | None:
+    """The header row of a page: one of its first two rows, matched to a profile."""
+    for band in page_bands(page, 0, pitch)[:2]:
         match = match_header(band_texts(page, band))
         if match is not None:
             return match, band
-    shown = " | ".join(t for t in band_texts(page, bands[0]) if t)[:200] if bands else ""
+    return None
+
+
+def first_header(pages: Sequence[PageTable], pitch: float) -> tuple[int, HeaderMatch, Band]:
+    """The first page with a register table's header (a cover page may come first)."""
+    for index, page in enumerate(pages[:HEADER_SEARCH_PAGES]):
+        found = find_header(page, pitch)
+        if found is not None:
+            return index, *found
+    first = pages[0]
+    bands = page_bands(first, 0, pitch)
+    shown = " | ".join(t for t in band_texts(first, bands[0]) if t)[:200] if bands else ""
     raise UnknownLayout(
-        f"page {page.number}: no register table found; its first row ({shown or 'empty'})"
+        f"page {first.number}: no register table found; its first row ({shown or 'empty'})"
         " matches no layout profile"
     )
 
@@ -142,25 +155,30 @@ def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
 
 def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
     pitch = line_pitch([f for p in pages for f in p.fragments])
-    first = pages[0]
-    match, header_band = find_header(first, pitch)
+    start, match, header_band = first_header(pages, pitch)
+    notes = list(warnings) + [
+        f"page {p.number} has no register table; not read" for p in pages[:start]
+    ]
     anchor = match.fields.index("row_id") if "row_id" in match.fields else 0
     rows: list[PageRows] = []
+    kept: list[PageTable] = []
     next_row = 0
-    for page in pages:
+    for page in pages[start:]:
         if len(page.edges) - 1 != len(match.headers):
-            raise UnknownLayout(
-                f"page {page.number} has {len(page.edges) - 1} columns where the header on page"
-                f" {first.number} has {len(match.headers)}"
+            notes.append(
+                f"page {page.number} has {len(page.edges) - 1} columns where the header has"
+                f" {len(match.headers)}; not read"
             )
+            continue
         bands = page_bands(page, anchor, pitch)
-        if page is first:
+        if page is pages[start]:
             bands = [b for b in bands if b.top >= header_band.bottom - 0.01]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
             bands = bands[1:]
+        kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row))
         next_row += len(bands)
-    return Table(match, tuple(pages), tuple(rows), pitch, tuple(warnings))
+    return Table(match, tuple(kept), tuple(rows), pitch, tuple(notes))
 
 
 def column_cells(table: Table, column: int) -> list[Cell]:
