@@ -672,7 +672,8 @@ def float_items(
     org: list[Line] = []
     purpose: list[Line] = []
     for index, line in enumerate(lines):
-        if _is_org_line(lines, index, settings.org_max, wide):
+        continues = bool(org) and not purpose and len(line.text) <= settings.org_max + 8
+        if _is_org_line(lines, index, settings.org_max, wide, continues):
             if purpose:
                 items.append(_item(after, org, purpose))
                 org, purpose = [], []
@@ -693,14 +694,16 @@ def _item(after: int, org: list[Line], purpose: list[Line]) -> Floating:
     return Floating(after, tuple(org), tuple(purpose))
 
 
-def _is_org_line(lines: list[Line], index: int, narrow: int, wide: int) -> bool:
+def _is_org_line(lines: list[Line], index: int, narrow: int, wide: int, continues: bool) -> bool:
+    """Whether a floating line belongs to an organisation; `continues`: an organisation
+    is open above it and the line is no wider than that column can be."""
     text = lines[index].text
     previous_wide = index > 0 and len(lines[index - 1].text) > wide
     if len(text) <= narrow:
         return not (previous_wide and _ends_sentence(text))
     if len(text) > wide or previous_wide or _ends_sentence(text):
         return False
-    return index + 1 < len(lines) and len(lines[index + 1].text) <= wide
+    return continues or (index + 1 < len(lines) and len(lines[index + 1].text) <= wide)
 
 
 def _ends_sentence(text: str) -> bool:

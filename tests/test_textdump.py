@@ -281,6 +281,15 @@ def test_float_items_pair_each_organisation_with_its_purpose():
     ]
 
 
+def test_a_floating_organisation_runs_on_over_a_middling_line():
+    wide = "x" * 90
+    floating = lines("City of Bradford", "Metropolitan District Council", wide)
+    items = float_items(floating, after=0, settings=SETTINGS, wide=60)
+    assert [(texts(list(i.organisation)), len(i.purpose)) for i in items] == [
+        (["City of Bradford", "Metropolitan District Council"], 1)
+    ]
+
+
 def dump_row(row_id: int, data_type: str, frequency: str = "One off", org: str = "") -> str:
     head = f"{row_id} {org} {data_type}".replace("  ", " ")
     return f"{head} Pseudonymised Sensitive\nHealth and Social Care Act 2012 {frequency}\n"
