@@ -274,3 +274,32 @@ def test_hand_made_unruled_table_with_a_merged_organisation():
     assert got[1].cells["organisation"].page == 1
     x0, top, _, bottom = got[1].cells["organisation"].bbox
     assert 119 < x0 < 121 and top < bottom < 842
+
+
+def test_hand_made_ruled_table_merged_in_its_first_column():
+    xs = [50, 150, 200, 400]
+    grid = b"".join(b"%d 800 m %d 720 l S\n" % (x, x) for x in xs)
+    grid += b"".join(b"50 %d m 400 %d l S\n" % (y, y) for y in (800, 780, 740, 720))
+    grid += b"150 760 m 400 760 l S\n"  # rows 1 and 2 share one organisation cell
+    cells = [
+        (52, 782, "Organisation Name"),
+        (152, 782, "Row ID"),
+        (202, 782, "Purpose"),
+        (152, 762, "1"),
+        (202, 762, "Research"),
+        (52, 742, "NICOR"),
+        (152, 742, "2"),
+        (202, 742, "Commissioning"),
+        (52, 722, "NHS Leeds CCG"),
+        (152, 722, "3"),
+        (202, 722, "Audit"),
+    ]
+    page = grid + b"".join(text(x, y, value, size=8) for x, y, value in cells)
+    got = read_pdf(make_pdf([page]))
+    assert [(r.fields.row_id, r.fields.organisation, r.fields.purpose) for r in got] == [
+        ("1", "NICOR", "Research"),
+        ("2", "NICOR", "Commissioning"),
+        ("3", "NHS Leeds CCG", "Audit"),
+    ]
+    assert got[0].warnings == ["organisation taken from a merged cell spanning rows 1-2"]
+    assert not got[0].needs_review  # drawn, not inferred

@@ -27,7 +27,7 @@ from extract.pdf.columns import edges_from_rivers, edges_from_rulings
 from extract.pdf.geometry import PageGeometry, union
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import iter_pages
-from extract.pdf.rows import Band, bands_between, bands_from_anchor, line_pitch, rules_across
+from extract.pdf.rows import Band, bands_between, bands_from_anchor, line_pitch, rules_within
 from extract.profiles import HeaderMatch, match_header, normalise_header, row_to_fields
 from extract.record import CellSpan, Row
 from extract.text import join_lines
@@ -103,9 +103,13 @@ def page_tables(pages: Sequence[PageGeometry]) -> list[PageTable]:
 
 
 def page_bands(page: PageTable, anchor: int, pitch: float) -> list[Band]:
+    """Row bands: between the rules any column draws, else from the anchor column's text.
+
+    With rules, every row boundary is drawn in the columns not merged across it, so the
+    rules of all columns together give every row, whichever columns merge.
+    """
     if page.ruled:
-        x0, x1 = page.edges[anchor], page.edges[anchor + 1]
-        return bands_between(page.number, rules_across(page.geometry.rulings, x0, x1))
+        return bands_between(page.number, rules_within(page.geometry.rulings, page.edges))
     return bands_from_anchor(page.number, page.column(anchor), pitch)
 
 

@@ -40,6 +40,17 @@ def rules_across(rulings: Sequence[Ruling], x0: float, x1: float) -> list[float]
     return cluster(ys, SNAP)
 
 
+def rules_within(rulings: Sequence[Ruling], edges: Sequence[float]) -> list[float]:
+    """y of the horizontal rules drawn across any column of the table."""
+    middles = [(a + b) / 2 for a, b in pairwise(edges)]
+    ys = [
+        (r.top + r.bottom) / 2
+        for r in rulings
+        if r.orientation == "h" and any(r.x0 - SNAP <= m <= r.x1 + SNAP for m in middles)
+    ]
+    return cluster(ys, SNAP)
+
+
 def bands_between(page: int, ys: Sequence[float]) -> list[Band]:
     return [Band(page, top, bottom) for top, bottom in pairwise(ys) if bottom - top > SNAP]
 
