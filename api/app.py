@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from kombu.exceptions import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Message, Receive
 
@@ -122,9 +123,13 @@ async def upload_document(request: Request) -> JSONResponse:
     data, filename = await _read_upload(request, settings.max_upload_bytes)
     _check_type(data, filename)
     store: Store = request.app.state.store
-    [submitted] = await run_in_threadpool(
-        submit_files, store, [(filename, data)], request.app.state.enqueue
-    )
+    try:
+        [submitted] = await run_in_threadpool(
+            submit_files, store, [(filename, data)], request.app.state.enqueue
+        )
+    except OperationalError as exc:
+        raise ApiError(503, "the queue is unavailable; the document was kept, submit it again "
+                       "later") from exc
     body = {**submitted, "job_url": f"/jobs/{submitted['job_id']}",
             "document_url": f"/documents/{submitted['document_sha256']}"}
     return JSONResponse(body, status_code=202, headers={"Location": body["job_url"]})

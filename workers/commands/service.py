@@ -69,10 +69,18 @@ def run_submit(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings.database_url)
     files, failed = _read_files(args.files)
     if settings.broker_url:
+        from kombu.exceptions import OperationalError
+        from kombu.utils.url import maybe_sanitize_url
+
         from workers.queue import app, enqueue
 
-        submitted = submit_files(store, files, lambda job_id: enqueue(app, settings, job_id),
-                                 again=args.again)
+        try:
+            submitted = submit_files(store, files, lambda job_id: enqueue(app, settings, job_id),
+                                     again=args.again)
+        except OperationalError as exc:
+            broker = maybe_sanitize_url(settings.broker_url)
+            error(f"cannot reach the broker at {broker} ({exc}); nothing was queued")
+            return 1
         for line in submitted:
             _print(line)
         return 1 if failed else 0
