@@ -233,3 +233,13 @@ def test_without_a_broker_submit_processes_in_process_and_says_so(
     [line] = [json.loads(text) for text in done.stdout.splitlines()]
     assert line["state"] == "done"
     assert stored_lines(open_store(database_url), line["document_sha256"]) == expected(PAGE)
+
+
+@SQLITE
+def test_an_unreachable_broker_queues_nothing_and_says_so(database_url: str) -> None:
+    env = {**service_env(database_url, None), "DRR_BROKER_URL": "redis://127.0.0.1:1/0"}
+    done = drr(["submit", str(PAGE)], env)
+    assert done.returncode == 1
+    assert "cannot reach the broker at redis://127.0.0.1:1/0" in done.stderr
+    [job] = open_store(database_url).list_jobs()
+    assert job.state == "failed" and job.reason and "could not be queued" in job.reason
