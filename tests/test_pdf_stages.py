@@ -303,3 +303,22 @@ def test_hand_made_ruled_table_merged_in_its_first_column():
     ]
     assert got[0].warnings == ["organisation taken from a merged cell spanning rows 1-2"]
     assert not got[0].needs_review  # drawn, not inferred
+
+
+def test_without_a_row_id_rows_are_anchored_on_the_column_never_blank():
+    rows = [
+        ["Organisation Name", "Reference", "Purpose"],
+        ["", "DARS-NIC-1", "Research"],
+        ["NICOR", "DARS-NIC-2", "Research"],
+        ["NHS Leeds CCG", "DARS-NIC-3", "Commissioning"],
+        ["", "DARS-NIC-4", "Audit"],
+        ["UCL", "DARS-NIC-5", "Audit"],
+    ]
+    got = read_pdf(make_pdf([table_page(rows, [50, 160, 300])]))
+    assert [(r.fields.reference, r.fields.organisation) for r in got] == [
+        ("DARS-NIC-1", "NICOR"),
+        ("DARS-NIC-2", "NICOR"),
+        ("DARS-NIC-3", "NHS Leeds CCG"),
+        ("DARS-NIC-4", "UCL"),
+        ("DARS-NIC-5", "UCL"),
+    ]

@@ -27,7 +27,14 @@ from extract.pdf.columns import edges_from_rivers, edges_from_rulings
 from extract.pdf.geometry import PageGeometry, union
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import iter_pages
-from extract.pdf.rows import Band, bands_between, bands_from_anchor, line_pitch, rules_within
+from extract.pdf.rows import (
+    Band,
+    bands_between,
+    bands_from_anchor,
+    line_pitch,
+    rules_within,
+    text_blocks,
+)
 from extract.profiles import HeaderMatch, match_header, normalise_header, row_to_fields
 from extract.record import CellSpan, Row
 from extract.text import join_lines
@@ -157,13 +164,34 @@ def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
     return bool(named) and same * 2 >= len(named)
 
 
+def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) -> int:
+    """The column whose cells mark the rows: the row id, else the one with most cells.
+
+    Without a row id, the column that is never merged nor blank has the most cells; only
+    short cells count, so a column of paragraphs (several runs of lines a cell) loses.
+    """
+    if "row_id" in match.fields:
+        return match.fields.index("row_id")
+    counts = [
+        sum(
+            1
+            for page in pages
+            if not page.ruled
+            for block in text_blocks(page.column(c), pitch)
+            if len(block) <= 2
+        )
+        for c in range(len(match.headers))
+    ]
+    return counts.index(max(counts))
+
+
 def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
     pitch = line_pitch([f for p in pages for f in p.fragments])
     start, match, header_band = first_header(pages, pitch)
     notes = list(warnings) + [
         f"page {p.number} has no register table; not read" for p in pages[:start]
     ]
-    anchor = match.fields.index("row_id") if "row_id" in match.fields else 0
+    anchor = anchor_column(pages[start:], match, pitch)
     rows: list[PageRows] = []
     kept: list[PageTable] = []
     next_row = 0
