@@ -914,7 +914,7 @@ def _near_best(
     """Every reading (segments, and which item fills each) scoring within MARGIN of the best."""
     scored: list[Candidate] = []
     orders = list(_orders(ev.after))
-    matches: dict[tuple[tuple[int, ...], int], int] = {}
+    matches: dict[tuple[int, ...], list[int]] = {}
     for covered, skipped in _covers(runs, count, ev.own_purpose):
         for segments in segmentations(covered, count):
             _score_readings(ev, segments, orders, matches, scored, skipped)
@@ -947,18 +947,21 @@ def _score_readings(
     ev: Evidence,
     segments: list[list[int]],
     orders: list[tuple[int, ...]],
-    matches: dict[tuple[tuple[int, ...], int], int],
+    matches: dict[tuple[int, ...], list[int]],
     scored: list[Candidate],
     skipped: int,
 ) -> None:
+    """Score every order of the items over one segmentation (match scores cached per
+    segment, since segments recur across segmentations)."""
     base = _segment_score(ev, segments) - SKIP_COST * skipped
-    keys = [tuple(seg) for seg in segments]
+    per_segment = []
+    for segment in segments:
+        key = tuple(segment)
+        if key not in matches:
+            matches[key] = [_match_score(ev, key, item) for item in range(len(ev.after))]
+        per_segment.append(matches[key])
     for order in orders:
-        match = 0
-        for key, o in zip(keys, order):
-            if (key, o) not in matches:
-                matches[key, o] = _match_score(ev, key, o)
-            match += matches[key, o]
+        match = sum(scores[item] for scores, item in zip(per_segment, order))
         scored.append((base + match, segments, order))
 
 
