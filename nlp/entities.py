@@ -24,9 +24,11 @@ rules only: a candidate is an organisation when the gazetteer knows its name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -127,24 +129,59 @@ def gazetteer_finder(index: GazetteerIndex) -> OrgFinder:
     return find
 
 
-def ner_finder(nlp: Language, index: GazetteerIndex | None = None,
-               batch_size: int = 256) -> OrgFinder:
+def ner_finder(nlp: Language, index: GazetteerIndex | None = None, pack: int = 32,
+               batch_size: int = 64) -> OrgFinder:
     """The trained ``ner``'s ORG entities overlapping each candidate, edges tidied; names the
-    gazetteer knows are added where the model found nothing."""
+    gazetteer knows are added where the model found nothing.
+
+    Windows are short, and spaCy's cost per Doc outweighs its cost per token on them, so
+    ``pack`` windows go into one Doc, a blank line apart, and entities are mapped back.
+    """
     def find(windows: list[Window]) -> list[OrgSpans]:
-        texts = (w.text for w in windows)
-        docs = nlp.pipe(texts, batch_size=batch_size, disable=_all_but(nlp, "ner"))
+        # A candidate the gazetteer knows as a whole needs no model: it is one organisation.
+        known_whole = [index is not None and w.text[slice(*w.candidate)] in index.names
+                       for w in windows]
+        unknown = [w for w, known in zip(windows, known_whole) if not known]
+        entities = iter(_packed_entities(nlp, [w.text for w in unknown], pack, batch_size))
         found = []
-        for w, doc in zip(windows, docs):
-            spans = [_tidy(w.text, e.start_char, e.end_char) for e in doc.ents
-                     if e.label_ == "ORG" and _overlaps((e.start_char, e.end_char), w.candidate)]
-            spans = [s for s in spans if s[1] > s[0]]
-            if index is not None:
-                known = index.find(w.text, *w.candidate)
-                spans += [k for k in known if not any(_overlaps(k, s) for s in spans)]
-            found.append(sorted(spans))
+        for w, known in zip(windows, known_whole):
+            found.append([w.candidate] if known else _window_orgs(w, next(entities), index))
         return found
     return find
+
+
+_SEPARATOR = "\n\n"
+
+
+def _packed_entities(nlp: Language, texts: list[str], pack: int,
+                     batch_size: int) -> list[list[tuple[int, int]]]:
+    """ORG character spans of each text, running the ``ner`` on packs of texts."""
+    packs = [texts[i:i + pack] for i in range(0, len(texts), pack)]
+    docs = nlp.pipe((_SEPARATOR.join(p) for p in packs), batch_size=batch_size,
+                    disable=_all_but(nlp, "ner"))
+    found: list[list[tuple[int, int]]] = []
+    for group, doc in zip(packs, docs):
+        starts = [0]
+        for text in group[:-1]:
+            starts.append(starts[-1] + len(text) + len(_SEPARATOR))
+        spans: list[list[tuple[int, int]]] = [[] for _ in group]
+        for ent in doc.ents:
+            i = bisect_right(starts, ent.start_char) - 1
+            start, end = ent.start_char - starts[i], ent.end_char - starts[i]
+            if ent.label_ == "ORG" and end <= len(group[i]):
+                spans[i].append((start, end))
+        found.extend(spans)
+    return found
+
+
+def _window_orgs(w: Window, entities: list[tuple[int, int]],
+                 index: GazetteerIndex | None) -> OrgSpans:
+    spans = [_tidy(w.text, s, e) for s, e in entities if _overlaps((s, e), w.candidate)]
+    spans = [s for s in spans if s[1] > s[0]]
+    if index is not None:
+        listed = index.find(w.text, *w.candidate)
+        spans += [k for k in listed if not any(_overlaps(k, s) for s in spans)]
+    return sorted(spans)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -160,6 +197,20 @@ def _tidy(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(_RAGGED_END.sub("", text[start:end]))
 
 
+class TextCache(dict[str, Any]):
+    """Results per distinct text, oldest forgotten first: registers repeat a purpose, legal
+    basis or data set cell on every row of an agreement, so most texts are seen before."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        super().__init__()
+        self.size = size
+
+    def remember(self, text: str, value: Any) -> None:
+        if len(self) >= self.size:
+            self.pop(next(iter(self)))
+        self[text] = value
+
+
 @dataclass
 class SpacyEntityExtractor:
     """``EntityExtractor`` over a loaded pipeline; built once per process, then reused."""
@@ -168,20 +219,21 @@ class SpacyEntityExtractor:
     find_organisations: OrgFinder
     name: str = "rules"
     acronyms: frozenset[str] = field(default_factory=organisation_acronyms)
-    _orgs_cache: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
-    _datasets_cache: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    _orgs_cache: TextCache = field(default_factory=TextCache)
+    _datasets_cache: TextCache = field(default_factory=TextCache)
+    _references_cache: TextCache = field(default_factory=TextCache)
 
     def extract_many(self, fields: Sequence[Fields]) -> list[Entities]:
         datasets = self._datasets([f.data_type or "" for f in fields])
         org_texts = {n: self._org_mentions([getattr(f, n) or "" for f in fields])
                      for n in ORG_TEXT_FIELDS}
         return [
-            Entities(
+            Entities.model_construct(
                 organisations=_cell_organisation(f) + [
                     m for n in ORG_TEXT_FIELDS for m in _mentions(org_texts[n][i], n)
                 ],
-                approval_references=_references(f),
-                datasets=[Dataset(text=t, canonical=c, field="data_type", start=s, end=e)
+                approval_references=self._references(f),
+                datasets=[Dataset.model_construct(text=t, canonical=c, field="data_type", start=s, end=e)
                           for s, e, c in datasets[i] for t in [(f.data_type or "")[s:e]]],
             )
             for i, f in enumerate(fields)
@@ -191,7 +243,7 @@ class SpacyEntityExtractor:
         todo = sorted({t for t in texts if t and t not in self._datasets_cache})
         docs = self.nlp.pipe(todo, batch_size=512, disable=_all_but(self.nlp, "dataset_ruler"))
         for text, doc in zip(todo, docs):
-            self._remember(self._datasets_cache, text, _dataset_spans(doc))
+            self._datasets_cache.remember(text, _dataset_spans(doc))
         return [self._datasets_cache.get(t, []) for t in texts]
 
     def _org_mentions(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
@@ -201,15 +253,21 @@ class SpacyEntityExtractor:
         found = iter(self.find_organisations(flat))
         for text in todo:
             spans = {(w.offset + s, w.offset + e) for w in windows[text] for s, e in next(found)}
-            self._remember(self._orgs_cache, text, [(s, e, text[s:e]) for s, e in sorted(spans)])
+            self._orgs_cache.remember(text, [(s, e, text[s:e]) for s, e in sorted(spans)])
         return [self._orgs_cache.get(t, []) for t in texts]
 
-    @staticmethod
-    def _remember(cache: dict[str, list[tuple[int, int, str]]], text: str,
-                  value: list[tuple[int, int, str]]) -> None:
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[text] = value
+    def _references(self, fields: Fields) -> list[ApprovalReference]:
+        found = []
+        for name in REFERENCE_FIELDS:
+            text = getattr(fields, name)
+            if not text:
+                continue
+            if text not in self._references_cache:
+                self._references_cache.remember(text, find_references(text))
+            found += [ApprovalReference.model_construct(
+                text=r.text, scheme=r.scheme, canonical=r.canonical, field=name,
+                start=r.start, end=r.end) for r in self._references_cache[text]]
+        return found
 
 
 def _dataset_spans(doc: Doc) -> list[tuple[int, int, str]]:
@@ -223,7 +281,7 @@ def _cell_organisation(fields: Fields) -> list[Organisation]:
     if not name:
         return []
     start = cell.index(name)
-    return [Organisation(
+    return [Organisation.model_construct(
         text=name, canonical=canonical_organisation(name),
         sector=classify_sector(name, fields.organisation_type),
         field="organisation", start=start, end=start + len(name),
@@ -232,19 +290,10 @@ def _cell_organisation(fields: Fields) -> list[Organisation]:
 
 def _mentions(found: Iterable[tuple[int, int, str]], field_name: str) -> list[Organisation]:
     return [
-        Organisation(text=text, canonical=canonical_organisation(text),
+        Organisation.model_construct(text=text, canonical=canonical_organisation(text),
                      sector=classify_sector(text), field=field_name, start=s, end=e)
         for s, e, text in found
     ]
-
-
-def _references(fields: Fields) -> list[ApprovalReference]:
-    found = []
-    for name in REFERENCE_FIELDS:
-        for ref in find_references(getattr(fields, name)):
-            found.append(ApprovalReference(text=ref.text, scheme=ref.scheme, canonical=ref.canonical,
-                                           field=name, start=ref.start, end=ref.end))
-    return found
 
 
 def load_entity_extractor(models_dir: Path | None = None) -> SpacyEntityExtractor:

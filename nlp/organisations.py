@@ -178,6 +178,7 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, tuple[str, Sector]]
     return table
 
 
+@lru_cache(maxsize=65536)  # registers repeat a recipient on every data set row
 def canonical_organisation(name: str) -> str:
     """One spelling per organisation: the gazetteer's when it knows it, else the cleaned name."""
     known = load_gazetteer().get(organisation_key(name))
@@ -209,6 +210,7 @@ def sector_from_name(name: str) -> Sector:
     return "other"
 
 
+@lru_cache(maxsize=65536)
 def classify_sector(name: str, publisher_type: str | None = None) -> Sector:
     """The recipient's sector: publisher's type, then gazetteer, then name rules."""
     from_type = sector_from_publisher_type(publisher_type)
@@ -254,7 +256,9 @@ def organisation_candidates(text: str, acronyms: frozenset[str] = frozenset()) -
     spans = []
     for m in _CANDIDATE.finditer(text):
         words = m.group(0).split()
-        if _CUE.search(m.group(0)) or (len(words) == 1 and words[0] in acronyms):
+        # One word names an organisation only as a known acronym: "NHS", "CCG", "England"
+        # alone are the service, a kind of body, a place (a quarter of all candidates).
+        if (words[0] in acronyms) if len(words) == 1 else bool(_CUE.search(m.group(0))):
             spans.append((m.start(), m.end()))
     return spans
 

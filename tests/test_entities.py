@@ -58,9 +58,13 @@ def test_rules_only_finds_organisations_the_gazetteer_knows(rules):
 
 def test_the_trained_model_finds_organisations_in_purpose_text(trained):
     assert trained.name.startswith("entities-v")
-    orgs = [o for o in trained.extract_many([RECORD])[0].organisations if o.field == "purpose"]
+    entities = trained.extract_many([RECORD])[0]
+    orgs = [o for o in entities.organisations if o.field == "purpose"]
     assert ("University of Leeds", "academic") in [(o.text, o.sector) for o in orgs]
     assert all(PURPOSE[o.start:o.end] == o.text for o in orgs)
+    # The saved pipeline keeps its rule components' patterns.
+    assert [d.canonical for d in entities.datasets] == [
+        "Hospital Episode Statistics Admitted Patient Care"]
 
 
 def test_empty_fields_give_no_entities(rules):
