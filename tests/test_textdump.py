@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract import read_document
 from extract.textdump import (
@@ -409,3 +411,16 @@ def test_a_legal_basis_keeps_the_sections_it_cites_when_a_purpose_shares_its_lin
     assert row.text("legal_basis") == "Health and Social Care Act 2012 – s261(7)"
     assert row.text("purpose") == "23/07/2019: addition of one more year of HES data"
     assert row.text("frequency") == "One-Off"
+
+
+SEED_LINES = SEED.read_text(encoding="utf-8").split("\n")
+NOISE = ["7", "8", "Non-", "Sensitive", "One off", "Identifiable", "Row ID", "Purpose", "\f", ""]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SEED_LINES) | st.sampled_from(NOISE), max_size=120))
+def test_any_jumble_of_dump_lines_reads_without_error_and_ids_stay_in_sequence(picked):
+    rows = read_text_dump("\n".join(picked))
+    ids = [int(row.fields.row_id) for row in rows]
+    assert ids == list(range(ids[0], ids[0] + len(ids)) if ids else [])
+    assert all(row.layout == "hscic-2014" for row in rows)
