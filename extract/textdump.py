@@ -11,10 +11,17 @@ The reader rebuilds the rows as a chain of small pure stages, each testable alon
 Signals it uses, strongest first: row ids run in sequence (anchors); the closed
 vocabularies of the "data provided", "sensitivity" and "frequency" columns (they fix
 where the middle cells are); line length (the organisation and legal-basis columns are
-narrow, the purpose column wide); what the document itself repeats (data types and legal
-bases seen whole elsewhere); and, for floating merged cells, which rows lack a value,
-the datasets a purpose names and where neighbouring rows differ. A floating value the
-text does not pin to its rows is left null with a warning, never guessed silently.
+narrow, the purpose column wide); what the document itself repeats (data types, legal
+bases and organisations seen whole elsewhere, the legal column's wrapped width); and,
+for floating merged cells, which rows lack an organisation, where the float was found
+(bottom-aligned merged text sits at its block's end), the datasets its purpose names,
+where neighbouring rows differ, and that a row printing its own purpose has no other.
+
+A floating cell is given to rows only where one reading of the text beats every other
+by a margin and positive evidence (its position or a dataset it names) backs it, or it
+is the last one left; the rows say so in `warnings` and, unless it was the only float
+after an unbroken block, `needs_review`. Otherwise the cells stay null with a warning
+naming the candidates: nothing is guessed silently.
 """
 
 from __future__ import annotations
