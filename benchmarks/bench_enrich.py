@@ -37,6 +37,9 @@ from raw_sources import RAW, nhsd_2021_sheet
 
 from extract.record import Fields
 
+DATA_PROVIDED = ("Data provided to customer: Identifiable, Anonymised - ICO code compliant, "
+                 "Aggregated -anonymised")
+
 
 def register_records(raw: Path) -> list[dict[str, Any]]:
     purposes = {r["Reference Number"]: r for r in nhsd_2021_sheet(raw, "PurposeStatements")}
@@ -48,10 +51,10 @@ def register_records(raw: Path) -> list[dict[str, Any]]:
         fields = Fields(
             row_id=row["RowID"], organisation=row["Organisation Name"],
             organisation_type=statement.get("Organisation Type") or None,
-            data_type=row["Type of Data Provided"], legal_basis=row["Legal Basis for Provision of Data (Dissemination)"],
+            data_type=row["Type of Data Provided"],
+            legal_basis=row["Legal Basis for Provision of Data (Dissemination)"],
             purpose=statement.get("Objective for Processing") or None, reference=nic,
-            data_provided=row.get("Data provided to customer: Identifiable, Anonymised - ICO code compliant, "
-                                  "Aggregated -anonymised") or None,
+            data_provided=row.get(DATA_PROVIDED) or None,
             frequency=row["Frequency"],
         )
         records.append({"record_id": row["RowID"], "fields": fields.model_dump()})

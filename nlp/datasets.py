@@ -3,7 +3,8 @@
 The catalogue (``corpora/catalogue/datasets.json``) lists each data set with its
 abbreviations and every alias the registers print, each with where it came from. Here
 it becomes spaCy ``SpanRuler`` patterns: long names match case-insensitively (the pattern
-keeps its printed case: the tokenizer splits a lower-case "hes" like "he's"), one-word names and abbreviations only as printed (so "DID" matches, "did" does not), plus token
+keeps its printed case: the tokenizer splits a lower-case "hes" like "he's"), one-word
+names and abbreviations only as printed (so "DID" matches, "did" does not), plus token
 patterns for the shapes no alias list covers ("HES 2012/13 APC", "APC 2012/13 Final Year
 HES"). Matches are written to ``doc.spans["datasets"]`` with the canonical name as the
 span's ``id``.

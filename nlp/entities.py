@@ -233,8 +233,10 @@ class SpacyEntityExtractor:
                     m for n in ORG_TEXT_FIELDS for m in _mentions(org_texts[n][i], n)
                 ],
                 approval_references=self._references(f),
-                datasets=[Dataset.model_construct(text=t, canonical=c, field="data_type", start=s, end=e)
-                          for s, e, c in datasets[i] for t in [(f.data_type or "")[s:e]]],
+                datasets=[
+                    Dataset.model_construct(text=t, canonical=c, field="data_type", start=s, end=e)
+                    for s, e, c in datasets[i] for t in [(f.data_type or "")[s:e]]
+                ],
             )
             for i, f in enumerate(fields)
         ]

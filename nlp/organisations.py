@@ -19,7 +19,8 @@ from typing import get_args
 
 from nlp.record import Sector
 
-GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "corpora" / "entities" / "organisations.json"
+CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+GAZETTEER_PATH = CORPORA / "entities" / "organisations.json"
 SECTORS: tuple[Sector, ...] = get_args(Sector)
 
 # Words kept upper case when an ALL-CAPS name is re-cased: registers print many names in
@@ -94,6 +95,7 @@ _NAME_RULES_WORDS: tuple[tuple[Sector, tuple[str, ...]], ...] = (
         "NHS (Foundation )?Trust", "Foundation Trust", "NHS FT", "Hospitals?", "Ambulance Service",
         "Health Board", "Healthcare NHS",
     )),
+    ("central_government", ("Research Council", "Medical Research Council")),
     ("local_authority", (
         "Council", "Borough", "Combined Authority", "Greater London Authority",
         "City of London Corporation",
@@ -107,7 +109,8 @@ _NAME_RULES_WORDS: tuple[tuple[Sector, tuple[str, ...]], ...] = (
     )),
     ("central_government", (
         "Department (of|for)", "Ministry", "Agency", "Office (of|for)", "Commission", "Executive",
-        "Public Health (England|Wales|Scotland)", "NHS (Digital|England|Improvement)",
+        "Public Health (England|Wales|Scotland)",
+        "NHS (Digital|England|Improvement|Blood and Transplant)",
         "Business Services Authority", "Health Research Authority", "Information Centre",
         "Government", "Cabinet Office", "HM",
     )),
@@ -175,6 +178,9 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, tuple[str, Sector]]
             # "Care Quality Commission (CQC)": text often names it by the acronym alone.
             for acronym in re.findall(r"\(([A-Z][A-Z&]{1,7})\)\s*$", spelling):
                 table.setdefault(acronym.lower(), (entry["canonical"], entry["sector"]))
+    for acronym, name in ACRONYM_NAMES.items():
+        known = table.get(organisation_key(name), (name, sector_from_name(name)))
+        table.setdefault(acronym.lower(), known)
     return table
 
 
@@ -243,6 +249,22 @@ _CANDIDATE = re.compile(
 )
 _CUE = re.compile(r"\b(?:" + "|".join(_CUE_WORDS) + r")\b")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}$")
+# What the registers' bare acronyms stand for, where no publisher printed "Name (ACRONYM)".
+ACRONYM_NAMES = {
+    "HSCIC": "Health and Social Care Information Centre", "NHSD": "NHS Digital",
+    "NICOR": "National Institute for Cardiovascular Outcomes Research",
+    "DHSC": "Department of Health and Social Care", "DH": "Department of Health",
+    "NHSE": "NHS England", "HQIP": "Healthcare Quality Improvement Partnership",
+    "CPRD": "Clinical Practice Research Datalink", "UKHSA": "UK Health Security Agency",
+    "OHID": "Office for Health Improvement and Disparities",
+    "NIHR": "National Institute for Health Research",
+    "ICNARC": "Intensive Care National Audit & Research Centre",
+    "MRC": "Medical Research Council", "HRA": "Health Research Authority",
+    "NHSBSA": "NHS Business Services Authority", "NHSBT": "NHS Blood and Transplant",
+    "LSHTM": "London School of Hygiene & Tropical Medicine", "KCL": "King's College London",
+    "QMUL": "Queen Mary University of London", "CRUK": "Cancer Research UK",
+    "BHF": "British Heart Foundation",
+}
 # Recipients the registers name by acronym whose full names carry no bracketed acronym.
 _KNOWN_ACRONYMS = frozenset((
     "HSCIC", "HQIP", "CPRD", "NICOR", "IQVIA", "UKHSA", "OHID", "DHSC", "NHSE", "NHSX", "NIHR",
@@ -251,7 +273,9 @@ _KNOWN_ACRONYMS = frozenset((
 ))
 
 
-def organisation_candidates(text: str, acronyms: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def organisation_candidates(
+    text: str, acronyms: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
     """Character spans that may name an organisation: cue-word runs and known acronyms."""
     spans = []
     for m in _CANDIDATE.finditer(text):

@@ -59,7 +59,9 @@ _NIC = re.compile(
 _ODR = re.compile(r"\bODR_?(?P<year>\d{4})_(?P<n>\d{1,4}[a-z]?)(?P<suffix>/[RA]\d{1,2})?\b",
                   re.IGNORECASE)
 # Research ethics committee references ("20/LO/0611"): two letters from the HRA's regions.
-_REC_REGIONS = ("LO", "NE", "NW", "SW", "SC", "EE", "EM", "WM", "YH", "WA", "WS", "ES", "NS", "SS", "NI")
+_REC_REGIONS = (
+    "LO", "NE", "NW", "SW", "SC", "EE", "EM", "WM", "YH", "WA", "WS", "ES", "NS", "SS", "NI",
+)
 _REC = re.compile(r"\b(?P<year>\d{2})/(?P<region>" + "|".join(_REC_REGIONS) + r")/(?P<n>\d{4})\b")
 # A pattern that starts with a literal is searched for quickly; _REC (starting "\b") is not.
 _REC_GATE = re.compile(r"/(?:" + "|".join(_REC_REGIONS) + r")/")

@@ -34,7 +34,8 @@ def mentions(nlp, text):
 def test_whole_names_are_looked_up_through_spelling_noise():
     catalogue = DatasetCatalogue.from_entries(ENTRIES)
     assert catalogue.lookup("hes inpatient") == HES_APC
-    assert catalogue.lookup("Mental Health Services Data Set (MHSDS) v5.0") == "Mental Health Services Data Set"
+    mhsds = "Mental Health Services Data Set"
+    assert catalogue.lookup("Mental Health Services Data Set (MHSDS) v5.0") == mhsds
     assert catalogue.lookup("Bespoke Monthly Extract : HES APC") == HES_APC
     assert catalogue.lookup("Something else") is None
 

@@ -15,7 +15,8 @@ LEGAL = ("Section 251 approval is in place for the flow of identifiable data. "
 PURPOSE = ("This research database will link care across pathways. The analysis will be "
            "carried out by the University of Leeds for the British Heart Foundation.")
 RECORD = Fields(
-    organisation=" NICOR ", organisation_type="Academic", data_type="Bespoke Extract; HES Inpatient",
+    organisation=" NICOR ", organisation_type="Academic",
+    data_type="Bespoke Extract; HES Inpatient",
     legal_basis=LEGAL, purpose=PURPOSE, reference="DARS-NIC-110660-G9W6M-v2.2",
 )
 

@@ -100,8 +100,16 @@ def test_candidates_are_name_runs_with_an_organisation_word():
 
 
 def test_gazetteer_index_finds_the_longest_printed_name():
-    index = GazetteerIndex(frozenset({"University College London", "University College London Hospitals",
-                                      "UK Biobank"}), 4)
+    names = {"University College London", "University College London Hospitals", "UK Biobank"}
+    index = GazetteerIndex(frozenset(names), 4)
     text = "staff of University College London Hospitals and UK Biobank’s team"
     assert [text[s:e] for s, e in index.find(text)] == [
         "University College London Hospitals", "UK Biobank"]
+
+
+def test_bare_acronyms_name_their_organisation():
+    assert canonical_organisation("HSCIC") == canonical_organisation(
+        "Health and Social Care Information Centre")
+    assert classify_sector("HSCIC") == "central_government"
+    assert sector_from_name("Medical Research Council") == "central_government"
+    assert sector_from_name("Wirral Council") == "local_authority"

@@ -16,22 +16,26 @@ def found(text):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("is returned to the customer. CAG 7-07(b)/2013, CAG 7-07(c)/2013",
-     [("CAG 7-07(b)/2013", "CAG", "CAG 7-07(b)/2013"), ("CAG 7-07(c)/2013", "CAG", "CAG 7-07(c)/2013")]),
+     [("CAG 7-07(b)/2013", "CAG", "CAG 7-07(b)/2013"),
+      ("CAG 7-07(c)/2013", "CAG", "CAG 7-07(c)/2013")]),
     ("customer. PIAG 2-05 (b)/2007", [("PIAG 2-05 (b)/2007", "PIAG", "PIAG 2-05(b)/2007")]),
     ("S251 Ref ECC 1-06 (d)/2011 and ECC 4-03 (e)/2012",
-     [("ECC 1-06 (d)/2011", "ECC", "ECC 1-06(d)/2011"), ("ECC 4-03 (e)/2012", "ECC", "ECC 4-03(e)/2012")]),
+     [("ECC 1-06 (d)/2011", "ECC", "ECC 1-06(d)/2011"),
+      ("ECC 4-03 (e)/2012", "ECC", "ECC 4-03(e)/2012")]),
     ("Section 251 -ECC 6-02 (FT3)/2012", [("ECC 6-02 (FT3)/2012", "ECC", "ECC 6-02(FT3)/2012")]),
     (" S251 Ref PIAG 4-08(d)/2003", [("PIAG 4-08(d)/2003", "PIAG", "PIAG 4-08(d)/2003")]),
     ("CAG 8-03(PR11)/2013", [("CAG 8-03(PR11)/2013", "CAG", "CAG 8-03(PR11)/2013")]),
     ("CAG 2-03(a)/2013, CAG 7-07(a)",
      [("CAG 2-03(a)/2013", "CAG", "CAG 2-03(a)/2013"), ("CAG 7-07(a)", "CAG", "CAG 7-07(a)")]),
-    ("Health and Social Care Act 2012 DAAG Reference: OC/HES/019", [("OC/HES/019", "DAAG", "OC/HES/019")]),
+    ("Health and Social Care Act 2012 DAAG Reference: OC/HES/019",
+     [("OC/HES/019", "DAAG", "OC/HES/019")]),
     ("(CAG approval ref: 15/CAG/0139).", [("15/CAG/0139", "CAG", "15/CAG/0139")]),
     ("(Reference: ECC 6-02(FT3)2012) of", [("ECC 6-02(FT3)2012", "ECC", "ECC 6-02(FT3)/2012")]),
     ("Data flow - CAG 8-02 a-c/2014", [("CAG 8-02 a-c/2014", "CAG", "CAG 8-02(a-c)/2014")]),
     ("R5 - MR1109 - UK Biobank — DARS-NIC-08472-V9S6K",
      [("MR1109", "MR", "MR1109"), ("DARS-NIC-08472-V9S6K", "NIC", "DARS-NIC-08472-V9S6K")]),
-    ("DARS-NIC-110660-G9W6M-v2.2", [("DARS-NIC-110660-G9W6M-v2.2", "NIC", "DARS-NIC-110660-G9W6M-v2.2")]),
+    ("DARS-NIC-110660-G9W6M-v2.2",
+     [("DARS-NIC-110660-G9W6M-v2.2", "NIC", "DARS-NIC-110660-G9W6M-v2.2")]),
     ("tracing service under NIC-148411-Q64H8 (MR104)",
      [("NIC-148411-Q64H8", "NIC", "DARS-NIC-148411-Q64H8"), ("MR104", "MR", "MR104")]),
     ("ODR1617_169/R4", [("ODR1617_169/R4", "ODR", "ODR1617_169/R4")]),
@@ -76,7 +80,8 @@ def test_hand_checked_sets_are_found_exactly(name):
     for row in rows:
         expected = [(g["text"], g["scheme"], g["canonical"], g["start"], g["end"])
                     for g in row["references"]]
-        got = [(r.text, r.scheme, r.canonical, r.start, r.end) for r in find_references(row["text"])]
+        got = [(r.text, r.scheme, r.canonical, r.start, r.end)
+               for r in find_references(row["text"])]
         assert got == expected, row["source"]
 
 

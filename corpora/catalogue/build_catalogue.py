@@ -93,7 +93,9 @@ ENTRIES: list[tuple[str, list[str], list[str]]] = [
     ("Civil Registration (Deaths) - Secondary Care Cut", [], [
         "Civil Registrations of Death - Secondary Care Cut",
     ]),
-    ("Civil Registration - Births", ["ONS Births"], ["Civil Registration (Births)", "ONS birth data"]),
+    ("Civil Registration - Births", ["ONS Births"], [
+        "Civil Registration (Births)", "ONS birth data",
+    ]),
     ("ONS Cancer Data", [], ["ONS Cancer Registrations", "ONS cancer registration data"]),
     ("Medical Research Information Service", ["MRIS"], [
         "Medical Research Information Services", "MRIS - Bespoke", "MRIS reports",
@@ -140,7 +142,8 @@ ENTRIES: list[tuple[str, list[str], list[str]]] = [
     ("Community Services Data Set", ["CSDS"], ["Community Services Dataset"]),
     ("Diagnostic Imaging Dataset", ["DID"], ["Diagnostic Imaging Data Set", "NDRS Linked DIDs"]),
     ("National Cancer Waiting Times Monitoring DataSet", ["CWT"], [
-        "Cancer Waiting Times", "Cancer Waiting Times (CWT) Data Set", "NDRS Linked Cancer Waiting Times (Treatments only)",
+        "Cancer Waiting Times", "Cancer Waiting Times (CWT) Data Set",
+        "NDRS Linked Cancer Waiting Times (Treatments only)",
     ]),
     ("Maternity Services Data Set", ["MSDS"], [
         "Maternity Services Dataset", "MSDS (Maternity Services Data Set)",

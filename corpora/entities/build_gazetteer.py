@@ -63,7 +63,8 @@ def tsia_sightings(raw: Path) -> list[Sighting]:
     found = []
     for name, text in tsia_pages(raw):
         title = re.search(r"^(.+) projects$", text, re.MULTILINE)
-        types = re.findall(r"^Purposes: [^(\n]*\(([^)\n]+(?:\)[^)\n]*\))?)\)\s*$", text, re.MULTILINE)
+        types = re.findall(r"^Purposes: [^(\n]*\(([^)\n]+(?:\)[^)\n]*\))?)\)\s*$", text,
+                           re.MULTILINE)
         if title:
             found.append((title.group(1), types[0] if types else "", f"{TSIA}/{name}"))
     return found

@@ -52,8 +52,8 @@ _NOT_NAMES = ("The", "This", "These", "Our", "Each", "All", "Any", "Whilst", "Wh
               "There", "It", "Its", "Their", "We", "Within", "Via", "Using", "Between", "ALL")
 # Words that end an organisation's name: a run of names never continues past one, so
 # "Aylesbury Vale CCG and Chiltern CCG" is two organisations, not one.
-_NAME_ENDS = ("CCG", "CCGs", "CSU", "ICB", "Ltd", "Limited", "PLC", "plc", "LLP", "Trust", "Council",
-              "Society", "Association", "Committee", "Commission", "Unit")
+_NAME_ENDS = ("CCG", "CCGs", "CSU", "ICB", "Ltd", "Limited", "PLC", "plc", "LLP", "Trust",
+              "Council", "Society", "Association", "Committee", "Commission", "Unit")
 _PROPER = (r"(?:(?!(?:" + "|".join(_NOT_NAMES + _NAME_ENDS) + r")\b)"
            r"[A-Z][\w-]*(?:['’](?!s\b)[\w]*)?)")
 _JOIN = r"(?:[ \t]+(?:of|and|for|the|&)[ \t]+|[ \t]+)"
