@@ -19,7 +19,7 @@ from extract.errors import ModelError
 from extract.record import Fields
 from models.registry import ModelNotFound, active_dir, read_card
 from models.sklearn_io import PURPOSE_TRUSTED_TYPES, load_model
-from nlp.purpose_features import feature_matrix, register_says_commercial
+from nlp.purpose_features import FEATURES_VERSION, feature_matrix, register_says_commercial
 from nlp.record import LABELS, Entities, Purpose, PurposeLabel
 
 KIND = "purpose"
@@ -73,6 +73,11 @@ def load_model_dir(version_dir: Path) -> PurposeModel:
         card = read_card(version_dir)
     except (OSError, ValueError) as error:
         raise ModelError(f"{version_dir}: unreadable model card ({error})") from error
+    # Cards from before features were versioned describe version 1 (uncut text).
+    if card.get("features_version", 1) != FEATURES_VERSION:
+        raise ModelError(f"{version_dir}: built for purpose features version "
+                         f"{card.get('features_version', 1)}, this drr computes version "
+                         f"{FEATURES_VERSION}; retrain with `drr train purpose`")
     pipeline = load_model(version_dir / MODEL_FILE, PURPOSE_TRUSTED_TYPES)
     if sorted(pipeline.classes_) != sorted(LABELS):
         raise ModelError(f"{version_dir}: model labels {list(pipeline.classes_)} are not {LABELS}")

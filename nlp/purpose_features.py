@@ -20,6 +20,12 @@ from extract.record import Fields
 from nlp.record import Entities
 
 TEXT, ORGANISATION, META = 0, 1, 2
+# Statements run to 12,000+ characters; their opening says who and why. Cutting at 1,500
+# cost no grouped-CV macro-F1 (0.887 at 1,500, 0.883 uncut) and makes scoring ~8x faster.
+MAX_TEXT_CHARS = 1500
+# A model is only valid with the features it was trained on: bump this whenever the strings
+# built here change, so an older model is refused instead of silently scoring new features.
+FEATURES_VERSION = 2
 
 # ``fields.extra`` keys whose text describes the purpose (layouts name them variously:
 # "Expected Measurable Benefits", "Processing Activities", "Outputs", ...).
@@ -51,7 +57,8 @@ def purpose_text(fields: Fields) -> str:
     """All the free text that says what the data is for, joined."""
     parts = [fields.title, fields.purpose]
     parts += [value for key, value in fields.extra.items() if _PURPOSE_EXTRA.search(key)]
-    return " ".join(part.strip() for part in parts if part and part.strip())
+    text = " ".join(part.strip() for part in parts if part and part.strip())
+    return text[:MAX_TEXT_CHARS]
 
 
 def sector_of(fields: Fields, entities: Entities) -> str | None:

@@ -34,7 +34,15 @@ from sklearn.pipeline import Pipeline
 
 from extract.errors import ModelError
 from extract.record import Fields
-from models.registry import activate, active_version, new_version_dir, versions, write_card
+from models.registry import (
+    ModelNotFound,
+    activate,
+    active_dir,
+    active_version,
+    new_version_dir,
+    versions,
+    write_card,
+)
 from models.sklearn_io import save_model
 from nlp.purpose import KIND, MODEL_FILE, load_model_dir
 from nlp.purpose_eval import (
@@ -44,7 +52,14 @@ from nlp.purpose_eval import (
     review_threshold,
     score,
 )
-from nlp.purpose_features import META, ORGANISATION, TEXT, feature_matrix
+from nlp.purpose_features import (
+    FEATURES_VERSION,
+    MAX_TEXT_CHARS,
+    META,
+    ORGANISATION,
+    TEXT,
+    feature_matrix,
+)
 from nlp.record import LABELS, Entities
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpora" / "purpose"
@@ -62,10 +77,11 @@ class PurposeConfig:
     """Everything that shapes a model; stored in the card so a run can be repeated."""
 
     C: float = 4.0
-    org_weight: float = 1.0
-    meta_weight: float = 1.0
+    text_ngrams: int = 1
+    org_weight: float = 0.5
+    meta_weight: float = 0.5
     calibration: str = "sigmoid"
-    use_weak: bool = False
+    use_weak: bool = True
     weak_weight: float = 0.3
 
 
@@ -98,6 +114,11 @@ def hand_fields(row: dict[str, Any]) -> Fields:
     )
 
 
+def example_fields(row: dict[str, Any]) -> Fields:
+    """Weak labels store register fields as read; hand labels their own columns."""
+    return Fields.model_validate(row["fields"]) if "fields" in row else hand_fields(row)
+
+
 def organisation_group(name: str) -> str:
     """The grouping key for cross-validation: one group per canonical organisation."""
     try:
@@ -111,7 +132,7 @@ def load_examples(path: Path, source: str) -> list[Example]:
     if not path.is_file():
         return []
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    fields = [hand_fields(row) for row in rows]
+    fields = [example_fields(row) for row in rows]
     matrix = feature_matrix(fields, [Entities() for _ in rows])
     return [
         Example(row["id"], row["label"], organisation_group(row["organisation"]), source,
@@ -134,8 +155,9 @@ def file_digest(path: Path) -> str | None:
 def build_pipeline(config: PurposeConfig) -> Pipeline:
     features = ColumnTransformer(
         [
-            ("text", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
-                                     stop_words="english", max_features=20000), TEXT),
+            ("text", TfidfVectorizer(ngram_range=(1, config.text_ngrams), min_df=2,
+                                     sublinear_tf=True, stop_words="english",
+                                     max_features=20000), TEXT),
             ("organisation", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
              ORGANISATION),
             ("meta", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True), META),
@@ -163,6 +185,17 @@ def fit(config: PurposeConfig, examples: Sequence[Example]) -> Pipeline:
     pipeline = build_pipeline(config)
     pipeline.fit(as_matrix(examples), [e.label for e in examples],
                  classifier__sample_weight=weights)
+    return pipeline
+
+
+def without_introspection(pipeline: Pipeline) -> Pipeline:
+    """Drop the vectorisers' ``stop_words_`` (every term cut by min_df/max_features).
+
+    scikit-learn keeps it only for introspection; it is most of a saved model's size.
+    """
+    for _, vectoriser, _ in pipeline.named_steps["features"].transformers_:
+        if hasattr(vectoriser, "stop_words_"):
+            delattr(vectoriser, "stop_words_")
     return pipeline
 
 
@@ -253,16 +286,19 @@ def split(hand: Sequence[Example], frozen: set[str]) -> tuple[list[Example], lis
     return [e for e in hand if e.id not in frozen], [e for e in hand if e.id in frozen]
 
 
-def active_frozen_score(models_dir: Path, evaluation: Sequence[Example]) -> Scores | None:
+def active_frozen_score(models_dir: Path,
+                        evaluation: Sequence[Example]) -> tuple[Scores | None, str]:
     """The active model scored on the frozen split now (not trusted from its card)."""
-    if active_version(models_dir, KIND) is None:
-        return None
+    version = active_version(models_dir, KIND)
+    if version is None:
+        return None, "no active model"
     try:
-        from nlp.purpose import _load_active
-        model = _load_active(models_dir.resolve())
-    except ModelError:
-        return None
-    return score([e.label for e in evaluation], probabilities(model.pipeline, evaluation))
+        model = load_model_dir(active_dir(models_dir, KIND))
+    except (ModelError, ModelNotFound) as error:
+        # An active model this drr cannot use is no model to protect.
+        return None, f"active {version} unusable ({error})"
+    scores = score([e.label for e in evaluation], probabilities(model.pipeline, evaluation))
+    return scores, f"active {version}"
 
 
 def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
@@ -271,7 +307,8 @@ def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
     return {
         "name": f"purpose-logreg {version}", "version": version, "kind": KIND,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "model_file": MODEL_FILE, "format": "skops",
+        "model_file": MODEL_FILE, "format": "skops", "features_version": FEATURES_VERSION,
+        "max_text_chars": MAX_TEXT_CHARS,
         "config": asdict(config),
         "training_data": {
             "hand_labels": {"path": "corpora/purpose/hand-labelled-2017.jsonl",
@@ -308,41 +345,54 @@ def train(models_dir: Path, force: bool = False,
     examples = training_set(config, train_part, weak, {e.group for e in evaluation})
     pipeline = fit(config, examples)
     candidate = score([e.label for e in evaluation], probabilities(pipeline, evaluation))
-    current = active_frozen_score(models_dir, evaluation)
+    current, current_note = active_frozen_score(models_dir, evaluation)
     version_dir = new_version_dir(models_dir, KIND)
-    save_model(pipeline, version_dir / MODEL_FILE)
+    save_model(without_introspection(pipeline), version_dir / MODEL_FILE)
     write_card(version_dir, make_card(version_dir.name, config, examples, candidate, cv,
                                       threshold))
     load_model_dir(version_dir)  # what was written must load with the trusted types
-    return _train_report(models_dir, version_dir.name, candidate, current, cv, threshold, force)
+    return _train_report(models_dir, version_dir.name, candidate, (current, current_note), cv,
+                         threshold, force)
 
 
-def _train_report(models_dir: Path, version: str, candidate: Scores, current: Scores | None,
-                  cv: CvResult, threshold: Threshold, force: bool) -> str:
-    previous = active_version(models_dir, KIND)
-    better = current is None or candidate.macro_f1 >= current.macro_f1
-    if better or force:
+def should_activate(candidate: float, current: float | None, force: bool) -> bool:
+    """Activate unless the active model scores better on the frozen split (or --force)."""
+    return force or current is None or candidate >= current
+
+
+def decision_line(version: str, candidate: float, active: tuple[Scores | None, str],
+                  activated: bool) -> str:
+    current, note = active
+    if current is None:
+        return f"{note}: activated {version}"
+    if activated and candidate >= current.macro_f1:
+        return (f"activated {version}: frozen-split macro-F1 {candidate:.3f} >= {note} "
+                f"{current.macro_f1:.3f}")
+    if activated:
+        return (f"activated {version} (--force) although it scores worse than {note}: "
+                f"{candidate:.3f} < {current.macro_f1:.3f}")
+    return (f"kept {note}: {version} scores worse on the frozen split ({candidate:.3f} < "
+            f"{current.macro_f1:.3f}); --force overrides")
+
+
+def _train_report(models_dir: Path, version: str, candidate: Scores,
+                  active: tuple[Scores | None, str], cv: CvResult, threshold: Threshold,
+                  force: bool) -> str:
+    current = active[0]
+    activated = should_activate(candidate.macro_f1, current and current.macro_f1, force)
+    if activated:
         activate(models_dir, KIND, version)
-    lines = [
+    summary = cv.summary()
+    return "\n".join([
         (f"trained purpose {version}: frozen-split macro-F1 {candidate.macro_f1:.3f}, "
         f"commercial F1 {candidate.f1['commercial']:.3f}, ECE {candidate.ece:.3f}"),
         (f"grouped CV ({CV_FOLDS} folds x {len(CV_SEEDS)} seeds, hand labels): macro-F1 "
-        f"{cv.summary()['macro_f1_mean']:.3f} +/- {cv.summary()['macro_f1_std']:.3f}"),
+        f"{summary['macro_f1_mean']:.3f} +/- {summary['macro_f1_std']:.3f}, commercial F1 "
+        f"{summary['commercial_f1_mean']:.3f}, ECE {summary['ece_mean']:.3f}"),
         (f"needs_review threshold {threshold.value:.3f}: unflagged precision "
         f"{threshold.precision_unflagged:.3f}, {threshold.flagged_fraction:.1%} flagged"),
-    ]
-    if current is None:
-        lines.append(f"no active model before: activated {version}")
-    elif better:
-        lines.append(f"activated {version}: frozen-split macro-F1 {candidate.macro_f1:.3f} >= "
-                     f"active {previous} {current.macro_f1:.3f}")
-    elif force:
-        lines.append(f"activated {version} (--force) although it scores worse than active "
-                     f"{previous}: {candidate.macro_f1:.3f} < {current.macro_f1:.3f}")
-    else:
-        lines.append(f"kept active {previous}: {version} scores worse on the frozen split "
-                     f"({candidate.macro_f1:.3f} < {current.macro_f1:.3f}); --force overrides")
-    return "\n".join(lines)
+        decision_line(version, candidate.macro_f1, active, activated),
+    ])
 
 
 # --- evaluate -----------------------------------------------------------------------
@@ -410,9 +460,9 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 def _active_lines(models_dir: Path, hand: Sequence[Example]) -> list[str]:
     _, evaluation = split(hand, frozen_ids())
-    current = active_frozen_score(models_dir, evaluation)
+    current, note = active_frozen_score(models_dir, evaluation)
     if current is None:
-        return ["", "no active purpose model to score on the frozen split"]
+        return ["", f"frozen split: {note}, nothing to score"]
     version = active_version(models_dir, KIND)
     return ["", *_details(f"active model {version} on the frozen split ({len(evaluation)} "
                           f"statements, organisations unseen in its training)", current),

@@ -1,0 +1,114 @@
+"""Metrics, the review threshold, features, and the train gate: pure functions, small inputs."""
+
+import json
+
+import numpy as np
+import pytest
+
+from extract.record import Fields
+from nlp.purpose_eval import expected_calibration_error, keyword_label, one_hot, review_threshold
+from nlp.purpose_features import MAX_TEXT_CHARS, meta_tokens, purpose_text
+from nlp.purpose_train import (
+    FROZEN_SPLIT,
+    HAND_LABELS,
+    Example,
+    PurposeConfig,
+    fit,
+    frozen_ids,
+    probabilities,
+    should_activate,
+    training_set,
+)
+
+
+def rows(top: float, n: int) -> np.ndarray:
+    rest = (1 - top) / 2
+    return np.tile([top, rest, rest], (n, 1))
+
+
+def test_ece_is_zero_when_confidence_matches_accuracy():
+    probabilities_ = rows(0.8, 10)
+    truth = ["commercial"] * 8 + ["research"] * 2
+    assert expected_calibration_error(truth, probabilities_) == pytest.approx(0.0)
+
+
+def test_ece_measures_overconfidence():
+    truth = ["commercial"] * 5 + ["research"] * 5
+    assert expected_calibration_error(truth, one_hot(["commercial"] * 10)) == pytest.approx(0.5)
+
+
+def test_threshold_is_the_lowest_that_reaches_the_target_precision():
+    confident, unsure = rows(0.9, 10), rows(0.5, 10)
+    truth = ["commercial"] * 10 + ["commercial"] * 5 + ["research"] * 5
+    threshold = review_threshold(truth, np.vstack([confident, unsure]), target_precision=0.95)
+    assert threshold.value == pytest.approx(0.9)
+    assert threshold.precision_unflagged == 1.0 and threshold.flagged_fraction == 0.5
+    lenient = review_threshold(truth, np.vstack([confident, unsure]), target_precision=0.7)
+    assert lenient.value == pytest.approx(0.5) and lenient.flagged_fraction == 0.0
+
+
+@pytest.mark.parametrize(("fields", "label"), [
+    (Fields(organisation="General Reinsurance", purpose="update risk rates"), "commercial"),
+    (Fields(organisation="Experian Ltd", purpose="Mosaic profiles"), "commercial"),
+    (Fields(organisation="Monitor", purpose="design the HRG grouper"), "commissioning"),
+    (Fields(organisation="University of Birmingham", purpose="a trial of stenting"), "research"),
+    (Fields(organisation="Someone", purpose="x", commercial="Yes (Consultancy)"), "commercial"),
+])
+def test_keyword_rules_follow_the_guideline_examples(fields, label):
+    assert keyword_label(fields) == label
+
+
+def test_purpose_text_joins_purpose_columns_and_is_cut():
+    fields = Fields(title="T", purpose="P" * 5000,
+                    extra={"Expected Measurable Benefits": "B", "Opt outs": "ignored"})
+    text = purpose_text(fields)
+    assert text.startswith("T P") and len(text) == MAX_TEXT_CHARS
+    assert purpose_text(Fields(purpose="P", extra={"Expected Outputs": "O", "Notes": "N"})) == "P O"
+
+
+def test_meta_tokens_name_sector_type_legal_basis_and_datasets():
+    fields = Fields(organisation_type="Clinical Commissioning Group (CCG)",
+                    legal_basis="Section 251 approval CAG 7-04(a)", data_type="HES Admitted")
+    tokens = meta_tokens(fields, "nhs_commissioner").split()
+    assert tokens == ["sector_nhs_commissioner", "orgtype_clinical_commissioning_group_ccg",
+                      "legal_s251", "data_hes"]
+
+
+def test_the_gate_never_activates_a_worse_model_unless_forced():
+    assert should_activate(0.80, None, force=False)
+    assert should_activate(0.85, 0.85, force=False)
+    assert not should_activate(0.84, 0.85, force=False)
+    assert should_activate(0.84, 0.85, force=True)
+
+
+def test_weak_labels_of_held_out_organisations_never_train():
+    hand = [Example("h", "research", "uni a", "hand", ("t", "o", ""))]
+    weak = [Example("w1", "research", "uni a", "weak", ("t", "o", "")),
+            Example("w2", "commissioning", "ccg b", "weak", ("t", "o", ""))]
+    used = training_set(PurposeConfig(use_weak=True), hand, weak, held_out_groups={"uni a"})
+    assert [e.id for e in used] == ["h", "w2"]
+    assert training_set(PurposeConfig(use_weak=False), hand, weak, set()) == hand
+
+
+def test_frozen_split_holds_whole_organisations():
+    rows_ = [json.loads(line) for line in HAND_LABELS.read_text().splitlines()]
+    frozen = frozen_ids(FROZEN_SPLIT)
+    inside = {r["organisation"] for r in rows_ if r["id"] in frozen}
+    outside = {r["organisation"] for r in rows_ if r["id"] not in frozen}
+    assert frozen <= {r["id"] for r in rows_} and 30 <= len(frozen) <= 45
+    assert not inside & outside
+    assert {r["label"] for r in rows_ if r["id"] in frozen} == {"commercial", "research",
+                                                                  "commissioning"}
+
+
+def test_fit_learns_from_examples():
+    words = {"commercial": "clients product market", "research": "cohort study publish",
+             "commissioning": "invoice validation commissioning"}
+    examples = [Example(f"{label}{i}", label, f"{label}{i}", "hand",
+                        (f"{words[label]} {i}", f"org {label}", "sector_other"))
+                for label in words for i in range(6)]
+    pipeline = fit(PurposeConfig(use_weak=False), examples)
+    probs = probabilities(pipeline, examples)
+    assert probs.shape == (18, 3)
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    assert (probs.argmax(axis=1) == [0] * 6 + [1] * 6 + [2] * 6).all()
