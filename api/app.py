@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from kombu.exceptions import OperationalError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Message, Receive
 
 from api import errors
-from api.auth import READ_ROLES, requires
+from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from extract.detect import detect_format
 from extract.errors import UnreadableDocument
@@ -49,7 +50,8 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
     app.add_api_route("/documents/{sha256}", get_document, dependencies=[read],
                       summary="a document's status, record count and errors")
     app.add_api_route("/jobs/{job_id}", get_job, dependencies=[read], summary="one job")
-    app.add_api_route("/records", list_records, dependencies=[read],
+    app.add_api_route("/records", list_records,
+                      openapi_extra={"parameters": _record_parameters()},
                       summary="records, filtered and paginated; JSON Lines with Accept: "
                       + NDJSON)
     app.add_api_route("/records/{record_id}", get_record, dependencies=[read],
@@ -179,32 +181,65 @@ def get_job(job_id: str, request: Request) -> dict[str, Any]:
 # records
 
 
-def list_records(
-    request: Request,
-    organisation: str | None = None,
-    sector: str | None = None,
-    purpose: Literal["commercial", "research", "commissioning"] | None = None,
-    dataset: str | None = None,
-    approval: Annotated[str | None, Query(description="approval reference, canonical")] = None,
-    needs_review: bool | None = None,
-    document: Annotated[str | None, Query(description="document sha256")] = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-) -> Response:
-    where = RecordFilter(
-        organisation=organisation, sector=sector, purpose=purpose, dataset=dataset,
-        approval=approval, needs_review=needs_review, document=document,
-        date_from=date_from.isoformat() if date_from else None,
-        date_to=date_to.isoformat() if date_to else None,
-    )
+class RecordQuery(BaseModel):
+    """The filters and the page of ``GET /records``; filters combine with AND."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str | None = Field(None, description="as printed or canonical, any case")
+    sector: str | None = Field(None, description="sector of an organisation of the record")
+    purpose: Literal["commercial", "research", "commissioning"] | None = None
+    dataset: str | None = Field(None, description="canonical dataset name")
+    approval: str | None = Field(None, description="canonical approval reference")
+    needs_review: bool | None = None
+    document: str | None = Field(None, description="sha256 of the document")
+    date_from: dt.date | None = Field(None, description="release (else start) date from")
+    date_to: dt.date | None = Field(None, description="release (else start) date to")
+    limit: int = Field(100, ge=1, le=1000)
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+
+    def where(self) -> RecordFilter:
+        return RecordFilter(
+            organisation=self.organisation, sector=self.sector, purpose=self.purpose,
+            dataset=self.dataset, approval=self.approval, needs_review=self.needs_review,
+            document=self.document,
+            date_from=self.date_from.isoformat() if self.date_from else None,
+            date_to=self.date_to.isoformat() if self.date_to else None,
+        )
+
+
+async def list_records(request: Request) -> Response:
+    # The hottest endpoint: the token check, the parameters and the query share one trip to
+    # the threadpool, and the parameters are validated as one model (see RECORD_PARAMETERS).
+    return await run_in_threadpool(_records_response, request)
+
+
+def _records_response(request: Request) -> Response:
+    authorize(request, READ_ROLES, request.app.state.settings.public_read)
+    query = _record_query(request)
     store: Store = request.app.state.store
     if NDJSON in request.headers.get("accept", ""):
-        return StreamingResponse(_lines(store.iter_records(where)), media_type=NDJSON)
-    page = store.page_records(where, _cursor(cursor), limit)
-    next_cursor = str(page[-1][0]) if len(page) == limit else None
+        return StreamingResponse(_lines(store.iter_records(query.where())), media_type=NDJSON)
+    page = store.page_records(query.where(), _cursor(query.cursor), query.limit)
+    next_cursor = str(page[-1][0]) if len(page) == query.limit else None
     return Response(_page_body(page, next_cursor), media_type="application/json")
+
+
+def _record_query(request: Request) -> RecordQuery:
+    try:
+        return RecordQuery.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        raise ApiError(422, errors.describe(exc.errors())) from exc
+
+
+def _record_parameters() -> list[dict[str, Any]]:
+    """``RecordQuery`` as OpenAPI query parameters, for ``/docs``."""
+    schema = RecordQuery.model_json_schema()
+    return [
+        {"name": name, "in": "query", "required": False, "schema": field,
+         "description": field.get("description", "")}
+        for name, field in schema["properties"].items()
+    ]
 
 
 def _cursor(cursor: str | None) -> int:

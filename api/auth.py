@@ -22,21 +22,26 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def authorize(request: Request, roles: frozenset[Role], public: bool = False) -> None:
+    """Let the request through when its token has one of ``roles``; else 401 or 403."""
+    if public:
+        return
+    token = bearer_token(request)
+    if token is None:
+        raise ApiError(401, "this endpoint needs a token: Authorization: Bearer <token>")
+    store: Store = request.app.state.store
+    role = store.token_role(token)
+    if role is None:
+        raise ApiError(401, "unknown or revoked token")
+    if role not in roles:
+        wanted = " or ".join(sorted(roles))
+        raise ApiError(403, f"a {role} token cannot do this: it needs a {wanted} token")
+
+
 def requires(roles: frozenset[Role], public: bool = False) -> Callable[[Request], None]:
-    """A dependency that lets a request through when its token has one of ``roles``."""
+    """``authorize`` as a route dependency."""
 
     def check(request: Request) -> None:
-        if public:
-            return
-        token = bearer_token(request)
-        if token is None:
-            raise ApiError(401, "this endpoint needs a token: Authorization: Bearer <token>")
-        store: Store = request.app.state.store
-        role = store.token_role(token)
-        if role is None:
-            raise ApiError(401, "unknown or revoked token")
-        if role not in roles:
-            wanted = " or ".join(sorted(roles))
-            raise ApiError(403, f"a {role} token cannot do this: it needs a {wanted} token")
+        authorize(request, roles, public)
 
     return check

@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -53,8 +56,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in e['loc'][1:]) or 'request'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        return error_response(422, problems or "invalid request")
+        return error_response(422, describe(exc.errors(), skip=1))
+
+
+def describe(problems: Sequence[Any], skip: int = 0) -> str:
+    """Validation errors as one sentence: ``limit: Input should be ...; cursor: ...``."""
+    said = "; ".join(
+        f"{'.'.join(str(part) for part in e['loc'][skip:]) or 'request'}: {e['msg']}"
+        for e in problems
+    )
+    return said or "invalid request"

@@ -247,7 +247,8 @@ def test_reading_may_be_opened_to_anyone(store: Store) -> None:
 def test_bad_requests_get_the_one_error_shape(app_client: TestClient, store: Store) -> None:
     reader = {"Authorization": f"Bearer {store.create_token('reader')}"}
     for params, status in (({"purpose": "fun"}, 422), ({"limit": 0}, 422),
-                           ({"date_from": "last week"}, 422), ({"cursor": "abc"}, 400)):
+                           ({"date_from": "last week"}, 422), ({"cursor": "abc"}, 400),
+                           ({"purpos": "research"}, 422)):  # a misspelt filter is not ignored
         answer = app_client.get("/records", params=params, headers=reader)
         assert answer.status_code == status, params
         assert set(answer.json()["error"]) == {"status", "code", "message"}
