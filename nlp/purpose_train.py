@@ -379,7 +379,8 @@ def _train_report(models_dir: Path, version: str, candidate: Scores,
                   active: tuple[Scores | None, str], cv: CvResult, threshold: Threshold,
                   force: bool) -> str:
     current = active[0]
-    activated = should_activate(candidate.macro_f1, current and current.macro_f1, force)
+    current_f1 = None if current is None else current.macro_f1
+    activated = should_activate(candidate.macro_f1, current_f1, force)
     if activated:
         activate(models_dir, KIND, version)
     summary = cv.summary()

@@ -112,3 +112,14 @@ def test_fit_learns_from_examples():
     assert probs.shape == (18, 3)
     assert np.allclose(probs.sum(axis=1), 1.0)
     assert (probs.argmax(axis=1) == [0] * 6 + [1] * 6 + [2] * 6).all()
+
+
+def test_sector_comes_from_the_entity_stage_when_it_found_one():
+    from nlp.purpose_features import sector_of
+    from nlp.record import Entities, Organisation
+
+    found = Organisation(text="Acme", canonical="Acme", field="organisation", start=0, end=4,
+                         sector="academic")
+    assert sector_of(Fields(organisation="Acme Ltd"), Entities(organisations=[found])) == "academic"
+    assert sector_of(Fields(organisation="Acme Ltd"), Entities()) == "commercial"
+    assert sector_of(Fields(), Entities()) is None

@@ -124,3 +124,21 @@ def test_a_model_built_for_other_features_is_refused(tmp_path):
 def test_missing_active_model_is_a_model_error(tmp_path):
     with pytest.raises(ModelError, match="no active purpose model"):
         load_purpose_model(tmp_path)
+
+
+class NoEntities:
+    def extract_many(self, fields):
+        return [Entities() for _ in fields]
+
+
+def test_enricher_writes_the_models_purpose_into_records(model):
+    from nlp.enrich import Enricher
+
+    records = [{"fields": {"organisation": "NHS Leeds CCG",
+                           "purpose": "Invoice validation for commissioning."}},
+               {"fields": {"organisation": "X"}, "purpose": {"label": "research",
+                                                             "source": "reviewer"}}]
+    enriched = Enricher(NoEntities(), model).enrich(records)
+    assert enriched[0]["purpose"]["label"] == "commissioning"
+    assert enriched[0]["purpose"]["model"] == model.name
+    assert enriched[1]["purpose"] == {"label": "research", "source": "reviewer"}
