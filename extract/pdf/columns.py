@@ -133,29 +133,31 @@ def covered_bins(spans: Sequence[Span], x_min: float, bins: int) -> list[int]:
 
 
 def edges_from_rivers(
-    pages: Sequence[PageGeometry], min_gap: float = 0.75, bridge: float = 0.05
+    pages: Sequence[PageGeometry], min_gap: float = 0.08, bridge: float = 0.05
 ) -> list[float]:
     """Column edges of an unruled table: the middle of every vertical strip no text crosses.
 
     Cell text is left-aligned and wraps inside its column, so between two columns there
     is always a strip of white (the cells' padding) that no line of any page crosses.
-    Strips narrower than ``min_gap`` points are gaps between letters, not columns, and
+    Strips narrower than ``min_gap`` font sizes (capped at 0.75 pt; a table fitted to the
+    page width may print at 3 pt, its padding a quarter point) are not columns' gaps, and
     lines that are one phrase across columns (a title, a page footer) do not count.
     """
     chars = [c for page in pages for c in page.chars]
     if not chars:
         return []
+    size = sorted(c.size for c in chars)[len(chars) // 2]
+    narrowest = max(BIN, min(0.75, min_gap * size))
     x_min, x_max = min(c.x0 for c in chars), max(c.x1 for c in chars)
     bins = int((x_max - x_min) / BIN) + 1
     counts = covered_bins(table_spans(page_lines(pages, bridge)), x_min, bins)
-    noise = 0
     edges = [x_min - 1.0]
     run_start: int | None = None
-    for i, count in enumerate(counts + [1]):
-        if count <= noise and run_start is None:
+    for i, count in enumerate([*counts, 1]):
+        if count == 0 and run_start is None:
             run_start = i
-        elif count > noise and run_start is not None:
-            if (i - run_start) * BIN >= min_gap:
+        elif count > 0 and run_start is not None:
+            if (i - run_start) * BIN >= narrowest:
                 edges.append(x_min + (run_start + i) / 2 * BIN)
             run_start = None
     edges.append(x_max + 1.0)

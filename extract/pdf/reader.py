@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import product
 
 from extract.errors import DocumentTooLarge, UnknownLayout, UnreadableDocument
 from extract.limits import Limits
@@ -35,7 +36,14 @@ from extract.pdf.rows import (
     rules_within,
     text_blocks,
 )
-from extract.profiles import HeaderMatch, match_header, normalise_header, row_to_fields
+from extract.profiles import (
+    HeaderMatch,
+    field_for,
+    load_profiles,
+    match_header,
+    normalise_header,
+    row_to_fields,
+)
 from extract.record import CellSpan, Row
 from extract.text import join_lines
 
@@ -120,19 +128,43 @@ def page_bands(page: PageTable, anchor: int, pitch: float) -> list[Band]:
     return bands_from_anchor(page.number, page.column(anchor), pitch)
 
 
-def band_texts(page: PageTable, band: Band) -> list[str]:
-    columns = len(page.edges) - 1
-    lines: list[list[str]] = [[] for _ in range(columns)]
+def band_lines(page: PageTable, band: Band) -> list[list[str]]:
+    """Each column's printed lines within a row band."""
+    lines: list[list[str]] = [[] for _ in range(len(page.edges) - 1)]
     for f in page.fragments:
         if band.holds(f.baseline):
             lines[f.column].append(f.text)
-    return [join_lines(texts) for texts in lines]
+    return lines
+
+
+def band_texts(page: PageTable, band: Band) -> list[str]:
+    return [join_lines(texts) for texts in band_lines(page, band)]
+
+
+def header_text(lines: Sequence[str]) -> str:
+    """A header cell's text; a word a narrow column broke ("Sensiti" / "ve") is rejoined.
+
+    Lines are joined with spaces unless joining some break without one gives a header
+    a layout profile knows.
+    """
+    plain = join_lines(list(lines))
+    if len(lines) < 2 or len(lines) > 6 or known_header(plain):
+        return plain
+    for glue in product((" ", ""), repeat=len(lines) - 1):
+        text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
+        if known_header(text):
+            return join_lines([text])
+    return plain
+
+
+def known_header(text: str) -> bool:
+    return any(field_for(text, profile) for profile in load_profiles())
 
 
 def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | None:
     """The header row of a page: one of its first two rows, matched to a profile."""
     for band in page_bands(page, 0, pitch)[:2]:
-        match = match_header(band_texts(page, band))
+        match = match_header([header_text(lines) for lines in band_lines(page, band)])
         if match is not None:
             return match, band
     return None
