@@ -1,6 +1,7 @@
 """Read throughput of the HTTP API on SQLite: filtered pages per second, a full export's time.
 
     python benchmarks/bench_api.py [--documents 9] [--requests 4000] [--clients 8]
+                                   [--serve-workers 1]
 
 It fills a fresh SQLite store through the real pipeline (register CSVs built from the
 sample register's rows, each document distinct, ~1,200 rows each), starts ``drr serve``
@@ -8,6 +9,7 @@ sample register's rows, each document distinct, ~1,200 rows each), starts ``drr 
 
 - sends ``--requests`` GETs of one filtered page (``purpose``, ``needs_review``, 20 records)
   from ``--clients`` keep-alive connections spread over two processes, with a reader token,
+  to ``--serve-workers`` uvicorn processes,
   and reports requests/s and latency percentiles;
 - walks the same filter page by page with the cursor, and reports pages/s;
 - streams the whole store as JSON Lines (``Accept: application/x-ndjson``) and reports
@@ -83,15 +85,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def serve(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRR_")}
     env["DRR_DATABASE_URL"] = url
     handle = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
     server = subprocess.Popen(
-        [sys.executable, "-m", "workers.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "workers.cli", "serve", "--port", str(port),
+         "--workers", str(workers)],
         env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
     )
-    while b"Uvicorn running" not in log.read_bytes():
+    while log.read_bytes().count(b"Application startup complete") < workers:
         if server.poll() is not None:
             raise SystemExit(log.read_text())
         time.sleep(0.2)
@@ -166,6 +169,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=9)
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--serve-workers", type=int, default=1, help="drr serve --workers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="drr-bench-api-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'drr.sqlite'}"
@@ -178,7 +182,7 @@ def main() -> None:
             RecordFilter(purpose="research", needs_review=False)))
         token = store.create_token("reader", "benchmark")
         port = free_port()
-        server = serve(url, port, Path(tmp) / "serve.log")
+        server = serve(url, port, Path(tmp) / "serve.log", args.serve_workers)
         try:
             load(port, token, 200, 2)  # warm-up: connections, caches, the first queries
             elapsed, latencies = load(port, token, args.requests, args.clients)
