@@ -98,7 +98,12 @@ def train_ner(rows: list[dict[str, Any]], log: Callable[[str], None] = print) ->
     nlp = build_rules_pipeline()
     nlp.add_pipe("ner", config=NER_CONFIG)
     examples = [to_example(nlp, row) for row in rows]
+    # Language.initialize re-initialises every component, and a SpanRuler's initialize
+    # clears its patterns: keep them and put them back.
+    ruler = nlp.get_pipe("dataset_ruler")
+    patterns = ruler.patterns
     optimizer = nlp.initialize(lambda: examples)
+    ruler.add_patterns(patterns)
     shuffle = random.Random(SEED)
     with nlp.select_pipes(enable=["ner"]):
         for epoch in range(EPOCHS):
