@@ -113,10 +113,12 @@ def review_threshold(
 
 
 # --- the keyword-rule baseline: what a user would write from the guideline by hand ----
+# Words come from the guideline's definitions and worked examples (insurance, analytics,
+# Dr Foster Intelligence, Monitor, CQC, ...), not from the labelled statements.
 
 _COMPANY = re.compile(
     r"\b(ltd|limited|plc|llp|inc|llc|gmbh|consult\w*|insurance|reinsurance|analytics|"
-    r"intelligence|healthcare|communications)\b", re.IGNORECASE)
+    r"intelligence)\b", re.IGNORECASE)
 _COMMISSIONER = re.compile(
     r"\b(ccg|csu|clinical commissioning|commissioning support|council|borough|county|"
     r"local authority|nhs england|monitor|care quality commission|cqc|department of health|"
