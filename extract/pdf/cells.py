@@ -75,14 +75,19 @@ def ruled_cells(
 
 
 def unruled_cells(
-    rows: PageRows, column: int, fragments: Sequence[Fragment], pitch: float
+    rows: PageRows,
+    column: int,
+    fragments: Sequence[Fragment],
+    pitch: float,
+    cell_gap: float | None = None,
 ) -> list[Cell]:
     """Cells of one column of an unruled page: runs of lines at the line pitch."""
     if not rows.bands:
         return []
     last_band = rows.bands[-1]
     cells: list[Cell] = []
-    for block in text_blocks(fragments, pitch):
+    row_ends = sorted(band.baseline for band in rows.bands if band.baseline is not None)
+    for block in text_blocks(fragments, pitch, row_ends, cell_gap):
         last = rows.row_of(block[-1].baseline)
         open_below = False
         if last is None and 0 < block[-1].baseline - last_band.bottom <= 2 * pitch:

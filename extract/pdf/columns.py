@@ -38,22 +38,32 @@ def edges_from_rulings(rulings: Sequence[Ruling]) -> list[float]:
     return edges if len(edges) >= 3 else []
 
 
-def word_starts(chars: Sequence[Char]) -> Counter[float]:
-    """How many lines start a phrase at each x (to 0.1 pt) after white space.
+def tenths(x: float) -> int:
+    return round(x * 10)
+
+
+def starts_near(starts: Counter[int], x: float) -> int:
+    """Lines starting within 0.1 pt of x (a bold header sits a hair off its column)."""
+    key = tenths(x)
+    return starts[key - 1] + starts[key] + starts[key + 1]
+
+
+def word_starts(chars: Sequence[Char]) -> Counter[int]:
+    """How many lines start a phrase at each x (in tenths of a point) after white space.
 
     Only a letter with nothing printed just before it counts (first on its line, or
     half a letter or more from the last mark): a column's left edge collects one for
     every line of its cells, while a word inside repeated text ("ICO code", or a header
     printed on every page) is always preceded by its touching space and collects none.
     """
-    starts: Counter[float] = Counter()
+    starts: Counter[int] = Counter()
     for row in baseline_rows(chars):
         previous: Char | None = None
         for char in row:
             if not char.text.isspace() and (
                 previous is None or char.x0 - previous.x1 > 0.5 * char.size
             ):
-                starts[round(char.x0, 1)] += 1
+                starts[tenths(char.x0)] += 1
             previous = char
     return starts
 
@@ -68,7 +78,7 @@ def baseline_rows(chars: Sequence[Char]) -> list[list[Char]]:
 Span = tuple[float, float]
 
 
-def line_spans(row: Sequence[Char], starts: Counter[float], bridge: float) -> list[Span]:
+def line_spans(row: Sequence[Char], starts: Counter[int], bridge: float) -> list[Span]:
     """Horizontal extents of one line's phrases: words joined across their spaces.
 
     Spaces are drawn as characters, but a cell's line often ends in one that reaches
@@ -85,7 +95,7 @@ def line_spans(row: Sequence[Char], starts: Counter[float], bridge: float) -> li
             continue
         joins = end is not None and (
             char.x0 - end <= bridge * char.size
-            or (spaced and starts[round(char.x0, 1)] < STRONG and char.x0 - end < char.size)
+            or (spaced and starts_near(starts, char.x0) < STRONG and char.x0 - end < char.size)
         )
         if not joins:
             if start is not None and end is not None:
@@ -100,7 +110,7 @@ def line_spans(row: Sequence[Char], starts: Counter[float], bridge: float) -> li
 
 def page_lines(pages: Sequence[PageGeometry], bridge: float) -> list[list[Span]]:
     """The phrases of every printed line of every page."""
-    starts = Counter[float]()
+    starts = Counter[int]()
     for page in pages:
         starts.update(word_starts(page.chars))
     return [line_spans(row, starts, bridge) for page in pages for row in baseline_rows(page.chars)]

@@ -32,9 +32,11 @@ from extract.pdf.rows import (
     Band,
     bands_between,
     bands_from_anchor,
+    cell_gaps,
     line_pitch,
     rules_within,
     text_blocks,
+    widest_cell_gap,
 )
 from extract.profiles import (
     HeaderMatch,
@@ -78,6 +80,7 @@ class Table:
     rows: tuple[PageRows, ...]
     pitch: float
     warnings: tuple[str, ...]
+    cell_gap: float | None = None  # widest gap between lines of one unruled cell
 
 
 def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[str]]:
@@ -242,7 +245,21 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row))
         next_row += len(bands)
-    return Table(match, tuple(kept), tuple(rows), pitch, tuple(notes))
+    return Table(
+        match, tuple(kept), tuple(rows), pitch, tuple(notes), unruled_cell_gap(kept, rows, pitch)
+    )
+
+
+def unruled_cell_gap(
+    pages: Sequence[PageTable], rows: Sequence[PageRows], pitch: float
+) -> float | None:
+    gaps: list[float] = []
+    for page, page_rows in zip(pages, rows, strict=True):
+        if not page.ruled:
+            ends = sorted(b.baseline for b in page_rows.bands if b.baseline is not None)
+            columns = [page.column(c) for c in range(len(page.edges) - 1)]
+            gaps += cell_gaps(columns, ends, pitch)
+    return widest_cell_gap(gaps)
 
 
 def column_cells(table: Table, column: int) -> list[Cell]:
@@ -255,7 +272,7 @@ def column_cells(table: Table, column: int) -> list[Cell]:
             x0, x1 = page.edges[column], page.edges[column + 1]
             cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
         else:
-            cells += unruled_cells(rows, column, fragments, table.pitch)
+            cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap)
     return [c for c in join_across_pages(cells) if c.fragments]
 
 

@@ -5,6 +5,7 @@ register cells are bottom-aligned).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -58,8 +59,9 @@ def bands_between(page: int, ys: Sequence[float]) -> list[Band]:
 def line_pitch(fragments: Sequence[Fragment]) -> float:
     """The distance between the baselines of a cell's consecutive lines.
 
-    Within one column, most neighbouring lines are lines of the same wrapped cell, so the
-    pitch is the lower quartile of those distances that are plausible for the font size.
+    Within one column, most neighbouring lines are lines of the same wrapped cell: the
+    pitch is the median of the distances near their lower quartile (lines of different
+    rows are further apart by the cells' padding, sometimes by only 5%).
     """
     by_column: dict[tuple[int, int], list[float]] = {}
     sizes = []
@@ -70,21 +72,75 @@ def line_pitch(fragments: Sequence[Fragment]) -> float:
     diffs = sorted(
         b - a
         for baselines in by_column.values()
-        for a, b in zip(sorted(baselines), sorted(baselines)[1:])
+        for a, b in pairwise(sorted(baselines))
         if 0.9 * size <= b - a <= 1.6 * size
     )
-    return diffs[len(diffs) // 4] if diffs else 1.2 * size
+    if not diffs:
+        return 1.2 * size
+    quartile = diffs[len(diffs) // 4]
+    near = [d for d in diffs if abs(d - quartile) <= 0.03 * quartile]
+    return near[len(near) // 2]
 
 
-def text_blocks(fragments: Sequence[Fragment], pitch: float) -> list[list[Fragment]]:
-    """One column's fragments on one page grouped into cells: runs at the line pitch."""
+def text_blocks(
+    fragments: Sequence[Fragment],
+    pitch: float,
+    row_ends: Sequence[float] = (),
+    cell_gap: float | None = None,
+) -> list[list[Fragment]]:
+    """One column's fragments on one page grouped into cells: runs at the line pitch.
+
+    ``row_ends`` are the rows' last baselines: a bottom-aligned cell ends on one, so a
+    line there followed by a wider gap than any between lines of one cell (``cell_gap``)
+    ends its cell, even when the cells' padding is too thin for the plain pitch test.
+    """
     blocks: list[list[Fragment]] = []
+    limit = pitch + max(0.03 * pitch, 0.12) if cell_gap is None else cell_gap + 0.02
     for fragment in sorted(fragments, key=lambda f: f.baseline):
-        if blocks and fragment.baseline - blocks[-1][-1].baseline <= BLOCK_PITCH * pitch + 0.05:
+        if blocks and same_cell(blocks[-1][-1].baseline, fragment.baseline, pitch, limit, row_ends):
             blocks[-1].append(fragment)
         else:
             blocks.append([fragment])
     return blocks
+
+
+def same_cell(
+    above: float, below: float, pitch: float, limit: float, row_ends: Sequence[float]
+) -> bool:
+    gap = below - above
+    if gap > BLOCK_PITCH * pitch + 0.05:
+        return False
+    return gap <= limit or not on_row_end(above, row_ends, pitch)
+
+
+def on_row_end(baseline: float, row_ends: Sequence[float], pitch: float) -> bool:
+    i = bisect_left(row_ends, baseline - 0.25 * pitch)
+    return i < len(row_ends) and row_ends[i] <= baseline + 0.25 * pitch
+
+
+def cell_gaps(
+    columns: Sequence[Sequence[Fragment]], row_ends: Sequence[float], pitch: float
+) -> list[float]:
+    """Gaps between two lines of one cell: those after lines off the row ends.
+
+    A bottom-aligned cell ends on its row's last baseline, so a line anywhere else is
+    followed by another line of its own cell: those gaps are the pitch plus rounding.
+    """
+    return [
+        b.baseline - a.baseline
+        for column in columns
+        for a, b in pairwise(sorted(column, key=lambda f: f.baseline))
+        if b.baseline - a.baseline <= BLOCK_PITCH * pitch + 0.05
+        and not on_row_end(a.baseline, row_ends, pitch)
+    ]
+
+
+def widest_cell_gap(gaps: Sequence[float]) -> float | None:
+    """The widest gap within a cell; the 98th percentile keeps one odd line from deciding."""
+    if len(gaps) < 20:
+        return None
+    ordered = sorted(gaps)
+    return ordered[len(ordered) * 98 // 100]
 
 
 def bands_from_anchor(page: int, anchor: Sequence[Fragment], pitch: float) -> list[Band]:
