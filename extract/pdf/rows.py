@@ -108,8 +108,8 @@ def same_cell(
     above: float, below: float, pitch: float, limit: float, row_ends: Sequence[float]
 ) -> bool:
     gap = below - above
-    if gap > BLOCK_PITCH * pitch + 0.05:
-        return False
+    if gap > BLOCK_PITCH * pitch + 0.05 or gap < 0.8 * pitch:
+        return False  # too far apart, or closer than a cell's lines: text overflowing a row
     return gap <= limit or not on_row_end(above, row_ends, pitch)
 
 
