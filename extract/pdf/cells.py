@@ -79,7 +79,7 @@ def unruled_cells(
     column: int,
     fragments: Sequence[Fragment],
     pitch: float,
-    cell_gap: float | None = None,
+    cell_gap: tuple[float, float] | None = None,
 ) -> list[Cell]:
     """Cells of one column of an unruled page: runs of lines at the line pitch."""
     if not rows.bands:

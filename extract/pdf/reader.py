@@ -32,11 +32,11 @@ from extract.pdf.rows import (
     Band,
     bands_between,
     bands_from_anchor,
+    cell_gap_range,
     cell_gaps,
     line_pitch,
     rules_within,
     text_blocks,
-    widest_cell_gap,
 )
 from extract.profiles import (
     HeaderMatch,
@@ -80,7 +80,7 @@ class Table:
     rows: tuple[PageRows, ...]
     pitch: float
     warnings: tuple[str, ...]
-    cell_gap: float | None = None  # widest gap between lines of one unruled cell
+    cell_gap: tuple[float, float] | None = None  # gaps seen between lines of one cell
 
 
 def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[str]]:
@@ -252,14 +252,14 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
 
 def unruled_cell_gap(
     pages: Sequence[PageTable], rows: Sequence[PageRows], pitch: float
-) -> float | None:
+) -> tuple[float, float] | None:
     gaps: list[float] = []
     for page, page_rows in zip(pages, rows, strict=True):
         if not page.ruled:
             ends = sorted(b.baseline for b in page_rows.bands if b.baseline is not None)
             columns = [page.column(c) for c in range(len(page.edges) - 1)]
             gaps += cell_gaps(columns, ends, pitch)
-    return widest_cell_gap(gaps)
+    return cell_gap_range(gaps)
 
 
 def column_cells(table: Table, column: int) -> list[Cell]:

@@ -86,34 +86,43 @@ def text_blocks(
     fragments: Sequence[Fragment],
     pitch: float,
     row_ends: Sequence[float] = (),
-    cell_gap: float | None = None,
+    cell_gap: tuple[float, float] | None = None,
 ) -> list[list[Fragment]]:
     """One column's fragments on one page grouped into cells: runs at the line pitch.
 
     ``row_ends`` are the rows' last baselines: a bottom-aligned cell ends on one, so a
-    line there followed by a wider gap than any between lines of one cell (``cell_gap``)
-    ends its cell, even when the cells' padding is too thin for the plain pitch test.
+    line there followed by a gap outside the range seen between lines of one cell
+    (``cell_gap``) ends its cell, even when the cells' padding is too thin (or the rows
+    too short) for the plain pitch test.
     """
+    slack = max(0.03 * pitch, 0.12)
+    within = (pitch - slack, pitch + slack) if cell_gap is None else cell_gap
     blocks: list[list[Fragment]] = []
-    limit = pitch + max(0.03 * pitch, 0.12) if cell_gap is None else cell_gap + 0.02
     for fragment in sorted(fragments, key=lambda f: f.baseline):
-        if blocks and same_cell(blocks[-1][-1].baseline, fragment.baseline, pitch, limit, row_ends):
+        above = blocks[-1][-1].baseline if blocks else None
+        if above is not None and continues(
+            fragment.baseline - above, above, pitch, within, row_ends
+        ):
             blocks[-1].append(fragment)
         else:
             blocks.append([fragment])
     return blocks
 
 
-def same_cell(
-    above: float, below: float, pitch: float, limit: float, row_ends: Sequence[float]
+def continues(
+    gap: float, above: float, pitch: float, within: tuple[float, float], row_ends: Sequence[float]
 ) -> bool:
-    gap = below - above
-    if gap > BLOCK_PITCH * pitch + 0.05 or gap < 0.8 * pitch:
-        return False  # too far apart, or closer than a cell's lines: text overflowing a row
-    return gap <= limit or not on_row_end(above, row_ends, pitch)
+    """Whether a line ``gap`` below the line at ``above`` goes on with the same cell."""
+    if not 0.8 * pitch <= gap <= BLOCK_PITCH * pitch + 0.05:
+        return False  # too far apart, or closer than a cell's lines (text overflowing a row)
+    if on_row_end(above, row_ends, pitch):
+        return within[0] - 0.02 <= gap <= within[1] + 0.02
+    return True
 
 
 def on_row_end(baseline: float, row_ends: Sequence[float], pitch: float) -> bool:
+    if not row_ends:
+        return True  # nothing known of the rows: every line may end a cell
     i = bisect_left(row_ends, baseline - 0.25 * pitch)
     return i < len(row_ends) and row_ends[i] <= baseline + 0.25 * pitch
 
@@ -135,12 +144,12 @@ def cell_gaps(
     ]
 
 
-def widest_cell_gap(gaps: Sequence[float]) -> float | None:
-    """The widest gap within a cell; the 98th percentile keeps one odd line from deciding."""
+def cell_gap_range(gaps: Sequence[float]) -> tuple[float, float] | None:
+    """The range of gaps within a cell; percentiles keep an odd line from deciding."""
     if len(gaps) < 20:
         return None
     ordered = sorted(gaps)
-    return ordered[len(ordered) * 98 // 100]
+    return ordered[len(ordered) * 2 // 100], ordered[len(ordered) * 98 // 100]
 
 
 def bands_from_anchor(page: int, anchor: Sequence[Fragment], pitch: float) -> list[Band]:
