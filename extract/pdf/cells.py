@@ -80,6 +80,7 @@ def unruled_cells(
     fragments: Sequence[Fragment],
     pitch: float,
     cell_gap: tuple[float, float] | None = None,
+    clipped_below: bool = False,
 ) -> list[Cell]:
     """Cells of one column of an unruled page: runs of lines at the line pitch."""
     if not rows.bands:
@@ -100,7 +101,11 @@ def unruled_cells(
             # A bottom-aligned cell ends on its row's bottom line; one that doesn't was
             # cut by the page break and goes on overleaf.
             row_baseline = last_band.bottom if last_band.baseline is None else last_band.baseline
-            open_below = open_below or abs(row_baseline - block[-1].baseline) > 0.2 * pitch
+            open_below = (
+                open_below
+                or clipped_below  # the cell's clipped-away rest was drawn below the page
+                or abs(row_baseline - block[-1].baseline) > 0.2 * pitch
+            )
         cell = Cell(column, rows.page, list(range(first, last + 1)), list(block), open_below)
         if cells and cell.rows[0] <= cells[-1].rows[-1]:
             cell = join_paragraphs(cells.pop(), cell)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
 
 @dataclass(frozen=True, slots=True)
 class Char:
@@ -39,10 +41,11 @@ class PageGeometry:
     height: float
     chars: tuple[Char, ...]
     rulings: tuple[Ruling, ...]
-    hidden_chars: int = 0  # characters drawn outside the clip path, hence invisible
+    hidden: tuple[Box, ...] = ()  # boxes of characters drawn outside the clip: invisible
 
-
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+    @property
+    def hidden_chars(self) -> int:
+        return len(self.hidden)
 
 
 def union(boxes: list[Box]) -> Box:

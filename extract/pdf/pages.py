@@ -59,13 +59,13 @@ class GeometryDevice(PDFTextDevice):
         self.clip: Box = NO_CLIP  # device space, y up; kept current by ClipInterpreter
         self.chars: list[Char] = []
         self.rulings: list[Ruling] = []
-        self.hidden = 0
+        self.hidden: list[Box] = []  # where clipped-away characters were drawn
         self.height = 0.0
 
     def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
         x0, y0, x1, y1 = page.cropbox
         self.height = abs(y1 - y0)
-        self.chars, self.rulings, self.hidden = [], [], 0
+        self.chars, self.rulings, self.hidden = [], [], []
         self.clip = (0.0, 0.0, abs(x1 - x0), self.height)
 
     def render_char(
@@ -89,7 +89,7 @@ class GeometryDevice(PDFTextDevice):
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         clip = self.clip
         if not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
-            self.hidden += 1
+            self.hidden.append((x0, self.height - y1, x1, self.height - y0))
             return adv
         try:
             text = font.to_unichr(cid)
@@ -275,5 +275,5 @@ def iter_pages(
             abs(y1 - y0),
             tuple(device.chars),
             tuple(device.rulings),
-            device.hidden,
+            tuple(device.hidden),
         )

@@ -272,8 +272,21 @@ def column_cells(table: Table, column: int) -> list[Cell]:
             x0, x1 = page.edges[column], page.edges[column + 1]
             cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
         else:
-            cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap)
+            cut = clipped_below(page, rows, column)
+            cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap, cut)
     return [c for c in join_across_pages(cells) if c.fragments]
+
+
+def clipped_below(page: PageTable, rows: PageRows, column: int) -> bool:
+    """Whether text of this column was drawn, clipped away, below the page's last row.
+
+    A merged cell cut by the page break is drawn whole on both pages and clipped: the
+    invisible rest below the last row says the column's last cell goes on overleaf.
+    """
+    if not rows.bands:
+        return False
+    x0, x1, bottom = page.edges[column], page.edges[column + 1], rows.bands[-1].bottom
+    return any(x0 <= (b[0] + b[2]) / 2 <= x1 and b[1] >= bottom for b in page.geometry.hidden)
 
 
 def merges(table: Table, column: int, cells: Sequence[Cell], org_blanks: set[int]) -> bool:
