@@ -124,6 +124,17 @@ def test_invisible_copies_of_clipped_cells_are_not_read(monkeypatch):
     assert [squashed_fields(r.fields.model_dump()) for r in read_pdf(data)] != expected
 
 
+def test_a_cut_cell_ending_on_a_row_baseline_is_joined_by_its_clipped_rest(monkeypatch):
+    import extract.pdf.reader as reader
+
+    name = "nhsd-releases-unruled-wide"  # page 6 shows the purpose's top part, page 7 the rest
+    data = (PDFS / f"{name}.pdf").read_bytes()
+    expected = [squash(g["fields"]["purpose"]) for g in golden(name)]
+    assert [squash(r.fields.purpose) for r in read_pdf(data)] == expected
+    monkeypatch.setattr(reader, "clipped_below", lambda page, rows, column: False)
+    assert [squash(r.fields.purpose) for r in read_pdf(data)] != expected
+
+
 def test_layout_profiles_are_matched_by_header():
     assert {r.layout for r in rows_of("hscic-ruled")} == {"hscic-2014"}
     assert rows_of("renamed-ruled")[0].layout == "generic"  # Institution, Project details

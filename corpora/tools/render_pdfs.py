@@ -63,6 +63,7 @@ class Spec:
     footer: bool = False  # "Page N of M" in the page footer
     keep_breaks: bool = False  # print the source's line and paragraph breaks inside cells
     numeric_ids: bool = False  # row ids as numbers, right-aligned as spreadsheets print them
+    widths: tuple[float, ...] = ()  # column widths other than the layout's
     merged: tuple[str, ...] = ("organisation", "purpose")
     row_ids: str = "source"  # "source": the source's own id; "count": 1, 2, 3 as HSCIC printed
     notes: str = ""
@@ -186,6 +187,19 @@ SPECS = (
         landscape=True,
         merged=("organisation", "purpose", "reference"),
         notes="NHS Digital DataReleases, no rules, Liberation Serif 9pt",
+    ),
+    Spec(
+        "nhsd-releases-unruled-wide",
+        "nhsd",
+        NHSD,
+        rows=45,
+        skip=375,
+        ruled=False,
+        size=10,
+        merged=("organisation", "purpose", "reference"),
+        widths=(12.63, 10.8, 20.39, 15.7, 10.77, 14.35, 30.91, 9.0, 11.19, 12.11, 11.2),
+        notes="DataReleases, no rules, Liberation Sans 10 over 7 pages; a merged purpose cut"
+        " by a page break right on a row's last baseline (only its clipped rest tells)",
     ),
     Spec(
         "phe-unruled-portrait",
@@ -382,7 +396,8 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
         sheet.cell(1, 1, spec.title).font = Font(name=spec.font, size=spec.size * 1.5, bold=True)
         sheet.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(spec.columns))
     for c, col in enumerate(spec.columns, 1):
-        sheet.column_dimensions[get_column_letter(c)].width = col.width
+        width = spec.widths[c - 1] if spec.widths else col.width
+        sheet.column_dimensions[get_column_letter(c)].width = width
         cell = sheet.cell(top, c, col.header)
         cell.font = Font(name=spec.font, size=spec.size, bold=True)
         cell.alignment, cell.border = align, border
