@@ -125,7 +125,7 @@ def test_invisible_copies_of_clipped_cells_are_not_read(monkeypatch):
 
 
 def test_a_cut_cell_ending_on_a_row_baseline_is_joined_by_its_clipped_rest(monkeypatch):
-    import extract.pdf.reader as reader
+    from extract.pdf import reader
 
     name = "nhsd-releases-unruled-wide"  # page 6 shows the purpose's top part, page 7 the rest
     data = (PDFS / f"{name}.pdf").read_bytes()
