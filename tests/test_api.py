@@ -272,3 +272,27 @@ def test_an_upload_without_a_length_is_cut_off_at_the_limit(store: Store) -> Non
     assert answer.status_code == 413, answer.text
     assert answer.json()["error"]["code"] == "payload_too_large"
     assert store.list_jobs() == []
+
+
+def test_without_a_broker_the_api_processes_uploads_itself(
+    tmp_path: Path, expected: Callable[[Path], list[str]]
+) -> None:
+    """The embedded default: ``drr serve`` alone, SQLite, jobs run on a thread of the API."""
+    url = f"sqlite:///{tmp_path / 'drr.sqlite'}"
+    store = open_store(url)
+    token = store.create_token("submitter")
+    port = free_port()
+    server = start_drr(["serve", "--port", str(port)], service_env(url, None),
+                       tmp_path / "serve.log")
+    try:
+        server.wait_for("Uvicorn running")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60,
+                          headers={"Authorization": f"Bearer {token}"}) as http:
+            answer = upload(http, PAGE.name, PAGE.read_bytes())
+            assert answer.status_code == 202, answer.text
+            assert finished(http, answer.json()["job_id"])["state"] == "done"
+            export = http.get("/records", headers={"Accept": "application/x-ndjson"})
+            assert export.text == "".join(line + "\n" for line in expected(PAGE))
+    finally:
+        server.stop()
+        store.dispose()

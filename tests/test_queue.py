@@ -79,8 +79,8 @@ def test_a_worker_killed_mid_document_leaves_it_done_exactly_once(
     inputs: dict[str, Path], expected: Callable[[Path], list[str]],
 ) -> None:
     # The killed worker's message comes back once its visibility timeout has passed.
-    env = {**queue_env, "DRR_TASK_SOFT_TIME_LIMIT": "30", "DRR_TASK_TIME_LIMIT": "35",
-           "DRR_BROKER_VISIBILITY_TIMEOUT": "40"}
+    env = {**queue_env, "DRR_TASK_SOFT_TIME_LIMIT": "20", "DRR_TASK_TIME_LIMIT": "25",
+           "DRR_BROKER_VISIBILITY_TIMEOUT": "30"}
     store = open_store(database_url)
     worker = start_worker(env, "doomed")
     [line] = submit([inputs["big"]], env)
