@@ -39,9 +39,14 @@ class PurposeModel:
         """(n, 3) calibrated probabilities, columns in ``LABELS`` order."""
         if not fields:
             return np.zeros((0, len(LABELS)))
-        raw = self.pipeline.predict_proba(feature_matrix(fields, entities))
+        matrix = feature_matrix(fields, entities)
+        # Score each distinct row once: an agreement's rows differ only in the data set.
+        distinct: dict[tuple[str, ...], int] = {}
+        inverse = np.array([distinct.setdefault(tuple(row), len(distinct)) for row in matrix])
+        first_rows = np.unique(inverse, return_index=True)[1]
+        raw = self.pipeline.predict_proba(matrix[first_rows])
         order = [list(self.pipeline.classes_).index(label) for label in LABELS]
-        return raw[:, order]
+        return raw[:, order][inverse]
 
     def predict(self, fields: Sequence[Fields], entities: Sequence[Entities]) -> list[Purpose]:
         probabilities = self.probabilities(fields, entities)

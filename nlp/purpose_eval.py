@@ -7,7 +7,6 @@ keyword rules.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,8 +14,8 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from extract.record import Fields
-from nlp.purpose_features import purpose_text, register_says_commercial
-from nlp.record import LABELS, PurposeLabel
+from nlp.purpose_features import keyword_label
+from nlp.record import LABELS
 
 ECE_BINS = 10
 
@@ -112,45 +111,7 @@ def review_threshold(
     return best
 
 
-# --- the keyword-rule baseline: what a user would write from the guideline by hand ----
-# Words come from the guideline's definitions and worked examples (insurance, analytics,
-# Dr Foster Intelligence, Monitor, CQC, ...), not from the labelled statements.
-
-_COMPANY = re.compile(
-    r"\b(ltd|limited|plc|llp|inc|llc|gmbh|consult\w*|insurance|reinsurance|analytics|"
-    r"intelligence)\b", re.IGNORECASE)
-_COMMISSIONER = re.compile(
-    r"\b(ccg|csu|clinical commissioning|commissioning support|council|borough|county|"
-    r"local authority|nhs england|monitor|care quality commission|cqc|department of health|"
-    r"audit office|nhs improvement|public health england)\b", re.IGNORECASE)
-_ACADEMIC = re.compile(
-    r"\b(universit\w*|college|institute|school of|research|trust|foundation|charity)\b", re.IGNORECASE)
-_TEXT_WORDS: dict[PurposeLabel, re.Pattern[str]] = {
-    "commercial": re.compile(
-        r"\b(clients?|customers?|products?|commercial|market\w*|benchmark\w*|subscri\w*|"
-        r"pharmaceutical|sales?|consultancy)\b", re.IGNORECASE),
-    "research": re.compile(
-        r"\b(research\w*|stud(y|ies)|trials?|cohort|epidemiolog\w*|publi(sh|cation)\w*|"
-        r"journals?|phd|investigat\w*|hypothes\w*)\b", re.IGNORECASE),
-    "commissioning": re.compile(
-        r"\b(commission\w*|invoice validation|risk stratification|tariff|planning|"
-        r"needs assessment|service evaluation|performance|monitoring|payment)\b", re.IGNORECASE),
-}
-
-
-def keyword_label(fields: Fields) -> PurposeLabel:
-    """The guideline's precedence as keyword rules: flag, company, commissioner, then words."""
-    organisation = fields.organisation or ""
-    if register_says_commercial(fields) or _COMPANY.search(organisation):
-        return "commercial"
-    if _COMMISSIONER.search(organisation):
-        return "commissioning"
-    text = purpose_text(fields)
-    counts = {label: len(pattern.findall(text)) for label, pattern in _TEXT_WORDS.items()}
-    if _ACADEMIC.search(organisation) and counts["commissioning"] <= counts["research"]:
-        return "research"
-    # Ties and empty text fall to research, the commonest label in the registers.
-    return max(("research", "commissioning", "commercial"), key=lambda label: counts[label])
+# --- the keyword-rule baseline: ``nlp.purpose_features.keyword_label`` -----------------
 
 
 def keyword_probabilities(fields: Sequence[Fields]) -> np.ndarray:

@@ -277,6 +277,15 @@ def majority_cv(hand: Sequence[Example], seeds: Sequence[int] = CV_SEEDS) -> lis
 # --- train --------------------------------------------------------------------------
 
 
+def gazetteer_digest() -> str | None:
+    """The sector feature comes from the entity stage's gazetteer: record which one."""
+    try:
+        from nlp.organisations import GAZETTEER_PATH
+    except ImportError:
+        return None
+    return file_digest(GAZETTEER_PATH)
+
+
 def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
             "skops": skops.__version__, "numpy": np.__version__, "scipy": scipy.__version__}
@@ -318,6 +327,7 @@ def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
             "weak_labels": {"path": "corpora/purpose/weak-labels.jsonl",
                             "sha256": file_digest(WEAK_LABELS) if config.use_weak else None},
             "examples": counts,
+            "sector_gazetteer_sha256": gazetteer_digest(),
             "note": "fitted without the frozen evaluation split",
         },
         "threshold": round(threshold.value, 3),

@@ -70,8 +70,10 @@ def test_meta_tokens_name_sector_type_legal_basis_and_datasets():
     fields = Fields(organisation_type="Clinical Commissioning Group (CCG)",
                     legal_basis="Section 251 approval CAG 7-04(a)", data_type="HES Admitted")
     tokens = meta_tokens(fields, "nhs_commissioner").split()
-    assert tokens == ["sector_nhs_commissioner", "orgtype_clinical_commissioning_group_ccg",
-                      "legal_s251", "data_hes"]
+    assert tokens == ["rule_research", "sector_nhs_commissioner",
+                      "orgtype_clinical_commissioning_group_ccg", "legal_s251", "data_hes"]
+    named = Fields(organisation="NHS Leeds CCG")
+    assert meta_tokens(named, None).split() == ["rule_commissioning"]
 
 
 def test_the_gate_never_activates_a_worse_model_unless_forced():

@@ -142,3 +142,12 @@ def test_enricher_writes_the_models_purpose_into_records(model):
     assert enriched[0]["purpose"]["label"] == "commissioning"
     assert enriched[0]["purpose"]["model"] == model.name
     assert enriched[1]["purpose"] == {"label": "research", "source": "reviewer"}
+
+
+def test_repeated_rows_score_as_if_scored_alone(model):
+    a = Fields(organisation="NHS Leeds CCG", purpose="Invoice validation", data_type="SUS")
+    b = Fields(organisation="University of York", purpose="A cohort study", data_type="HES")
+    flagged = a.model_copy(update={"commercial": "Yes"})
+    batch = model.probabilities([a, b, a, flagged], [Entities()] * 4)
+    alone = [model.probabilities([f], [Entities()])[0] for f in (a, b, a, flagged)]
+    assert np.allclose(batch, np.vstack(alone))
