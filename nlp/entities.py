@@ -177,7 +177,8 @@ def _packed_entities(nlp: Language, texts: list[str], pack: int,
 def _window_orgs(w: Window, entities: list[tuple[int, int]],
                  index: GazetteerIndex | None) -> OrgSpans:
     spans = [_tidy(w.text, s, e) for s, e in entities if _overlaps((s, e), w.candidate)]
-    spans = [s for s in spans if s[1] > s[0]]
+    # A name does not end inside a hyphenated word ("Summary Hospital" of "Hospital-level").
+    spans = [s for s in spans if s[1] > s[0] and not w.text.startswith("-", s[1])]
     if index is not None:
         listed = index.find(w.text, *w.candidate)
         spans += [k for k in listed if not any(_overlaps(k, s) for s in spans)]

@@ -247,7 +247,8 @@ _CAPITALISED = r"(?:[A-Z][\w’'&-]*|[0-9]+[A-Z][\w-]*)"
 _CANDIDATE = re.compile(
     rf"{_CAPITALISED}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_CAPITALISED})*"
 )
-_CUE = re.compile(r"\b(?:" + "|".join(_CUE_WORDS) + r")\b")
+# A cue inside a hyphenated word is not one: "Summary Hospital-level Mortality Indicator".
+_CUE = re.compile(r"\b(?:" + "|".join(_CUE_WORDS) + r")\b(?!-)")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}$")
 # What the registers' bare acronyms stand for, where no publisher printed "Name (ACRONYM)".
 ACRONYM_NAMES = {

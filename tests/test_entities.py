@@ -83,3 +83,11 @@ def test_the_pipeline_component_agrees_with_the_fast_path():
     doc = nlp(LEGAL)
     spans = [(s.label_, s.id_) for s in doc.spans["approval_references"]]
     assert spans == [(r.scheme, r.canonical) for r in find_references(LEGAL)]
+
+
+def test_scores_count_exact_matches_only():
+    from nlp.entity_train import score_sets
+
+    score = score_sets([({(0, 5), (7, 9)}, {(0, 5)}), (set(), {(1, 2)})])
+    assert (score.true_positives, score.predicted, score.gold) == (1, 2, 2)
+    assert score.precision == score.recall == 0.5

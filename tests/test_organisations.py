@@ -113,3 +113,9 @@ def test_bare_acronyms_name_their_organisation():
     assert classify_sector("HSCIC") == "central_government"
     assert sector_from_name("Medical Research Council") == "central_government"
     assert sector_from_name("Wirral Council") == "local_authority"
+
+
+def test_a_hyphenated_word_is_not_an_organisation_cue():
+    text = "Summary Hospital-level Mortality Indicator (SHMI) data for Leeds Teaching Hospitals"
+    spans = organisation_candidates(text)
+    assert [text[s:e] for s, e in spans] == ["Leeds Teaching Hospitals"]
