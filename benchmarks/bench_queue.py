@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workers.store import Store, open_store
+from workers.store import Job, Store, open_store
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
