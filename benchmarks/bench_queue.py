@@ -12,8 +12,12 @@ and each worker's peak memory (VmHWM of its main and pool processes; the pool pr
 shares the models with its parent through fork, so the two overlap).
 
 Queue overhead: the same batch through ``process_document`` in one process with the models
-already loaded (what ``drr process`` does after its start-up), against 1 worker. ``drr
-process`` itself is also timed, start-up included. Figures are printed, never asserted.
+already loaded (what ``drr process`` does after its start-up), against 1 worker, in wall
+time and in CPU time (user + system of the worker processes during the run; on a shared
+machine CPU time is the steadier measure). ``drr process`` itself is also timed, start-up
+included. A pure-Python probe says how much of 2 cores 2 processes get at that moment, so
+the 2-worker figure can be read against what the machine could give. Figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -101,11 +105,24 @@ def start_workers(count: int, env: dict[str, str], folder: Path) -> list[subproc
     return workers
 
 
+def family(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as handle:
+        return [pid, *(int(child) for child in handle.read().split())]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of the worker processes: a measure that contention hardly moves."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory_mb(pid: int) -> list[float]:
     """VmHWM (peak resident memory) of a process and its children, in MB."""
-    pids = [pid]
-    with open(f"/proc/{pid}/task/{pid}/children") as handle:
-        pids += [int(child) for child in handle.read().split()]
+    pids = family(pid)
     peaks = []
     for each in pids:
         with open(f"/proc/{each}/status") as status:
@@ -119,6 +136,8 @@ def run_queue(files: list[Path], workers: int, url: str, folder: Path) -> dict[s
     env = env_for(url, tag)
     open_store(url).dispose()
     procs = start_workers(workers, env, folder)
+    pids = [pid for proc in procs for pid in family(proc.pid)]
+    cpu_before = cpu_seconds(pids)
     started = time.time()
     submitted = subprocess.run(
         [sys.executable, "-m", "workers.cli", "submit", *map(str, files)],
@@ -127,6 +146,7 @@ def run_queue(files: list[Path], workers: int, url: str, folder: Path) -> dict[s
     job_ids = [json.loads(line)["job_id"] for line in submitted.stdout.splitlines()]
     store = open_store(url)
     finished = wait_all(store, job_ids)
+    cpu = cpu_seconds(pids) - cpu_before
     memory = [peak_memory_mb(proc.pid) for proc in procs]
     for proc in procs:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -140,6 +160,7 @@ def run_queue(files: list[Path], workers: int, url: str, folder: Path) -> dict[s
         "records": sum(job.record_count or 0 for job in states),
         "memory_mb": memory,
         "overlap": most_at_once(states),
+        "cpu": cpu,
     }
 
 
@@ -194,7 +215,7 @@ def _clear_redis(prefix: str) -> None:
         client.delete(*keys)
 
 
-def run_in_process(files: list[Path]) -> float:
+def run_in_process(files: list[Path]) -> tuple[float, float]:
     """The pipeline alone, models already loaded: ``drr process`` minus its start-up."""
     from extract.errors import DrrError
     from nlp.enrich import build_enricher
@@ -203,17 +224,17 @@ def run_in_process(files: list[Path]) -> float:
 
     settings = Settings()
     enricher = build_enricher(settings.models_dir)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     failed = []
     for path in files:
         try:
             process_document(path.read_bytes(), path.name, settings.limits, enricher)
         except DrrError as exc:  # counted, as drr process and the queue count theirs
             failed.append(f"{path.name}: {exc}")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     for line in failed:
         print(f"  in-process failure: {line}")
-    return elapsed
+    return elapsed, cpu
 
 
 def run_drr_process(files: list[Path]) -> float:
@@ -239,8 +260,8 @@ def main() -> None:
         folder = Path(tmp)
         files, pages = make_batch(folder, args.copies)
         print(f"batch: {len(files)} documents, {pages} PDF pages; database {args.database}")
-        pipeline = run_in_process(files)
-        print(f"in-process pipeline (models loaded): {pipeline:.2f} s, "
+        pipeline, pipeline_cpu = run_in_process(files)
+        print(f"in-process pipeline (models loaded): {pipeline:.2f} s ({pipeline_cpu:.2f} s CPU), "
               f"{len(files) / pipeline:.2f} documents/s, {pages / pipeline:.2f} pages/s")
         whole = run_drr_process(files)
         print(f"drr process (start-up included):    {whole:.2f} s")
@@ -256,13 +277,15 @@ def main() -> None:
             seconds = float(result["seconds"])  # type: ignore[arg-type]
             peaks = "; ".join(" + ".join(f"{mb:.0f}" for mb in worker)
                               for worker in result["memory_mb"])  # type: ignore[attr-defined]
-            print(f"{count} worker(s): {seconds:.2f} s, {len(files) / seconds:.2f} documents/s, "
+            print(f"{count} worker(s): {seconds:.2f} s ({result['cpu']:.2f} s CPU), "
+                  f"{len(files) / seconds:.2f} documents/s, "
                   f"{pages / seconds:.2f} pages/s, {result['records']} records, "
                   f"{result['failed']} failed, at most {result['overlap']} at once; "
                   f"peak MB per worker (main + pool): {peaks}")
         if 1 in results:
             one = float(results[1]["seconds"])  # type: ignore[arg-type]
-            print(f"queue overhead, 1 worker vs in-process pipeline: {one / pipeline - 1:+.1%}")
+            print(f"queue overhead, 1 worker vs in-process pipeline: {one / pipeline - 1:+.1%} "
+                  f"wall, {float(results[1]['cpu']) / pipeline_cpu - 1:+.1%} CPU")  # type: ignore[arg-type]
             print(f"queue, 1 worker vs drr process incl. start-up:   {one / whole - 1:+.1%}")
             if 2 in results:
                 two = float(results[2]["seconds"])  # type: ignore[arg-type]
