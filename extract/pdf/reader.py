@@ -1,9 +1,14 @@
 """``read_pdf``: a register PDF's table rows, rebuilt from page geometry.
 
 The chain, each step a small function of its own module:
-pages (chars, rulings; clip-aware) -> column edges -> fragments (a column's line) ->
-row bands (rules, else the row-id column) -> header row -> cells per column (merged
-blocks, page-cut cells joined) -> ``Row`` with provenance.
+pages (chars, rulings; clip-aware: ``pages``) -> column edges (rules, else white rivers:
+``columns``) -> fragments, a column's printed line (``lines``) -> header row and row
+bands (rules, else the anchor column's bottom-aligned text: ``rows``) -> cells per
+column, merged blocks and page-cut cells joined (``cells``) -> ``Row`` with provenance.
+
+Unsure results say so: a value a merged cell gives to the rows above it, seen only as
+blank cells in an unruled table, sets ``needs_review``; pages skipped (no text layer, no
+table, columns that don't fit the header) are named in the first row's warnings.
 """
 
 from __future__ import annotations
@@ -50,10 +55,8 @@ from extract.record import CellSpan, Row
 from extract.text import join_lines
 
 DEFAULT_LIMITS = Limits()
-MERGING_FIELDS = ("organisation", "purpose")
-HEADER_SEARCH_PAGES = (
-    5  # a cover or notes page may come before the table  # the cells registers merge over a release
-)
+MERGING_FIELDS = ("organisation", "purpose")  # the cells registers merge over a release
+HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
 
 
 @dataclass(frozen=True)
