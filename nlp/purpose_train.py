@@ -350,7 +350,7 @@ def train(models_dir: Path, force: bool = False,
     weak = load_examples(WEAK_LABELS, "weak")
     train_part, evaluation = split(hand, frozen_ids())
     cv = cross_validate(config, hand, weak)
-    threshold = review_threshold([e.label for e in hand] * len(CV_SEEDS), cv.oof,
+    threshold = review_threshold([e.label for e in hand] * len(cv.runs), cv.oof,
                                  TARGET_PRECISION)
     examples = training_set(config, train_part, weak, {e.group for e in evaluation})
     pipeline = fit(config, examples)
@@ -397,7 +397,7 @@ def _train_report(models_dir: Path, version: str, candidate: Scores,
     return "\n".join([
         (f"trained purpose {version}: frozen-split macro-F1 {candidate.macro_f1:.3f}, "
         f"commercial F1 {candidate.f1['commercial']:.3f}, ECE {candidate.ece:.3f}"),
-        (f"grouped CV ({CV_FOLDS} folds x {len(CV_SEEDS)} seeds, hand labels): macro-F1 "
+        (f"grouped CV ({CV_FOLDS} folds x {len(cv.runs)} seeds, hand labels): macro-F1 "
         f"{summary['macro_f1_mean']:.3f} +/- {summary['macro_f1_std']:.3f}, commercial F1 "
         f"{summary['commercial_f1_mean']:.3f}, ECE {summary['ece_mean']:.3f}"),
         (f"needs_review threshold {threshold.value:.3f}: unflagged precision "
@@ -449,7 +449,7 @@ def evaluate(models_dir: Path, config: PurposeConfig = DEFAULT_CONFIG) -> str:
     ]
     if with_weak:
         rows.append((f"logreg, + {len(weak)} weak labels", with_weak.runs))
-    threshold = review_threshold(labels * len(CV_SEEDS), chosen.oof, TARGET_PRECISION)
+    threshold = review_threshold(labels * len(chosen.runs), chosen.oof, TARGET_PRECISION)
     lines = [
         (f"purpose evaluation: {len(hand)} hand-labelled statements, "
         f"{len({e.group for e in hand})} organisations; chosen config {asdict(config)}"),
