@@ -215,6 +215,15 @@ def test_an_unruled_cell_not_ending_on_its_rows_baseline_was_cut_by_the_page_bre
     assert [c.open_below for c in cut] == [True]
 
 
+def test_a_cut_cells_first_line_just_below_the_last_row_starts_a_cell_of_its_own():
+    bands = (Band(1, 0, 103.5, 100.0), Band(1, 103.5, 133.5, 130.0))
+    rows = PageRows(1, bands, first_row=10)
+    # Row 10's cell ends on its baseline, row 11 is blank here: the line at 135 is the
+    # visible top of a merged cell cut by the page break, drawn below the last row.
+    cells = unruled_cells(rows, 1, [frag(88.5), frag(100), frag(135, "INVOICE")], pitch=11.5)
+    assert [(c.rows, c.open_below) for c in cells] == [([10], False), ([11], True)]
+
+
 def test_paragraphs_of_one_unruled_cell_stay_one_cell():
     bands = (Band(1, 0, 103.5, 100.0), Band(1, 103.5, 163.5, 160.0))
     rows = PageRows(1, bands, first_row=0)

@@ -96,7 +96,8 @@ def unruled_cells(
         if last is None:
             continue  # above the first row (a header) or far below the table (a footer)
         first = rows.row_of(block[0].baseline)
-        first = rows.first_row if first is None else first
+        if first is None:  # above the first row's band (cut off at the top), or below the last
+            first = last if block[0].baseline > last_band.bottom else rows.first_row
         if last == rows.first_row + len(rows.bands) - 1:
             # A bottom-aligned cell ends on its row's bottom line; one that doesn't was
             # cut by the page break and goes on overleaf.
