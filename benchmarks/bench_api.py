@@ -101,6 +101,19 @@ def serve(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[byte
     return server
 
 
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of the server and its worker processes: steadier than
+    requests/s on a shared machine, where the load generator competes for the same cores."""
+    with open(f"/proc/{pid}/task/{pid}/children") as handle:
+        pids = [pid, *(int(child) for child in handle.read().split())]
+    total = 0
+    for each in pids:
+        with open(f"/proc/{each}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def hammer(port: int, token: str, count: int, threads: int, queue: multiprocessing.Queue) -> None:
     """One load process: ``threads`` keep-alive connections, ``count`` requests in all."""
     from concurrent.futures import ThreadPoolExecutor
@@ -185,12 +198,15 @@ def main() -> None:
         server = serve(url, port, Path(tmp) / "serve.log", args.serve_workers)
         try:
             load(port, token, 200, 2)  # warm-up: connections, caches, the first queries
+            cpu = server_cpu(server.pid)
             elapsed, latencies = load(port, token, args.requests, args.clients)
+            cpu = server_cpu(server.pid) - cpu
             cuts = statistics.quantiles(latencies, n=100)
             print(f"GET {PAGE} ({matching} matching records): {len(latencies)} requests in "
                   f"{elapsed:.2f} s = {len(latencies) / elapsed:.0f} requests/s "
                   f"({args.clients} connections); latency p50 {cuts[49] * 1000:.1f} ms, "
-                  f"p95 {cuts[94] * 1000:.1f} ms")
+                  f"p95 {cuts[94] * 1000:.1f} ms; server CPU "
+                  f"{cpu / len(latencies) * 1000:.2f} ms a request")
             pages, seconds = walk(port, token)
             print(f"cursor walk of that filter: {pages} pages in {seconds:.2f} s "
                   f"= {pages / seconds:.0f} pages/s")
