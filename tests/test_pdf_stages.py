@@ -179,6 +179,13 @@ def test_text_blocks_split_where_lines_are_further_apart_than_the_pitch():
     assert [[f.baseline for f in b] for b in blocks] == [[100, 111.5, 123], [137, 148.5]]
 
 
+def test_with_no_padding_between_rows_the_organisations_cells_tell_where_cells_end():
+    lines = [frag(100 + i * 10.0) for i in range(6)]  # one run at the pitch, rows end at 120
+    assert len(text_blocks(lines, 10.0, row_ends=[120, 150])) == 1
+    blocks = text_blocks(lines, 10.0, row_ends=[120, 150], release_ends=[120])
+    assert [[f.baseline for f in b] for b in blocks] == [[100, 110, 120], [130, 140, 150]]
+
+
 def test_each_anchor_cells_last_line_closes_a_row():
     anchor = [frag(100, "Row"), frag(111.5, "ID"), frag(140, "1"), frag(170, "2")]
     bands = bands_from_anchor(1, anchor, pitch=11.5)

@@ -81,6 +81,7 @@ def unruled_cells(
     pitch: float,
     cell_gap: tuple[float, float] | None = None,
     clipped_below: bool = False,
+    release_ends: Sequence[float] = (),
 ) -> list[Cell]:
     """Cells of one column of an unruled page: runs of lines at the line pitch."""
     if not rows.bands:
@@ -88,7 +89,7 @@ def unruled_cells(
     last_band = rows.bands[-1]
     cells: list[Cell] = []
     row_ends = sorted(band.baseline for band in rows.bands if band.baseline is not None)
-    for block in text_blocks(fragments, pitch, row_ends, cell_gap):
+    for block in text_blocks(fragments, pitch, row_ends, cell_gap, release_ends):
         last = rows.row_of(block[-1].baseline)
         open_below = False
         if last is None and 0 < block[-1].baseline - last_band.bottom <= 2 * pitch:

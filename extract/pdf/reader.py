@@ -276,8 +276,25 @@ def column_cells(table: Table, column: int) -> list[Cell]:
             cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
         else:
             cut = clipped_below(page, rows, column)
-            cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap, cut)
+            ends = release_ends(table, page, rows) if column != organisation(table) else []
+            cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap, cut, ends)
     return [c for c in join_across_pages(cells) if c.fragments]
+
+
+def organisation(table: Table) -> int | None:
+    fields = table.match.fields
+    return fields.index("organisation") if "organisation" in fields else None
+
+
+def release_ends(table: Table, page: PageTable, rows: PageRows) -> list[float]:
+    """Last baselines of the organisation's cells on an unruled page: where releases end."""
+    column = organisation(table)
+    if column is None or not rows.bands:
+        return []
+    row_ends = sorted(b.baseline for b in rows.bands if b.baseline is not None)
+    lines = [f for f in page.column(column) if f.baseline > rows.bands[0].top]
+    blocks = text_blocks(lines, table.pitch, row_ends, table.cell_gap)
+    return sorted(block[-1].baseline for block in blocks)
 
 
 def clipped_below(page: PageTable, rows: PageRows, column: int) -> bool:

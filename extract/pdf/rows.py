@@ -87,21 +87,25 @@ def text_blocks(
     pitch: float,
     row_ends: Sequence[float] = (),
     cell_gap: tuple[float, float] | None = None,
+    release_ends: Sequence[float] = (),
 ) -> list[list[Fragment]]:
     """One column's fragments on one page grouped into cells: runs at the line pitch.
 
     ``row_ends`` are the rows' last baselines: a bottom-aligned cell ends on one, so a
     line there followed by a gap outside the range seen between lines of one cell
     (``cell_gap``) ends its cell, even when the cells' padding is too thin (or the rows
-    too short) for the plain pitch test.
+    too short) for the plain pitch test. With no padding at all, only ``release_ends``
+    tell: where the organisation's cells end, a release ends, and so does every cell.
     """
     slack = max(0.03 * pitch, 0.12)
     within = (pitch - slack, pitch + slack) if cell_gap is None else cell_gap
     blocks: list[list[Fragment]] = []
     for fragment in sorted(fragments, key=lambda f: f.baseline):
         above = blocks[-1][-1].baseline if blocks else None
-        if above is not None and continues(
-            fragment.baseline - above, above, pitch, within, row_ends
+        if (
+            above is not None
+            and continues(fragment.baseline - above, above, pitch, within, row_ends)
+            and not (release_ends and on_row_end(above, release_ends, pitch))
         ):
             blocks[-1].append(fragment)
         else:
