@@ -42,12 +42,25 @@ class Enricher:
         Keys the enricher does not own are kept as they are; a purpose a reviewer
         set (``purpose.source == "reviewer"``) is never overwritten by the model.
         """
-        fields = [Fields.model_validate(record["fields"]) for record in records]
+        fields = [parse_fields(record["fields"]) for record in records]
         entities = self.entities.extract_many(fields)
         purposes = self.purpose.predict(fields, entities)
         return [
             _merge(record, f, e, p) for record, f, e, p in zip(records, fields, entities, purposes)
         ]
+
+
+def parse_fields(raw: dict[str, Any]) -> Fields:
+    """A record's fields as the enricher reads them. Keys this version does not know
+    (a newer drr may add some) are left in the record untouched, not refused.
+    Raises pydantic's ``ValidationError`` for values that are not text."""
+    return Fields.model_validate({k: v for k, v in raw.items() if k in Fields.model_fields})
+
+
+def _warnings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
 def _merge(record: dict[str, Any], fields: Fields, entities: Entities, purpose: Purpose) -> dict[str, Any]:
@@ -58,7 +71,7 @@ def _merge(record: dict[str, Any], fields: Fields, entities: Entities, purpose: 
         "normalised": normalise(fields).model_dump(),
         "entities": entities.model_dump(),
         "purpose": purpose_out,
-        "warnings": list(record.get("warnings", [])),
+        "warnings": _warnings(record.get("warnings")),
         "needs_review": bool(record.get("needs_review")) or bool(purpose_out.get("needs_review")),
     }
     ordered = {key: enriched[key] for key in CONTRACT_ORDER if key in enriched}

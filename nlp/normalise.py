@@ -9,16 +9,19 @@ from nlp.record import Normalised
 
 # Most identifying first: a cell naming two levels ("Pseudonymised or Identifiable")
 # is normalised to the more identifying one, the level a reader must assume.
+# "De-personalised" and "de-identified" are the older NHS names for pseudonymised data.
 _DATA_PROVIDED = (
-    ("identifiable", re.compile(r"(?<!non[- ])\bidentifiable\b", re.I)),
-    ("pseudonymised", re.compile(r"pseudonymi[sz]ed", re.I)),
-    ("aggregated_small_numbers", re.compile(r"aggregated.*small numbers", re.I | re.S)),
-    ("aggregated", re.compile(r"aggregated", re.I)),
-    ("anonymised", re.compile(r"anonymi[sz]ed", re.I)),
+    ("identifiable", re.compile(r"(?<!non[- ])(?<!not )(?<!un)\bidentifiable\b", re.I)),
+    ("pseudonymised", re.compile(r"pseudonymi[sz]ed|de-?personali[sz]ed|de-?identified", re.I)),
+    ("aggregated_small_numbers", re.compile(r"aggregated?\b.*small numbers", re.I | re.S)),
+    ("aggregated", re.compile(r"aggregated?\b", re.I)),
+    ("anonymised", re.compile(r"anonymi[sz]ed|anonymous", re.I)),
 )
-_NON_SENSITIVE = re.compile(r"\bnon[- ]?sensitive\b", re.I)
+_NON_SENSITIVE = re.compile(r"\b(?:non|not)[- ]?sensitive\b", re.I)
 _SENSITIVE = re.compile(r"\bsensitive\b", re.I)
-_ONGOING = re.compile(r"on-?going|system access|frequent|adhoc flow|quarterly|monthly|annual", re.I)
+_ONGOING = re.compile(
+    r"on[- ]?going|system access|frequent|adhoc flow|quarterly|monthly|annual", re.I
+)
 _ONE_OFF = re.compile(r"one[- ]?off", re.I)
 
 

@@ -98,3 +98,54 @@ def test_every_command_and_setting_is_in_the_readme():
     settings = (ROOT / "workers" / "settings.py").read_text()
     for name in set(re.findall(r'"(DRR_[A-Z_]+)"', settings)):
         assert name in readme, f"{name} is not documented in README.md"
+
+
+def test_enrich_refuses_bad_records_one_line_each_and_keeps_the_rest(tmp_path):
+    good = drr("extract", str(SAMPLE)).stdout.splitlines()[0]
+    newer = json.loads(good)
+    newer["fields"]["added_by_a_newer_drr"] = "kept"
+    lines = [
+        good,
+        json.dumps({"fields": {"row_id": 25}}).encode(),  # not text
+        json.dumps(newer).encode(),
+        json.dumps({**json.loads(good), "warnings": "one warning"}).encode(),
+    ]
+    result = drr("enrich", stdin=b"\n".join(lines) + b"\n")
+    assert result.returncode == 1
+    assert "-:2: not an extracted record" in result.stderr.decode()
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 3
+    assert out[1]["fields"]["added_by_a_newer_drr"] == "kept"
+    assert out[2]["warnings"] == ["one warning"]
+
+
+@pytest.mark.parametrize(
+    "args, reason",
+    [
+        (["enrich", "-i", "/nonexistent/in.jsonl"], "No such file"),
+        (["extract", str(SAMPLE), "-o", "/proc/nope/out.jsonl"], "/proc/nope"),
+    ],
+)
+def test_unreadable_input_or_unwritable_output_is_one_line_not_a_traceback(args, reason):
+    result = drr(*args)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1
+    assert "Traceback" not in stderr and reason in stderr
+
+
+def test_non_utf8_enrich_input_is_refused_with_a_reason(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"fields": {"purpose": "caf\xe9"}}\n')
+    result = drr("enrich", "-i", str(bad))
+    assert result.returncode == 1
+    assert "not UTF-8 text" in result.stderr.decode()
+
+
+def test_a_second_run_over_a_folder_does_not_read_its_own_output(tmp_path):
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(SAMPLE.read_bytes())
+    for _ in range(2):
+        result = drr("extract", str(folder), "-o", str(folder / "out.jsonl"))
+        assert result.returncode == 0, result.stderr
+    assert len((folder / "out.jsonl").read_text().splitlines()) == 61

@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # e.g. an output file that cannot be written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"drr: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

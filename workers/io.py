@@ -10,13 +10,21 @@ from pathlib import Path
 from typing import IO, Any
 
 
-def expand_inputs(names: list[str]) -> list[str]:
-    """Files as given; folders become their files, sorted; ``-`` is standard input."""
+def expand_inputs(names: list[str], exclude: str = "-") -> list[str]:
+    """Files as given; folders become their files, sorted; ``-`` is standard input.
+
+    The output file is left out of a folder's files, so a second run over the same
+    folder does not read the first run's output as a register.
+    """
+    skip = Path(exclude).resolve() if exclude != "-" else None
     out: list[str] = []
     for name in names:
         path = Path(name)
         if name != "-" and path.is_dir():
-            out.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+            out.extend(
+                str(p) for p in sorted(path.rglob("*"))
+                if p.is_file() and not p.name.startswith(".") and p.resolve() != skip
+            )
         else:
             out.append(name)
     return out

@@ -50,7 +50,7 @@ def run_process(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_documents(args: argparse.Namespace, handle: Callable[[bytes, str], Records]) -> int:
-    names = expand_inputs(args.files)
+    names = expand_inputs(args.files, exclude=args.output)
     progress = Progress(len(names))
     failed = 0
     with open_output(args.output) as out:
@@ -84,21 +84,35 @@ def run_enrich(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _read_records(name: str) -> tuple[Records, int]:
-    stream = sys.stdin if name == "-" else open(name, encoding="utf-8")
+    """Every good record of a JSON Lines input; each bad line is reported and counted."""
+    from pydantic import ValidationError
+
+    from nlp.enrich import parse_fields
+
     records, failed = [], 0
-    with stream:
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
-                    raise ValueError("a record needs a 'fields' object")
-                records.append(record)
-            except ValueError as exc:
-                failed += 1
-                error(f"{name}:{number}: not an extracted record ({exc})")
+    try:
+        stream = sys.stdin if name == "-" else open(name, encoding="utf-8")
+        with stream:
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
+                        raise ValueError("a record needs a 'fields' object")
+                    parse_fields(record["fields"])
+                    records.append(record)
+                except (ValueError, ValidationError) as exc:
+                    failed += 1
+                    error(f"{name}:{number}: not an extracted record ({_first_line(exc)})")
+    except (OSError, UnicodeDecodeError) as exc:
+        error(f"{name}: {_reason(exc)}")
+        failed += 1
     return records, failed
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def run_schema(args: argparse.Namespace, settings: Settings) -> int:
@@ -112,4 +126,6 @@ def run_schema(args: argparse.Namespace, settings: Settings) -> int:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
     return str(exc)
