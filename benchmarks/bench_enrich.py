@@ -34,6 +34,10 @@ Purposes are cut at the last word boundary before ``--purpose-chars`` characters
 (default 1,000, the length the project's speed target names). ``--records`` caps the
 number of records in each case.
 
+Candidate windows seen before (the same text around the same candidate) are answered from
+the extractor's window cache; ``--no-window-cache`` sends every one to the model, to show
+what the model costs when nothing at all repeats.
+
 Rates are records per second by the wall clock and by this process's CPU time
 (``time.process_time``): on a shared machine CPU time is the figure to compare.
 
@@ -191,6 +195,8 @@ def main() -> None:
     parser.add_argument("--purpose-chars", type=int, default=1000,
                         help="cut purposes to about this length (the 2021 objectives average "
                              "~8,000 characters); 0 keeps them whole")
+    parser.add_argument("--no-window-cache", action="store_true",
+                        help="send every candidate window to the model, even one seen before")
     args = parser.parse_args()
 
     from nlp.entities import candidate_windows, load_entity_extractor
@@ -214,6 +220,8 @@ def main() -> None:
                         "candidates_per_purpose": round(statistics.mean(windows), 2)}
     for name, records in cases.items():
         extractor = load_entity_extractor(args.models)  # a fresh, empty cache for each run
+        if args.no_window_cache:
+            extractor.window_cache_size = 0
         report["entity_model"] = extractor.name
         fields = [Fields.model_validate(r["fields"]) for r in records]
         report[name]["entities_records_per_s"] = timed(extractor.extract_many, fields, args.batch)
@@ -221,11 +229,14 @@ def main() -> None:
             from nlp.enrich import build_enricher
 
             enricher = build_enricher(args.models)  # fresh caches again
+            if args.no_window_cache:
+                enricher.entities.window_cache_size = 0  # type: ignore[attr-defined]
         except Exception as error:  # noqa: BLE001 - the purpose model is another engineer's part
             report["enricher"] = f"not timed: {type(error).__name__}: {error}"
             continue
         report["purpose_model"] = enricher.purpose.name
         report[name]["enrich_records_per_s"] = timed(enricher.enrich, records, args.batch)
+    report["window_cache"] = not args.no_window_cache
     report["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, indent=2))
 

@@ -274,6 +274,22 @@ _KNOWN_ACRONYMS = frozenset((
 ))
 
 
+# Kinds of organisation, which name none (annotation guideline: "CCGs", "NHS Trusts", "the
+# CCG", "the NHS" are not organisations). A candidate that is one of these, with or without
+# "The", is decided without the model.
+GENERIC_CLASSES = frozenset((
+    "Local Authority", "Local Authorities", "CCG", "CCGs", "Clinical Commissioning Group",
+    "Clinical Commissioning Groups", "NHS", "NHS Trust", "NHS Trusts", "NHS Foundation Trust",
+    "NHS Foundation Trusts", "Foundation Trust", "Foundation Trusts", "Trust", "Trusts",
+    "CSU", "CSUs", "Commissioning Support Unit", "Commissioning Support Units", "ICB", "ICBs",
+    "Integrated Care Board", "Integrated Care Boards", "Integrated Care System",
+    "Integrated Care Systems", "Primary Care Trust", "Primary Care Trusts", "GP Practice",
+    "GP Practices", "Health and Wellbeing Board", "Health and Wellbeing Boards",
+    "Director of Public Health", "Directors of Public Health", "Data Controller",
+    "Data Controllers", "Data Processor", "Data Processors",
+))
+
+
 def organisation_candidates(
     text: str, acronyms: frozenset[str] = frozenset()
 ) -> list[tuple[int, int]]:

@@ -91,3 +91,19 @@ def test_scores_count_exact_matches_only():
     score = score_sets([({(0, 5), (7, 9)}, {(0, 5)}), (set(), {(1, 2)})])
     assert (score.true_positives, score.predicted, score.gold) == (1, 2, 2)
     assert score.precision == score.recall == 0.5
+
+
+def test_kinds_of_body_and_data_set_names_are_no_organisations(trained):
+    text = ("The CCG will receive Mental Health Services Data Set extracts from the Local "
+            "Authority, processed by the University of Leeds.")
+    orgs = [o.text for o in trained.extract_many([Fields(purpose=text)])[0].organisations]
+    assert orgs == ["University of Leeds"]
+
+
+def test_the_window_cache_changes_no_answer(trained):
+    shared = " Invoices are validated by Liaison Financial Services Ltd for the CCG."
+    fields = [Fields(purpose=f"Purpose {n}:{shared}") for n in ("one", "two", "three")]
+    uncached = load_entity_extractor(MODELS)
+    uncached.window_cache_size = 0
+    assert trained.extract_many(fields) == uncached.extract_many(fields)
+    assert [len(e.organisations) for e in trained.extract_many(fields)] == [1, 1, 1]
