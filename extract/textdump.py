@@ -8,9 +8,9 @@ The reader rebuilds the rows as a chain of small pure stages, each testable alon
     lines_of -> drop_headers -> anchor_rows -> split_cells (twice: learn in between)
              -> float_items -> zones -> assign_zone -> attach_floating -> to_row
 
-Signals it uses, strongest first: row ids run in sequence (anchors); the closed
-vocabularies of the "data provided", "sensitivity" and "frequency" columns (they fix
-where the middle cells are); line length (the organisation and legal-basis columns are
+Signals it uses, strongest first: row ids run in sequence (anchors; gaps and restarts
+are allowed and warned about); the closed vocabularies of the "data provided",
+"sensitivity" and "frequency" columns (they fix where the middle cells are); line length (the organisation and legal-basis columns are
 narrow, the purpose column wide); what the document itself repeats (data types, legal
 bases and organisations seen whole elsewhere, the legal column's wrapped width); and,
 for floating merged cells, which rows lack an organisation, where the float was found
@@ -210,6 +210,7 @@ class DumpSettings:
     legal_ratio: float = 0.45  # legal-basis lines are shorter than this share of purpose lines
     max_search: int = 50_000  # readings tried when reattaching floating cells
     max_items: int = 8  # floating cells (or row runs) in one zone worth searching
+    max_id_gap: int = 20  # ids a step between neighbouring rows may skip
 
 
 @dataclass(frozen=True)
@@ -352,13 +353,17 @@ def _leading_number(text: str) -> int | None:
     return int(head) if head.isdigit() and len(head) <= 7 else None
 
 
-def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, list[Line]]]]:
+def anchor_rows(
+    lines: list[Line], settings: DumpSettings = DumpSettings()
+) -> tuple[list[Line], list[tuple[Line, list[Line]]]]:
     """Lines before the first row, and each row's id line with its lines up to the next id.
 
-    Row ids run in sequence: the chain of lines opening with n, n+1, n+2 ... that is
-    longest wins, so a purpose line opening "4 character codes" is no anchor.
+    Row ids run in sequence, but not without breaks: withdrawn rows, misprinted ids and
+    ids lost at a page break leave gaps, and a second table (edition) starts again. The
+    best-scoring chain of id lines wins (see `_best_chain`), so a purpose line opening
+    "4 character codes" is no anchor while a gap does not cut the table in two.
     """
-    chain = _longest_chain(lines)
+    chain = _best_chain(lines, settings)
     if not chain:
         return lines, []
     rows = []
@@ -370,24 +375,54 @@ def anchor_rows(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, list[Li
     return lines[: chain[0]], rows
 
 
-def _longest_chain(lines: list[Line]) -> list[int]:
-    nearest: dict[int, int] = {}  # row number -> index of its nearest line further down
-    link: dict[int, int | None] = {}  # line index -> index of the next id in its chain
-    length: dict[int, int] = {}
-    for index in range(len(lines) - 1, -1, -1):
-        number = _leading_number(lines[index].text)
+GAP_COST = 0.5  # per id a step in the chain skips: a missing row is likelier than a false id
+RESTART_COST = 3.0  # a chain going back (a new table) or far forward: needs several ids to pay
+
+
+def _best_chain(lines: list[Line], settings: DumpSettings) -> list[int]:
+    """Indices of the id lines of the best chain: each id scores 1, a step skipping ids
+    (up to `settings.max_id_gap`) costs GAP_COST per skipped id, and any other step (ids
+    restarting, or jumping further) costs RESTART_COST. Ties keep the earliest line."""
+    best: dict[int, tuple[float, int]] = {}  # row number -> (score, line index) of best end
+    back: dict[int, int | None] = {}  # line index -> previous id line in its chain
+    top: tuple[float, int] | None = None  # best chain end so far, any number
+    for index, line in enumerate(lines):
+        number = _leading_number(line.text)
         if number is None:
             continue
-        follower = nearest.get(number + 1)
-        link[index] = follower
-        length[index] = 1 + (length[follower] if follower is not None else 0)
-        nearest[number] = index
-    start = max(length, key=lambda i: (length[i], -i), default=None)
-    chain = []
-    while start is not None:
-        chain.append(start)
-        start = link[start]
-    return chain
+        score, previous = 1.0, None
+        if top is not None and top[0] + 1 - RESTART_COST > score:
+            score, previous = top[0] + 1 - RESTART_COST, top[1]
+        for skipped in range(settings.max_id_gap + 1):
+            found = best.get(number - 1 - skipped)
+            if found and found[0] + 1 - GAP_COST * skipped > score:
+                score, previous = found[0] + 1 - GAP_COST * skipped, found[1]
+        back[index] = previous
+        if number not in best or score > best[number][0]:
+            best[number] = (score, index)
+        if top is None or score > top[0]:
+            top = (score, index)
+    chain, at = [], top[1] if top else None
+    while at is not None:
+        chain.append(at)
+        at = back[at]
+    return chain[::-1]
+
+
+def id_breaks(rows: list[ParsedRow]) -> None:
+    """Warn where row ids do not run on by one: a jump may hide a missing row; a restart
+    begins a new table."""
+    for before, after in pairwise(rows):
+        a, b = int(before.row_id), int(after.row_id)
+        if b == a + 1:
+            continue
+        if b > a:
+            note = f"row ids jump from {a} to {b}: a row may be missing"
+            for row in (before, after):
+                row.warnings.append(note)
+                row.needs_review = True
+        else:
+            after.warnings.append(f"row ids restart at {b} after {a}: a new table begins")
 
 
 # ---------------------------------------------------------------- stage 4: cells
@@ -1108,7 +1143,7 @@ def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[Parse
     """Rows cut into cells in two passes (the second knows what the first saw whole), then
     floating merged cells reattached."""
     lines = drop_headers(lines_of(text))
-    _, blocks = anchor_rows(lines)
+    before, blocks = anchor_rows(lines, settings)
     legal_max = legal_width(lines, settings)
     first = [split_cells(anchor, body, Knowledge(), settings, legal_max) for anchor, body in blocks]
     knowledge = learn(first, settings, legal_max)
@@ -1118,7 +1153,21 @@ def parse_rows(text: str, settings: DumpSettings = DumpSettings()) -> list[Parse
         for row, (anchor, body) in zip(first, blocks)
     ]
     attach_floating(rows, settings, legal_max)
+    id_breaks(rows)
+    _warn_unanchored(before, rows)
     return rows
+
+
+def _warn_unanchored(before: list[Line], rows: list[ParsedRow]) -> None:
+    """Text before the first row id that reads like row cells is not dropped silently."""
+    if not rows or find_middle(before) is None:
+        return
+    span = f"lines {before[0].no}-{before[-1].no}"
+    rows[0].warnings.append(
+        f"{span}, before row {rows[0].row_id}, hold row cells that no row id opens: "
+        "a row may be missing"
+    )
+    rows[0].needs_review = True
 
 
 def _unsure(row: ParsedRow) -> bool:

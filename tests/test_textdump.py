@@ -1,6 +1,7 @@
 """The text-dump reader: the seed and generated dumps against their goldens, and each stage alone."""
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,48 @@ def test_only_dumps_look_like_dumps():
     assert not looks_like_text_dump("1 Introduction\n\n2 Methods\n\n3 Results\n")
 
 
+def without_row(text: str, row_id: int) -> str:
+    """The seed with one row's lines (its id line up to the next id line) cut out."""
+    lines = text.split("\n")
+
+    def id_line(number: int) -> int:
+        found = (i for i, x in enumerate(lines) if x.split()[:1] == [str(number)])
+        return next(found, len(lines))
+
+    return "\n".join(lines[: id_line(row_id)] + lines[id_line(row_id + 1) :])
+
+
+@pytest.mark.parametrize("missing", [1, 25, 45, 61])
+def test_a_missing_row_id_loses_no_other_row_and_says_so(missing):
+    rows = read_text_dump(without_row(SEED.read_text(encoding="utf-8"), missing))
+    expected = [g for g in golden(SEED_GOLDEN) if g["row_id"] != str(missing)]
+    assert [r.fields.row_id for r in rows] == [g["row_id"] for g in expected]
+    score = score_cells(rows, expected)
+    assert score.wrong == 0 and score.accuracy >= 0.97, score
+    if 1 < missing < 61:
+        by_id = {row.fields.row_id: row for row in rows}
+        note = f"row ids jump from {missing - 1} to {missing + 1}: a row may be missing"
+        for row_id in (missing - 1, missing + 1):
+            assert note in by_id[str(row_id)].warnings and by_id[str(row_id)].needs_review
+
+
+def test_two_editions_in_one_file_give_both_tables():
+    text = SEED.read_text(encoding="utf-8")
+    rows = read_text_dump(text + "\n\f" + text)
+    assert [r.fields.row_id for r in rows] == [str(i) for i in range(1, 62)] * 2
+    for half in (rows[:61], rows[61:]):
+        score = score_cells(half, golden(SEED_GOLDEN))
+        assert score.wrong == 0 and score.accuracy >= 0.97, score
+    assert "row ids restart at 1 after 61: a new table begins" in rows[61].warnings
+
+
+def test_row_cells_before_the_first_row_id_are_reported():
+    text = SEED.read_text(encoding="utf-8")
+    rows = read_text_dump(text[text.index("Aggregated-Anonymised") :])  # row 1 lost its id
+    assert rows[0].fields.row_id == "2" and rows[0].needs_review
+    assert any("no row id opens" in w for w in rows[0].warnings)
+
+
 # ---------------------------------------------------------------- stage 1-3
 
 
@@ -167,6 +210,26 @@ def test_anchor_rows_follows_the_id_sequence():
         ("2", ["NHS England", "4 character primary diagnosis"]),
         ("3", ["EWGs"]),
     ]
+
+
+def test_anchor_rows_bridges_a_gap_and_a_restart_but_not_a_stray_number():
+    body = lines(
+        "1 Monitor",
+        "2 NHS England",
+        "4 character primary diagnosis",  # a gap of one, but 3 follows: not an id
+        "3 EWGs",
+        "4 Kings Fund",
+        "6 NICOR",  # 5 was withdrawn
+        "2013 was the year",  # a far jump that leads nowhere
+        "7 Experian",
+        "1 Monitor",  # a second edition
+        "2 NHS England",
+        "3 EWGs",
+        "4 Kings Fund",
+    )
+    _, rows = anchor_rows(body)
+    ids = [anchor.text for anchor, _ in rows]
+    assert ids == ["1", "2", "3", "4", "6", "7", "1", "2", "3", "4"]
 
 
 # ---------------------------------------------------------------- stage 4: cells
@@ -419,8 +482,12 @@ NOISE = ["7", "8", "Non-", "Sensitive", "One off", "Identifiable", "Row ID", "Pu
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(SEED_LINES) | st.sampled_from(NOISE), max_size=120))
-def test_any_jumble_of_dump_lines_reads_without_error_and_ids_stay_in_sequence(picked):
+def test_any_jumble_of_dump_lines_reads_without_error_and_id_breaks_are_warned(picked):
     rows = read_text_dump("\n".join(picked))
-    ids = [int(row.fields.row_id) for row in rows]
-    assert ids == list(range(ids[0], ids[0] + len(ids)) if ids else [])
+    for before, after in pairwise(rows):
+        a, b = int(before.fields.row_id), int(after.fields.row_id)
+        if b > a + 1:
+            assert any(w.startswith(f"row ids jump from {a} to {b}") for w in after.warnings)
+        elif b <= a:
+            assert f"row ids restart at {b} after {a}: a new table begins" in after.warnings
     assert all(row.layout == "hscic-2014" for row in rows)
