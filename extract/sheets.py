@@ -39,6 +39,11 @@ MAX_ZIP_MEMBERS = 10_000
 RATIO_CHECK_MIN_BYTES = 1 << 20
 _INFLATE_CHUNK = 1 << 16
 
+# Registers' free-text cells can outgrow the csv module's 128 KiB default field limit. The
+# limit is process-wide and has no per-reader form, so it is raised once, here, on import,
+# rather than on every read; it only ever grows (a caller who set it higher keeps theirs).
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
+
 # first and last 1-based line (a spreadsheet row: both the same; a CSV record: its lines), cells
 SheetRow = tuple[int, int, list[str | None]]
 
@@ -71,8 +76,6 @@ def read_ods(data: bytes, limits: Limits) -> list[Row]:
 
 
 def read_csv(text: str, limits: Limits) -> list[Row]:
-    # registers' free-text cells can outgrow the csv module's 128 KiB default
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
     try:
         return sheets_to_rows([csv_sheet(text)], limits)
     except csv.Error as exc:

@@ -595,3 +595,18 @@ def test_truncated_ods_content_is_unreadable():
     broken = _rewrite_member(good, "content.xml", lambda b: b[: len(b) // 2])
     with pytest.raises(UnreadableDocument, match="damaged ODS workbook"):
         read_ods(broken, LIMITS)
+
+
+def test_a_cell_past_the_csv_modules_default_field_limit_is_read():
+    purpose = "research " * 30_000  # 270 KB: over the csv module's 128 KiB default
+    [row] = read_csv(f'Organisation,Purpose\nOrg A,"{purpose}"\n', LIMITS)
+    assert row.fields.purpose == purpose.strip()
+
+
+def test_reading_a_csv_leaves_the_process_wide_field_limit_alone():
+    before = csv.field_size_limit(1000)  # as another library in the process might set it
+    try:
+        assert read_csv("Organisation,Purpose\nOrg A,Audit\n", LIMITS)
+        assert csv.field_size_limit() == 1000
+    finally:
+        csv.field_size_limit(before)
