@@ -4,10 +4,11 @@ Profiles are data (``extract/profiles/*.json``), not code branches. Each names t
 synonyms of every field it knows; a header matches a synonym when, normalised
 (case, punctuation, spacing, camelCase), it equals it or starts with it; a
 column whose header equals a synonym claims its field before one that only
-starts with one. A profile fits a header row when the row has every field
-the profile ``requires`` and at least two mapped columns besides ``row_id``.
-The profile that maps the most columns wins, the specific ones (higher
-``priority``) on ties. Headers no profile knows go to ``fields.extra`` under
+starts with one. The fields a profile lists under ``exact`` match whole
+headers only ("No" is a row id, "No of patients" is not). A profile fits a
+header row when the row has every field the profile ``requires`` and at
+least two mapped columns besides ``row_id``. The profile that maps the most
+columns wins, the specific ones (higher ``priority``) on ties. Headers no profile knows go to ``fields.extra`` under
 their printed name (``column N`` when blank). A cell whose first line repeats
 its own header (web scrapes: "Study code\nNBR98") loses that line.
 
@@ -42,6 +43,7 @@ class Profile:
     required: tuple[str, ...]
     priority: int = 0
     lookup: Lookup | None = None
+    exact: frozenset[str] = frozenset()  # fields whose synonyms never match as a prefix
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,18 @@ def _profile_from_json(raw: dict, filename: str) -> Profile:
     lookup = raw.get("lookup")
     if lookup and lookup["on"] not in raw["columns"]:
         raise ValueError(f"{filename}: lookup on {lookup['on']!r}, a field it has no column for")
+    exact = frozenset(raw.get("exact", []))
+    if not exact <= set(raw["columns"]):
+        raise ValueError(
+            f"{filename}: exact names {sorted(exact - set(raw['columns']))}, not columns"
+        )
     return Profile(
         name=raw["name"],
         columns={f: tuple(normalise_header(s) for s in syn) for f, syn in raw["columns"].items()},
         required=tuple(raw.get("required", [])),
         priority=raw.get("priority", 0),
         lookup=Lookup(profile=lookup["profile"], on=lookup["on"]) if lookup else None,
+        exact=exact,
     )
 
 
@@ -118,7 +126,7 @@ def _field_and_exactness(header: str, profile: Profile) -> tuple[str | None, boo
         if norm in synonyms:
             return field, True
     for field, synonyms in profile.columns.items():
-        if any(norm.startswith(s + " ") for s in synonyms if s):
+        if field not in profile.exact and any(norm.startswith(s + " ") for s in synonyms if s):
             return field, False
     return None, False
 

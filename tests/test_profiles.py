@@ -169,3 +169,26 @@ def test_hdruk_data_use_register_fields_map_onto_the_record():
         "Release/Access date": "date_released",
         "Access type": "access_method",
     }
+
+
+@pytest.mark.parametrize("header", ["Number of records", "No of patients", "No. of data subjects"])
+def test_a_count_column_is_not_taken_for_the_row_id_by_prefix(header):
+    match = match_header(["Organisation", header, "Purpose"])
+    assert match is not None and match.profile.name == "generic"
+    assert match.fields == ("organisation", None, "purpose")
+
+
+@pytest.mark.parametrize("header", ["No", "Number", "No.", "Row ID", "ID"])
+def test_a_whole_row_id_header_still_names_the_row_id(header):
+    match = match_header([header, "Organisation", "Purpose"])
+    assert match is not None and match.fields == ("row_id", "organisation", "purpose")
+
+
+def test_exact_fields_must_be_columns_and_unknown_profile_keys_are_ignored():
+    base = {"name": "x", "columns": {"row_id": ["No"], "organisation": ["Org"]}}
+    profile = _profile_from_json({**base, "exact": ["row_id"], "vocabulary": {"a": 1}}, "x.json")
+    assert profile.exact == {"row_id"}
+    assert field_for("No of patients", profile) is None
+    assert field_for("No of patients", _profile_from_json(base, "x.json")) == "row_id"
+    with pytest.raises(ValueError, match="exact names \\['purpose'\\], not columns"):
+        _profile_from_json({**base, "exact": ["purpose"]}, "x.json")
