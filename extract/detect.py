@@ -1,5 +1,6 @@
 """Tell a document's format from its bytes, never from its name alone."""
 
+import codecs
 import csv
 import io
 import itertools
@@ -25,14 +26,25 @@ def detect_format(data: bytes, filename: str) -> Format:
 
 
 def decode_text(data: bytes) -> str:
-    """Text bytes as str: UTF-8 (with or without BOM), else Windows-1252 as registers use."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    """Text bytes as str, with its line ends made ``\\n``; refuses binary data."""
+    text = _decoded(data)
     if _looks_binary(text):
         raise UnreadableDocument("binary data, not a register document of any supported format")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decoded(data: bytes) -> str:
+    """UTF-16 when a BOM says so, else UTF-8 (with or without BOM), else Windows-1252.
+
+    Excel's "Unicode Text" export is UTF-16 LE with a BOM; read as UTF-8 or Windows-1252
+    every other byte of it is a NUL and it would be taken for binary data.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")  # a cut sample may end mid-character
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _format_from_bytes(data: bytes) -> Format:
