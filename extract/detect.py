@@ -1,15 +1,24 @@
-"""Tell a document's format from its bytes, never from its name alone."""
+"""Tell a document's format from its bytes, never from its name alone.
+
+A name only contradicts bytes (a ``.pdf`` that is text is refused) or narrows text to a
+table (a ``.csv`` or ``.tsv`` file is offered to the CSV reader first, whatever its shape).
+"""
 
 import codecs
-import csv
 import io
-import itertools
 import zipfile
 
 from extract.errors import UnreadableDocument
 from extract.record import Format
+from extract.sheets import sniff_split
 
 _BINARY_NAMES = {".pdf": "pdf", ".xlsx": "xlsx", ".ods": "ods"}
+# A text file under one of these names is read as a table first, whatever its shape: a
+# header-only export or a one-row register still gets the CSV reader's own verdict.
+_TABLE_NAMES = {".csv", ".tsv"}
+# Of the first records, how many must share the commonest width (title lines and the odd
+# ragged row aside) for text with no table name to be taken for a table.
+CSV_MIN_SHARE = 0.6
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -22,6 +31,8 @@ def detect_format(data: bytes, filename: str) -> Format:
         raise UnreadableDocument(
             f"named {_suffix(filename)} but the bytes are {_describe(fmt)}, not {claimed.upper()}"
         )
+    if fmt == "text" and _suffix(filename) in _TABLE_NAMES:
+        return "csv"
     return fmt
 
 
@@ -88,33 +99,12 @@ def _looks_binary(text: str) -> bool:
 
 
 def _looks_like_csv(text: str) -> bool:
-    if _parses_as_csv(text):
-        return True
-    lines = [line for line in text.split("\n", 20)[:20] if line.strip()]
-    if len(lines) < 2:
-        return False
-    for sep in (",", "\t", ";"):
-        counts = [line.count(sep) for line in lines[:5]]
-        if counts[0] >= 2 and sum(c >= 1 for c in counts[1:]) >= len(counts[1:]) * 0.6:
-            return True
-    return False
+    """Two or more records of one width of 2+ cells make most of the first records.
 
-
-def _parses_as_csv(text: str) -> bool:
-    """Quoted cells that span lines defeat per-line comma counts; parsing records does not."""
-    for sep in (",", "\t", ";"):
-        try:
-            records = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 11))
-        except csv.Error:
-            continue
-        widths = [len(r) for r in records if any(cell.strip() for cell in r)]
-        if (
-            len(widths) >= 2
-            and widths[0] >= 3
-            and widths[1:].count(widths[0]) >= 0.8 * len(widths[1:])
-        ):
-            return True
-    return False
+    The measure is the CSV reader's own delimiter sniffer, so detection and reading agree.
+    """
+    split = sniff_split(text)
+    return split.records >= 2 and split.share >= CSV_MIN_SHARE
 
 
 def _suffix(filename: str) -> str:

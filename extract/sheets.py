@@ -362,26 +362,41 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[SheetRow]:
             yield first, last, _trimmed([cell or None for cell in record[:MAX_COLUMNS]])
 
 
+@dataclass(frozen=True)
+class Split:
+    """The table one delimiter makes of a text's first records."""
+
+    delimiter: str
+    width: int  # the commonest record width; 0 when no width of 2 or more is commonest
+    records: int  # how many of the sampled records have that width
+    share: float  # ... as a fraction of the sampled records that have text
+
+
 def sniff_delimiter(text: str) -> str:
+    return sniff_split(text).delimiter
+
+
+def sniff_split(text: str) -> Split:
     """The delimiter that splits the first records into the most consistent, widest rows.
 
     csv.Sniffer guesses from character frequencies and is thrown by quoted multi-line
-    cells; parsing a sample with each candidate and comparing row widths is not.
+    cells; parsing a sample with each candidate and comparing row widths is not. Format
+    detection asks the same question, so what it calls a CSV file is what this reads as one.
     """
-    return max(_DELIMITERS, key=lambda d: _split_score(text, d))
+    return max((_split(text, d) for d in _DELIMITERS), key=lambda s: (s.share, s.width))
 
 
-def _split_score(text: str, delimiter: str) -> tuple[float, int]:
+def _split(text: str, delimiter: str) -> Split:
     try:
         sample = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), _SNIFF_RECORDS))
     except csv.Error:
-        return (0.0, 0)
+        return Split(delimiter, 0, 0, 0.0)
     widths = [len(record) for record in sample if _has_text(record)]
     # the commonest width, not the first: a title line may sit above the table
     common = max(sorted(set(widths)), key=widths.count, default=0)
     if common < 2:
-        return (0.0, 0)
-    return (widths.count(common) / len(widths), common)
+        return Split(delimiter, 0, 0, 0.0)
+    return Split(delimiter, common, widths.count(common), widths.count(common) / len(widths))
 
 
 # --- tables -----------------------------------------------------------------------------------

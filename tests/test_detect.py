@@ -50,3 +50,51 @@ def test_utf16_csv_reads_as_the_utf8_one_does():
     utf16 = codecs.BOM_UTF16_LE + data.decode("utf-8").encode("utf-16-le")
     assert read_document(utf16, "phe.csv").format == "csv"
     assert fields_of(utf16, "phe.csv") == fields_of(data, "phe.csv")
+
+
+# --- which text is a table -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("PHE register, 2019 edition\n\nOrganisation;Purpose\nOrg A;Audit, local\nOrg B;Research\n",
+         [("Org A", "Audit, local"), ("Org B", "Research")]),
+        ("Organisation,Purpose\nOrg A,Research\n", [("Org A", "Research")]),
+        ("Organisation|Purpose|Legal basis\nOrg A|Audit, local|s251\nOrg B|Research|Consent\n",
+         [("Org A", "Audit, local"), ("Org B", "Research")]),
+        ("Organisation\tPurpose\nOrg A\tAudit; local\nOrg B\tResearch\n",
+         [("Org A", "Audit; local"), ("Org B", "Research")]),
+    ],
+)  # fmt: skip
+def test_small_and_titled_tables_are_csv_by_their_bytes_alone(text, expected):
+    document = read_document(text.encode(), "register.txt")
+    assert document.format == "csv"
+    assert [(r.fields.organisation, r.fields.purpose) for r in document.records] == expected
+
+
+def test_title_lines_above_a_register_csv_shift_its_lines_not_its_fields():
+    data = PHE_CSV.read_bytes()
+    titled = b"PHE Office for Data Release - Data Release Register 2017/18\r\n"
+    titled += b"Published 1 April 2018\r\n\r\n" + data
+    plain, shifted = read_document(data, "phe.csv"), read_document(titled, "phe.csv")
+    assert shifted.format == "csv"
+    assert [r.fields for r in shifted.records] == [r.fields for r in plain.records]
+    first, last = plain.records[0].source.cells["reference"].lines
+    assert shifted.records[0].source.cells["reference"].lines == (first + 3, last + 3)
+
+
+def test_a_csv_or_tsv_name_offers_one_line_text_to_the_csv_reader():
+    header = b"Organisation,Purpose,Legal basis\n"
+    assert detect_format(header, "register.csv") == "csv"
+    assert detect_format(header.replace(b",", b"\t"), "register.tsv") == "csv"
+    assert detect_format(header, "register.txt") == "text"  # one line is no table by itself
+
+
+@pytest.mark.parametrize(
+    "text",
+    [" 1 Monitor\n\nCasemix HES data, grouped\n\nNon-Sensitive\n",
+     "A paragraph, with a comma.\nAnd another line without one.\nAnd a third.\n"],
+)  # fmt: skip
+def test_prose_and_text_dumps_with_stray_commas_are_not_tables(text):
+    assert detect_format(text.encode(), "notes.txt") == "text"
