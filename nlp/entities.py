@@ -28,10 +28,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
 from extract.record import Fields
@@ -75,12 +76,13 @@ def approval_references(doc: Doc) -> Doc:
 def build_rules_pipeline(catalogue: DatasetCatalogue | None = None) -> Language:
     """A blank English pipeline with the rule components; ``entity_train`` adds ``ner``."""
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("span_ruler", name="dataset_ruler", config={
+    ruler = cast(SpanRuler, nlp.add_pipe("span_ruler", name="dataset_ruler", config={
         "spans_key": DATASETS_KEY,
         "phrase_matcher_attr": "LOWER",
         "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"},
         "validate": False,
-    })
+    }))
+
     def tokenize(text: str) -> list[str]:
         return [token.text for token in nlp.make_doc(text)]
 

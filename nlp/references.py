@@ -141,8 +141,8 @@ def _simple(text: str) -> list[Reference]:
     for m in _matches(_MR, text, "MR"):
         found.append(_ref(text, m.start(), m.end(), "MR", f"MR{int(m['n'])}{m['part']}"))
     for m in (_NIC.finditer(text) if "NIC-" in upper or "NIC:" in upper else ()):
-        group = "old" if m.group("old") else 0
-        found.append(_ref(text, m.start(group), m.end(group), "NIC", _nic_canonical(m)))
+        whole: str | int = "old" if m.group("old") else 0
+        found.append(_ref(text, m.start(whole), m.end(whole), "NIC", _nic_canonical(m)))
     for m in (_ODR.finditer(text) if "ODR" in upper else ()):
         underscore = "_" if m.group(0)[3] == "_" else ""
         suffix = (m.group("suffix") or "").upper()
