@@ -1,6 +1,7 @@
 """The text-dump reader: the seed and generated dumps against their goldens, and each stage alone."""
 
 import json
+import textwrap
 from itertools import pairwise
 from pathlib import Path
 
@@ -9,15 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract import read_document
+from extract.errors import UnknownLayout
 from extract.textdump import (
     DumpSettings,
     Knowledge,
     Line,
     anchor_rows,
     drop_headers,
+    find_columns,
     float_items,
     lines_of,
+    looks_laid_out,
     looks_like_text_dump,
+    raw_lines,
     read_text_dump,
     score_cells,
     split_cells,
@@ -154,6 +159,78 @@ def test_row_cells_before_the_first_row_id_are_reported():
     rows = read_text_dump(text[text.index("Aggregated-Anonymised") :])  # row 1 lost its id
     assert rows[0].fields.row_id == "2" and rows[0].needs_review
     assert any("no row id opens" in w for w in rows[0].warnings)
+
+
+# ---------------------------------------------------------------- layout-preserving dumps
+
+WIDTHS = (6, 24, 32, 18, 14, 26, 62, 10)  # characters per column, gutter included
+FIELD_ORDER = (
+    "row_id",
+    "organisation",
+    "data_type",
+    "data_provided",
+    "sensitivity",
+    "legal_basis",
+    "purpose",
+    "frequency",
+)
+
+
+def laid_out(rows: list[dict], top: bool = True, widths: tuple[int, ...] = WIDTHS) -> str:
+    """Golden rows printed the way `pdftotext -layout` prints a table: each cell wrapped in
+    its column, at the top (or bottom) of its row, a blank line between rows."""
+    out = []
+    for row in rows:
+        cells = [textwrap.wrap(row.get(name) or "", w - 2) for name, w in zip(FIELD_ORDER, widths)]
+        height = max(map(len, cells))
+        cells = [
+            c + [""] * (height - len(c)) if top else [""] * (height - len(c)) + c for c in cells
+        ]
+        for parts in zip(*cells):
+            out.append("".join(p.ljust(w) for p, w in zip(parts, widths)).rstrip())
+        out.append("")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("top", [True, False], ids=["top-aligned", "bottom-aligned"])
+def test_a_layout_dump_is_read_by_column_position(top):
+    expected = golden(SEED_GOLDEN)
+    rows = read_text_dump(laid_out(expected, top))
+    assert [r.fields.row_id for r in rows] == [g["row_id"] for g in expected]
+    score = score_cells(rows, expected)
+    assert score.accuracy == 1.0 and score.wrong == 0, score
+    by_id = {row.fields.row_id: row for row in rows}
+    for row_id in ("36", "45", "50"):  # beside rows 37-49 printing no organisation
+        assert any("merged cell" in w for w in by_id[row_id].warnings)
+        assert by_id[row_id].needs_review
+
+
+def test_a_layout_dump_is_told_from_a_plain_one():
+    seed = SEED.read_text(encoding="utf-8")
+    layout = laid_out(golden(SEED_GOLDEN))
+    assert looks_laid_out(raw_lines(layout)) and find_columns(raw_lines(layout))
+    assert not looks_laid_out(raw_lines(seed))
+    doubled = "\n".join("  " + line.replace(" ", "  ") for line in seed.split("\n"))
+    assert not looks_laid_out(raw_lines(doubled))
+    assert len(read_text_dump(doubled)) == 61
+    assert looks_like_text_dump(layout)
+
+
+def test_a_layout_dump_whose_columns_cannot_be_found_is_refused():
+    # pdftotext -layout of corpora/pdfs/hscic-ruled.pdf: columns drift from row to row
+    real = (ROOT / "corpora" / "textdumps" / "layout-hscic-ruled.txt").read_bytes()
+    with pytest.raises(UnknownLayout, match="pdftotext -layout"):
+        read_document(real, "register.txt")
+    seven = laid_out(golden(SEED_GOLDEN), widths=(6, 24, 32, 18, 40, 62, 10))
+    with pytest.raises(UnknownLayout, match="pdftotext -layout"):
+        read_text_dump(seven)
+
+
+def test_a_layout_dump_with_cells_neither_at_top_nor_bottom_is_refused():
+    expected = golden(SEED_GOLDEN)
+    mixed = laid_out(expected[::2], top=True) + "\n" + laid_out(expected[1::2], top=False)
+    with pytest.raises(UnknownLayout, match="neither at the top nor at the bottom"):
+        read_text_dump(mixed)
 
 
 # ---------------------------------------------------------------- stage 1-3
