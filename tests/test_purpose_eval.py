@@ -9,12 +9,18 @@ from extract.record import Fields
 from nlp.purpose_eval import expected_calibration_error, keyword_label, one_hot, review_threshold
 from nlp.purpose_features import MAX_TEXT_CHARS, meta_tokens, purpose_text
 from nlp.purpose_train import (
+    CV_SEEDS,
     FROZEN_SPLIT,
     HAND_LABELS,
     Example,
     PurposeConfig,
+    align_groups,
+    example_group,
     fit,
     frozen_ids,
+    grouped_folds,
+    load_corpus,
+    loose_organisation_key,
     probabilities,
     should_activate,
     training_set,
@@ -90,6 +96,59 @@ def test_weak_labels_of_held_out_organisations_never_train():
     used = training_set(PurposeConfig(use_weak=True), hand, weak, held_out_groups={"uni a"})
     assert [e.id for e in used] == ["h", "w2"]
     assert training_set(PurposeConfig(use_weak=False), hand, weak, set()) == hand
+
+
+def test_engineer_labels_follow_the_same_leakage_rule():
+    hand = [Example("h", "research", "uni a", "hand", ("t", "o", ""))]
+    extra = [Example("e1", "commercial", "uni a", "engineer", ("t", "o", "")),
+             Example("e2", "commercial", "acme", "engineer", ("t", "o", "")),
+             Example("w1", "research", "acme", "weak", ("t", "o", ""))]
+    both = training_set(PurposeConfig(), hand, extra, held_out_groups={"uni a"})
+    assert [e.id for e in both] == ["h", "e2", "w1"]
+    only_engineer = PurposeConfig(use_weak=False, use_engineer=True)
+    assert [e.id for e in training_set(only_engineer, hand, extra, set())] == ["h", "e1", "e2"]
+    assert [e.id for e in training_set(only_engineer, hand, extra, {"acme"})] == ["h", "e1"]
+
+
+def test_another_spelling_of_a_hand_organisation_takes_its_group():
+    hand = [Example("h", "research", "genomics england", "hand", ("t", "o", ""))]
+    extra = [Example("e", "research", "genomics england limited", "engineer", ("t", "o", "")),
+             Example("w", "research", "acme limited", "weak", ("t", "o", ""))]
+    names = {"h": "GENOMICS ENGLAND", "e": "Genomics England Ltd", "w": "Acme Ltd"}
+    aligned = align_groups(extra, hand, names)
+    assert [e.group for e in aligned] == ["genomics england", "acme limited"]
+    assert loose_organisation_key("The Acme Ltd.") == loose_organisation_key("ACME LIMITED")
+
+
+def test_a_labeller_can_name_the_hand_organisation_a_recipient_is():
+    row = {"organisation": "NHS England (Quarry House)", "same_organisation_as": "NHS ENGLAND"}
+    assert example_group(row) == example_group({"organisation": "NHS ENGLAND"})
+    assert example_group({"organisation": "NHS England (Quarry House)"}) != example_group(row)
+
+
+def test_no_committed_training_label_shares_an_organisation_with_its_scored_fold():
+    corpus = load_corpus()
+    assert corpus.weak and corpus.engineer
+    loose = {e.id: key for e, key in zip(corpus.hand, map(loose_organisation_key, _names(
+        corpus.hand)))}
+    for train_index, test_index in grouped_folds(corpus.hand, CV_SEEDS[0]):
+        test = [corpus.hand[i] for i in test_index]
+        held_out = {e.group for e in test}
+        used = training_set(PurposeConfig(), [corpus.hand[i] for i in train_index],
+                            corpus.extra, held_out)
+        assert not {e.group for e in used} & held_out
+        # Nor under a looser spelling: a training-only name that matches a scored one.
+        scored_keys = {loose[e.id] for e in test}
+        extra_names = dict(zip((e.id for e in corpus.extra), _names(corpus.extra)))
+        assert not {loose_organisation_key(extra_names[e.id]) for e in used
+                    if e.source != "hand"} & scored_keys
+
+
+def _names(examples):
+    from nlp.purpose_train import ENGINEER_LABELS, WEAK_LABELS, organisation_names
+
+    names = organisation_names(HAND_LABELS, WEAK_LABELS, ENGINEER_LABELS)
+    return [names[e.id] for e in examples]
 
 
 def test_frozen_split_holds_whole_organisations():
