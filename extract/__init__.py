@@ -62,17 +62,36 @@ def read_rows(data: bytes, filename: str, limits: Limits = Limits()) -> tuple[Fo
 
 
 def _read_text(text: str, fmt: Format, limits: Limits) -> tuple[Format, list[Row]]:
+    """A table is read by its header first; only text with no register header is a dump or page.
+
+    The dump heuristics see tabs as spaces, so a tab-separated register passes for a dump and
+    is cut into the wrong cells: whether a profile maps a header row is the surer test.
+    """
+    if fmt == "csv":
+        from extract.sheets import read_csv
+
+        try:
+            return "csv", read_csv(text, limits)
+        except UnknownLayout:
+            rows = _read_page_or_dump(text)
+            if rows is None:
+                raise  # the CSV reader's message names the headers it saw
+            return "text", rows
+    rows = _read_page_or_dump(text)
+    if rows is None:
+        raise UnknownLayout(
+            "plain text that is neither a register text dump, a reformatted register page nor "
+            "a CSV table"
+        )
+    return "text", rows
+
+
+def _read_page_or_dump(text: str) -> list[Row] | None:
     from extract.pages import looks_like_register_page, read_register_page
     from extract.textdump import looks_like_text_dump, read_text_dump
 
     if looks_like_register_page(text):
-        return "text", read_register_page(text)
+        return read_register_page(text)
     if looks_like_text_dump(text):
-        return "text", read_text_dump(text)
-    if fmt == "csv":
-        from extract.sheets import read_csv
-
-        return "csv", read_csv(text, limits)
-    raise UnknownLayout(
-        "plain text that is neither a register text dump, a reformatted register page nor a CSV table"
-    )
+        return read_text_dump(text)
+    return None

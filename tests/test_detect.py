@@ -8,12 +8,15 @@ expected fields come from reading the original sample, not from the code under t
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 from pathlib import Path
 
 import pytest
 
 from extract import read_document
 from extract.detect import decode_text, detect_format
+from extract.errors import UnknownLayout
 
 ROOT = Path(__file__).resolve().parent.parent
 HSCIC_DUMP = ROOT / "corpora" / "samples" / "hscic-2014-sample.txt"
@@ -98,3 +101,54 @@ def test_a_csv_or_tsv_name_offers_one_line_text_to_the_csv_reader():
 )  # fmt: skip
 def test_prose_and_text_dumps_with_stray_commas_are_not_tables(text):
     assert detect_format(text.encode(), "notes.txt") == "text"
+
+
+# --- a table by its header first, a dump or page only without one ----------------------------
+
+HSCIC_HEADER = [
+    "Row ID", "Organisation Name", "Type of Data Provided", "Data provided to customer",
+    "Sensitive or Non Sensitive", "Legal Basis for Provision of Data", "Purpose",
+    "One off release or on-going releases",
+]  # fmt: skip
+HSCIC_FIELDS = [
+    "row_id", "organisation", "data_type", "data_provided", "sensitivity", "legal_basis",
+    "purpose", "frequency",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def hscic_dump_fields() -> list[dict]:
+    return fields_of(HSCIC_DUMP.read_bytes(), "hscic-2014-sample.txt")
+
+
+def as_delimited(records: list[dict], delimiter: str) -> bytes:
+    """The register's rows as a spreadsheet export of the HSCIC 2014 edition would hold them."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(HSCIC_HEADER)
+    writer.writerows([record[name] or "" for name in HSCIC_FIELDS] for record in records)
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("name", ["hscic.tsv", "hscic.txt"])
+@pytest.mark.parametrize("delimiter", ["\t", ",", ";"])
+def test_a_delimited_hscic_export_is_a_table_not_a_text_dump(hscic_dump_fields, delimiter, name):
+    document = read_document(as_delimited(hscic_dump_fields, delimiter), name)
+    assert document.format == "csv"
+    assert {r.source.layout for r in document.records} == {"hscic-2014"}
+    got = [{f: r.fields.model_dump()[f] for f in HSCIC_FIELDS} for r in document.records]
+    assert got == [{f: record[f] for f in HSCIC_FIELDS} for record in hscic_dump_fields]
+    assert not any(r.warnings for r in document.records)
+
+
+def test_a_text_dump_named_csv_is_still_read_as_a_dump(hscic_dump_fields):
+    document = read_document(HSCIC_DUMP.read_bytes(), "hscic-2014-sample.csv")
+    assert document.format == "text"
+    assert [r.fields.model_dump() for r in document.records] == hscic_dump_fields
+
+
+def test_a_csv_without_a_register_header_says_which_headers_it_saw():
+    data = b"Quarter,Count\nQ1,4\nQ2,7\n"
+    with pytest.raises(UnknownLayout, match="has no register header") as caught:
+        read_document(data, "summary.csv")
+    assert "the CSV table (headers 'Quarter', 'Count')" in str(caught.value)
