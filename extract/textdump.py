@@ -32,14 +32,16 @@ naming the candidates: nothing is guessed silently.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise, permutations, product
+from types import MappingProxyType
 
 from extract.errors import UnknownLayout
-from extract.profiles import load_profiles, normalise_header
+from extract.profiles import PROFILE_DIR, load_profiles, normalise_header
 from extract.record import CellSpan, Fields, Row
 from extract.text import join_lines
 
@@ -56,148 +58,49 @@ COLUMNS = (
 )
 MERGEABLE = ("organisation", "purpose")
 
-# The "data provided to customer" column opens with one of these words, capitalised.
-DATA_PROVIDED_STARTS = frozenset(
-    {
-        "identifiable",
-        "pseudonymised",
-        "anonymised",
-        "aggregated",
-        "aggregated-anonymised",
-        "weakly",
-        "personally",
-    }
-)
-FREQUENCIES = (
-    "One off",
-    "One-off",
-    "One-Off",
-    "One Off",
-    "Ongoing",
-    "On-going",
-    "On going",
-    "On-Going",
-)
-# First words of data-type cells: dataset names and extract kinds, not organisations.
-DATA_TYPE_OPENERS = (
-    "Bespoke",
-    "Standard Extract",
-    "HES",
-    "SUS",
-    "SHMI",
-    "ONS",
-    "PROMS",
-    "MHMDS",
-    "MHSDS",
-    "IAPT",
-    "NHS Choices",
-    "Hospital Episode Statistics",
-    "Medical Research Information",
-    "Secondary Uses",
-    "Civil Registration",
-    "Mental Health",
-    "Casemix",
-    "GPES",
-    "Diagnostic Imaging",
-    "Maternity Services",
-    "Community Services",
-    "Improving Access to Psychological",
-    "Children and Young People",
-    "Patient Reported Outcome",
-    "National Cancer",
-    "National Diabetes",
-    "Primary Care Mortality",
-    "Emergency Care Data",
-)
-# Last words of organisation names: where a one-line organisation ends beside its data type.
-ORG_ENDINGS = frozenset(
-    {
-        "CCG",
-        "CSU",
-        "Council",
-        "Limited",
-        "Ltd",
-        "Ltd.",
-        "LLP",
-        "plc",
-        "PLC",
-        "Trust",
-        "University",
-        "College",
-        "Institute",
-        "Consortium",
-        "Commission",
-        "Agency",
-        "Fund",
-        "Foundation",
-        "Partnership",
-        "Partners",
-        "Group",
-        "Authority",
-        "Board",
-        "Department",
-        "GmbH",
-        "Inc",
-        "Inc.",
-        "LLC",
-        "AG",
-        "Service",
-        "Services",
-        "Centre",
-        "Center",
-        "England",
-        "Wales",
-        "Scotland",
-        "Network",
-    }
-)
-# Endings after which an organisation name cannot go on.
-FINAL_ORG_WORDS = frozenset(
-    {"CCG", "CSU", "Council", "Limited", "Ltd", "Ltd.", "LLP", "plc", "PLC"}
-)
-# Words that continue a dataset name, never start the data type after an organisation.
-DATASET_TAILS = frozenset({"Data", "Dataset", "Data-set", "Datasets", "Set", "Flows"})
-LEGAL_OPENERS = (
-    "Health and Social Care Act 2012",
-    "National Health Service Act 2006",
-    "Section 251 approval is in place",
-)
-# Dataset vocabulary for matching a floating purpose to rows' data types: term -> key.
-DATASET_TERMS = {
-    "hes": "hes",
-    "hospital episode statistics": "hes",
-    "sus": "sus",
-    "sus+": "sus",
-    "secondary uses service": "sus",
-    "mhmds": "mhmds",
-    "mental health minimum data set": "mhmds",
-    "mhsds": "mhsds",
-    "mental health services data set": "mhsds",
-    "iapt": "iapt",
-    "ons": "ons",
-    "mortality": "mortality",
-    "death": "mortality",
-    "deaths": "mortality",
-    "proms": "proms",
-    "patient reported outcome": "proms",
-    "inpatient": "apc",
-    "in-patient": "apc",
-    "admitted patient care": "apc",
-    "apc": "apc",
-    "outpatient": "op",
-    "outpatients": "op",
-    "a&e": "ae",
-    "accident and emergency": "ae",
-    "emergency care": "ae",
-    "cancer": "cancer",
-    "births": "births",
-    "maternity": "maternity",
-    "critical care": "cc",
-    "diabetes": "diabetes",
-    "shmi": "shmi",
-    "gp": "gp",
-    "primary care": "gp",
-}
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a layout's text says about its columns: the layout profile's ``vocabulary``
+    (``extract/profiles/<layout>.json``), so the reader itself knows no register's words."""
+
+    data_provided_starts: frozenset[str]  # a "data provided" cell opens with one, capitalised
+    sensitivities: frozenset[str]  # whole sensitivity values, lower case
+    frequencies: tuple[str, ...]  # whole frequency values, as printed
+    data_type_openers: tuple[str, ...]  # first words of data types: datasets, extract kinds
+    org_endings: frozenset[str]  # last words of organisations: a one-line one ends there
+    final_org_words: frozenset[str]  # endings after which an organisation cannot go on
+    dataset_tails: frozenset[str]  # words that continue a dataset name, never open a data type
+    legal_openers: tuple[str, ...]  # legal bases a wide line may open with
+    dataset_terms: Mapping[str, str]  # dataset names in purposes and data types -> one key
+
+
+def load_vocabulary(layout: str) -> Vocabulary:
+    raw = json.loads((PROFILE_DIR / f"{layout}.json").read_text(encoding="utf-8"))["vocabulary"]
+    return Vocabulary(
+        data_provided_starts=frozenset(raw["data_provided_starts"]),
+        sensitivities=frozenset(raw["sensitivities"]),
+        frequencies=tuple(raw["frequencies"]),
+        data_type_openers=tuple(raw["data_type_openers"]),
+        org_endings=frozenset(raw["org_endings"]),
+        final_org_words=frozenset(raw["final_org_words"]),
+        dataset_tails=frozenset(raw["dataset_tails"]),
+        legal_openers=tuple(raw["legal_openers"]),
+        dataset_terms=MappingProxyType(dict(raw["dataset_terms"])),
+    )
+
+
+VOCABULARY = load_vocabulary(LAYOUT)  # read once, immutable
+DATA_PROVIDED_STARTS = VOCABULARY.data_provided_starts
+SENSITIVITIES = VOCABULARY.sensitivities
+FREQUENCIES = VOCABULARY.frequencies
+DATA_TYPE_OPENERS = VOCABULARY.data_type_openers
+ORG_ENDINGS = VOCABULARY.org_endings
+FINAL_ORG_WORDS = VOCABULARY.final_org_words
+DATASET_TAILS = VOCABULARY.dataset_tails
+LEGAL_OPENERS = VOCABULARY.legal_openers
+DATASET_TERMS = VOCABULARY.dataset_terms
+FREQUENCY_ENDS = frozenset(value[-1] for value in FREQUENCIES)
 _DATASET_RE = re.compile(
     r"(?<![\w&])("
     + "|".join(sorted(map(re.escape, DATASET_TERMS), key=len, reverse=True))
@@ -287,7 +190,7 @@ def _header_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
     profile = next(p for p in load_profiles() if p.name == LAYOUT)
     synonyms = tuple(s for names in profile.columns.values() for s in names if s)
     words = {w for s in synonyms for w in s.split()} | DATA_PROVIDED_STARTS
-    return frozenset(words | {"customer", "aggregated", "anonymised"}), synonyms
+    return frozenset(words), synonyms
 
 
 def _words(text: str) -> list[str]:
@@ -340,11 +243,7 @@ def _cells_around_header(run: list[Line], synonyms: tuple[str, ...]) -> list[Lin
 
 def _is_value_line(text: str) -> bool:
     bare = text.rstrip(" ,.").lower()
-    return (
-        text in FREQUENCIES
-        or bare in DATA_PROVIDED_STARTS
-        or bare in ("sensitive", "non-sensitive")
-    )
+    return text in FREQUENCIES or bare in DATA_PROVIDED_STARTS or bare in SENSITIVITIES
 
 
 def _spells_headers(run: list[Line], synonyms: tuple[str, ...]) -> bool:
@@ -482,7 +381,7 @@ def find_sensitivity(lines: Sequence[Line], start: Pos, reach: int = 6) -> tuple
 def _sensitivity_end(lines: Sequence[Line], index: int, offset: int, word: str) -> Pos | None:
     text = lines[index].text
     bare = word.lower().rstrip(".,")
-    if bare in ("sensitive", "non-sensitive"):
+    if bare in SENSITIVITIES:
         return index, offset + len(word)
     if bare == "non" and text[offset + len(word) :].lstrip().lower().startswith("sensitive"):
         return index, offset + len(word) + 1 + len("sensitive")
@@ -508,7 +407,7 @@ def find_frequency(lines: Sequence[Line], start: Pos) -> tuple[Pos, Pos] | None:
     """The first line after `start` that ends with a frequency value, e.g. "... One off"."""
     for index in range(start[0], len(lines)):
         text = lines[index].text
-        if text[-1] not in "fFg":  # every frequency value ends "off" or "going"
+        if text[-1] not in FREQUENCY_ENDS:  # a cheap refusal before trying each value
             continue
         for value in FREQUENCIES:
             at = len(text) - len(value)
@@ -1359,9 +1258,6 @@ def _layout_rows(
         rows.append(row)
     rest = cut[: ids[0]] if top else cut[ids[-1] + 1 :]
     return rows, [_piece(line, " ".join(line.text.split())) for line, _ in rest]
-
-
-SENSITIVITIES = frozenset({"sensitive", "non-sensitive", "non sensitive"})
 
 
 def _is_whole_row(row: ParsedRow) -> bool:

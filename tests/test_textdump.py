@@ -20,6 +20,7 @@ from extract.textdump import (
     find_columns,
     float_items,
     lines_of,
+    load_vocabulary,
     looks_laid_out,
     looks_like_text_dump,
     raw_lines,
@@ -231,6 +232,16 @@ def test_a_layout_dump_with_cells_neither_at_top_nor_bottom_is_refused():
     mixed = laid_out(expected[::2], top=True) + "\n" + laid_out(expected[1::2], top=False)
     with pytest.raises(UnknownLayout, match="neither at the top nor at the bottom"):
         read_text_dump(mixed)
+
+
+def test_the_layout_vocabulary_is_profile_data_not_code():
+    profile = json.loads((ROOT / "extract" / "profiles" / "hscic-2014.json").read_text())
+    vocabulary = load_vocabulary("hscic-2014")
+    assert set(profile["vocabulary"]) - {"about"} == set(vars(vocabulary))
+    assert "Hospital Episode Statistics" in vocabulary.data_type_openers
+    source = (ROOT / "extract" / "textdump.py").read_text(encoding="utf-8")
+    for words in (vocabulary.data_type_openers, vocabulary.legal_openers, vocabulary.frequencies):
+        assert not any(f'"{word}",' in source for word in words)  # no list of them
 
 
 # ---------------------------------------------------------------- stage 1-3

@@ -20,6 +20,7 @@ import json
 import random
 import re
 import subprocess
+import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
+
+# The checkout this script sits in, not whatever drr is installed: its columns are the
+# ones the dumps must match.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from extract.textdump import COLUMNS
 
 RAW = Path("/work/shared/corpora-raw/nhs-digital-release-register-2021-02")
 WORKBOOK = RAW / "1. releaseregister_20210201_20210228.xlsx"
@@ -42,16 +48,7 @@ HEADERS = (
     "Purpose",
     "One off release or on-going releases",
 )
-FIELDS = (
-    "row_id",
-    "organisation",
-    "data_type",
-    "data_provided",
-    "sensitivity",
-    "legal_basis",
-    "purpose",
-    "frequency",
-)
+FIELDS = COLUMNS  # the golden rows' fields: the reader's columns, in printed order
 # Column widths of the 2014 register PDFs, in characters of the body font.
 WIDTHS = (6, 14, 60, 22, 10, 28, 100, 10)
 FONT_PT = 8.0
