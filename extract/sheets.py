@@ -10,7 +10,8 @@ A chain of small steps, each testable alone:
     table_rows          data rows -> Row, with the sheet and row of every cell
     join_lookups        rows completed from the tables their profile looks up (e.g. purposes)
 
-A sheet without a register header is skipped; a document with none raises UnknownLayout.
+A sheet without a register header is skipped; a document with none raises UnknownLayout,
+and one whose header tables have no data rows raises ExtractError saying so.
 """
 
 from __future__ import annotations
@@ -95,7 +96,11 @@ def sheets_to_rows(sheets: Iterable[Sheet], limits: Limits) -> list[Row]:
             budget -= len(table.rows)
     if not tables:
         raise UnknownLayout(_no_header_message(seen))
-    return join_lookups([(table, table_rows(table)) for table in tables])
+    rows = join_lookups([(table, table_rows(table)) for table in tables])
+    if not rows:
+        # not a layout problem: the layout is known, the register is empty or was cut short
+        raise ExtractError(_no_rows_message(tables))
+    return rows
 
 
 def _rows_from_workbook(read: Callable[[], list[Row]], kind: str) -> list[Row]:
@@ -392,8 +397,9 @@ def _split(text: str, delimiter: str) -> Split:
     except csv.Error:
         return Split(delimiter, 0, 0, 0.0)
     widths = [len(record) for record in sample if _has_text(record)]
-    # the commonest width, not the first: a title line may sit above the table
-    common = max(sorted(set(widths)), key=widths.count, default=0)
+    # the commonest width, not the first: a title line may sit above the table (and above a
+    # header-only table the header is as common as the title, so ties go to the wider)
+    common = max(set(widths), key=lambda width: (widths.count(width), width), default=0)
     if common < 2:
         return Split(delimiter, 0, 0, 0.0)
     return Split(delimiter, common, widths.count(common), widths.count(common) / len(widths))
@@ -516,6 +522,16 @@ def _describe_head(head: list[SheetRow]) -> str:
 def _short(text: str) -> str:
     flat = " ".join(text.split())
     return repr(flat if len(flat) <= 40 else flat[:39] + "…")
+
+
+def _no_rows_message(tables: list[Table]) -> str:
+    found = "; ".join(
+        f"profile {t.match.profile.name} at row {t.header_row} of {_label(t.sheet)}" for t in tables
+    )
+    return (
+        f"found the register header ({found}) but no data rows below it: "
+        "the export is empty or was cut off after its header"
+    )
 
 
 def _no_header_message(seen: list[str]) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from extract import read_document
 from extract.detect import decode_text, detect_format
-from extract.errors import UnknownLayout
+from extract.errors import ExtractError, UnknownLayout
 
 ROOT = Path(__file__).resolve().parent.parent
 HSCIC_DUMP = ROOT / "corpora" / "samples" / "hscic-2014-sample.txt"
@@ -152,3 +152,13 @@ def test_a_csv_without_a_register_header_says_which_headers_it_saw():
     with pytest.raises(UnknownLayout, match="has no register header") as caught:
         read_document(data, "summary.csv")
     assert "the CSV table (headers 'Quarter', 'Count')" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["phe.csv", "phe.tsv"])
+def test_a_header_only_csv_export_fails_for_its_missing_rows_not_its_layout(name):
+    header = PHE_CSV.read_bytes().split(b"\n", 1)[0] + b"\n"
+    if name.endswith(".tsv"):
+        header = header.replace(b",", b"\t")
+    with pytest.raises(ExtractError, match="found the register header .* but no data rows") as e:
+        read_document(header, name)
+    assert not isinstance(e.value, UnknownLayout)

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from extract.detect import decode_text
-from extract.errors import DocumentTooLarge, UnknownLayout, UnreadableDocument
+from extract.errors import DocumentTooLarge, ExtractError, UnknownLayout, UnreadableDocument
 from extract.limits import Limits
 from extract.sheets import MAX_COLUMNS, read_csv, read_ods, read_xlsx, sniff_delimiter
 
@@ -610,3 +610,34 @@ def test_reading_a_csv_leaves_the_process_wide_field_limit_alone():
         assert csv.field_size_limit() == 1000
     finally:
         csv.field_size_limit(before)
+
+
+# --- a register header with no rows under it ------------------------------------------------
+
+NO_ROWS = "found the register header \\(profile {} at row {} of {}\\) but no data rows"
+
+
+@pytest.mark.parametrize(
+    "text, row",
+    [("Organisation,Purpose,Legal basis\r\n", 1),
+     ("Organisation,Purpose,Legal basis\n,,\n , ,\n,,\n", 1),
+     ("Data release register 2019\n\nOrganisation;Purpose;Legal basis\n", 3)],
+)  # fmt: skip
+def test_a_csv_header_without_rows_fails_saying_so(text, row):
+    with pytest.raises(ExtractError, match=NO_ROWS.format("generic", row, "the CSV table")) as e:
+        read_csv(text, LIMITS)
+    assert not isinstance(e.value, UnknownLayout)  # the layout is known; the rows are missing
+
+
+def test_a_workbook_header_without_rows_fails_naming_its_sheet():
+    data = _workbook(
+        {
+            "Notes": [["This register lists releases"]],
+            "Register": [["Register 2019"], [], ["Organisation Name", "Purpose", "Legal basis"]],
+        }
+    )
+    with pytest.raises(ExtractError, match=NO_ROWS.format("generic", 3, "sheet 'Register'")):
+        read_xlsx(data, LIMITS)
+    ods = _ods(_ods_row("Organisation", "Purpose") + _ods_row("", "", repeat_rows=5000))
+    with pytest.raises(ExtractError, match=NO_ROWS.format("generic", 1, "sheet 'Register'")):
+        read_ods(ods, LIMITS)
