@@ -288,17 +288,19 @@ RESTART_COST = 3.0  # a chain going back (a new table) or far forward: needs sev
 def _best_chain(lines: list[Line], settings: DumpSettings) -> list[int]:
     """Indices of the id lines of the best chain: each id scores 1, a step skipping ids
     (up to `settings.max_id_gap`) costs GAP_COST per skipped id, and any other step (ids
-    restarting, or jumping further) costs RESTART_COST. Ties keep the earliest line."""
+    restarting, or jumping further) costs RESTART_COST and must land on a line that opens
+    row cells (not a numbered list in a purpose). Ties keep the earliest line."""
     best: dict[int, tuple[float, int]] = {}  # row number -> (score, line index) of best end
     back: dict[int, int | None] = {}  # line index -> previous id line in its chain
     top: tuple[float, int] | None = None  # best chain end so far, any number
-    for index, line in enumerate(lines):
-        number = _leading_number(line.text)
+    numbers = [_leading_number(line.text) for line in lines]
+    for index, number in enumerate(numbers):
         if number is None:
             continue
         score, previous = 1.0, None
-        if top is not None and top[0] + 1 - RESTART_COST > score:
-            score, previous = top[0] + 1 - RESTART_COST, top[1]
+        restart = top[0] + 1 - RESTART_COST if top is not None else 0.0
+        if top is not None and restart > score and _opens_row(lines, numbers, index):
+            score, previous = restart, top[1]
         for skipped in range(settings.max_id_gap + 1):
             found = best.get(number - 1 - skipped)
             if found and found[0] + 1 - GAP_COST * skipped > score:
@@ -313,6 +315,13 @@ def _best_chain(lines: list[Line], settings: DumpSettings) -> list[int]:
         chain.append(at)
         at = back[at]
     return chain[::-1]
+
+
+def _opens_row(lines: list[Line], numbers: list[int | None], index: int) -> bool:
+    """Whether the lines from an id line up to the next numbered line hold row cells."""
+    end = next((i for i in range(index + 1, len(lines)) if numbers[i] is not None), len(lines))
+    first = lines[index].text.partition(" ")[2]
+    return find_middle([Line(0, first), *lines[index + 1 : end]]) is not None
 
 
 def id_breaks(rows: list[ParsedRow]) -> None:

@@ -310,7 +310,11 @@ def test_anchor_rows_bridges_a_gap_and_a_restart_but_not_a_stray_number():
         "6 NICOR",  # 5 was withdrawn
         "2013 was the year",  # a far jump that leads nowhere
         "7 Experian",
-        "1 Monitor",  # a second edition
+        "1 To link records",  # a numbered list in row 7's purpose: no row cells
+        "2 To compare outcomes",
+        "3 To report",
+        "4 To publish",
+        "1 Monitor HES Pseudonymised Sensitive",  # a second edition
         "2 NHS England",
         "3 EWGs",
         "4 Kings Fund",
@@ -318,6 +322,7 @@ def test_anchor_rows_bridges_a_gap_and_a_restart_but_not_a_stray_number():
     _, rows = anchor_rows(body)
     ids = [anchor.text for anchor, _ in rows]
     assert ids == ["1", "2", "3", "4", "6", "7", "1", "2", "3", "4"]
+    assert texts(rows[5][1])[-1] == "4 To publish"
 
 
 # ---------------------------------------------------------------- stage 4: cells
