@@ -343,15 +343,21 @@ class GazetteerIndex:
         return cls(frozenset(names), max(len(n.split()) for n in names))
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        return [(start + s, start + e) for s, e in self._find_in(text[start:end])]
+
+    # Candidates repeat across texts ("North of England Commissioning Support Unit"): each
+    # distinct one is looked up once. The index is immutable, so the answer never changes.
+    @lru_cache(maxsize=65536)  # noqa: B019 - one index per process, kept for its life anyway
+    def _find_in(self, text: str) -> tuple[tuple[int, int], ...]:
         words = [(m.start(), m.start() + len(_TRAILING.sub("", m.group(0))))
-                 for m in re.finditer(r"\S+", text[start:end])]
+                 for m in re.finditer(r"\S+", text)]
         found, i = [], 0
         while i < len(words):
             for j in range(min(len(words), i + self.max_words), i, -1):
-                s, e = start + words[i][0], start + words[j - 1][1]
+                s, e = words[i][0], words[j - 1][1]
                 if text[s:e] in self.names:
                     found.append((s, e))
                     i = j - 1
                     break
             i += 1
-        return found
+        return tuple(found)
