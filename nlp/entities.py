@@ -15,7 +15,10 @@ Which field goes through which part, and why (speed: >= 1,000 records/s on one c
     reference      organisations in legal_basis through the windows below
     purpose        approval references by regex; organisations: the trained ``ner`` runs
                    only on short windows around rule-proposed candidates
-                   (``organisation_candidates``), never on the whole ~1,000-character text
+                   (``organisation_candidates``), never on the whole ~1,000-character text,
+                   and only where rules cannot decide (a gazetteer name is one
+                   organisation; a kind of body or a data set name is none), once per
+                   distinct window text (the same phrase recurs across purposes)
 
 Without a trained model (no ``models/entities/ACTIVE``), the same pipeline runs with
 rules only: a candidate is an organisation when the gazetteer knows its name.
