@@ -197,11 +197,13 @@ def _words(text: str) -> list[str]:
     return normalise_header(text).split()
 
 
-def drop_headers(lines: list[Line]) -> list[Line]:
+def drop_headers(lines: list[Line], values_beside: bool = True) -> list[Line]:
     """Lines without the column-header blocks that open the document and its pages.
 
     A header block is a run of lines made only of header words that spells at least two
     whole column headers; a lone "Sensitive" or "Identifiable" is a cell, not a header.
+    With `values_beside` (plain dumps), value lines at a block's edges are kept as cells;
+    in a layout-preserving dump a row's values share its lines, so they are header text.
     """
     vocabulary, synonyms = _header_vocabulary()
     keep: list[Line] = []
@@ -213,7 +215,7 @@ def drop_headers(lines: list[Line]) -> list[Line]:
             run.append(line)
             continue
         if run:
-            keep.extend(_cells_around_header(run, synonyms))
+            keep.extend(_cells_around_header(run, synonyms, values_beside))
         run = []
         if line.no:
             keep.append(line)
@@ -226,13 +228,17 @@ def _could_be_header(text: str, vocabulary: frozenset[str]) -> bool:
     return first in vocabulary
 
 
-def _cells_around_header(run: list[Line], synonyms: tuple[str, ...]) -> list[Line]:
+def _cells_around_header(
+    run: list[Line], synonyms: tuple[str, ...], values_beside: bool = True
+) -> list[Line]:
     """The lines of a header-word run that are cells: all of it, or the values around it.
 
     A row's last "One off" or "Sensitive" can sit just before the next page's header.
     """
     if not _spells_headers(run, synonyms):
         return run
+    if not values_beside:
+        return []
     start, end = 0, len(run)
     while start < end and _is_value_line(run[start].text):
         start += 1
@@ -1101,6 +1107,7 @@ def read_text_dump(text: str) -> list[Row]:
     laid_out = _same_lines(raw, lines)
     if not looks_laid_out(laid_out):
         return [to_row(row) for row in parse_rows(lines)]
+    laid_out = _same_lines(raw, drop_headers(_collapsed(raw), values_beside=False))
     columns = find_columns(laid_out)
     if columns is None:
         raise UnknownLayout(
@@ -1226,9 +1233,10 @@ def read_layout_dump(lines: list[Line], columns: Columns) -> list[ParsedRow]:
     whole values is taken; if neither does, the dump is refused."""
     if len(columns.starts) != len(COLUMNS):
         raise UnknownLayout(
-            "a layout-preserving text dump (pdftotext -layout) with "
-            f"{len(columns.starts)} columns where the {LAYOUT} layout has {len(COLUMNS)}: "
-            "its cells cannot be told apart"
+            "a layout-preserving text dump (pdftotext -layout) in which "
+            f"{len(columns.starts)} columns line up where the {LAYOUT} layout has "
+            f"{len(COLUMNS)}: its cells cannot be told apart by position; extract the text "
+            "without -layout"
         )
     cut = [(line, _cut(line, columns)) for line in lines]
     readings = [_layout_rows(cut, columns, top) for top in (True, False)]
@@ -1241,7 +1249,9 @@ def read_layout_dump(lines: list[Line], columns: Columns) -> list[ParsedRow]:
         )
     for row in rows:
         if not _is_whole_row(row):
-            row.warnings.append("the data-provided/sensitivity cells do not read as whole values")
+            row.warnings.append(
+                "the data-provided, sensitivity or frequency cells do not read as whole values"
+            )
             row.needs_review = True
     id_breaks(rows)
     _warn_unanchored(stray, rows)
@@ -1271,11 +1281,13 @@ def _layout_rows(
 
 def _is_whole_row(row: ParsedRow) -> bool:
     provided, sensitivity = row.text("data_provided"), row.text("sensitivity")
+    frequency = row.text("frequency")
     return bool(
         provided
         and _opens_provided(provided)
         and sensitivity
         and sensitivity.lower().rstrip(".") in SENSITIVITIES
+        and (frequency is None or frequency in FREQUENCIES)
     )
 
 

@@ -193,13 +193,28 @@ def laid_out(rows: list[dict], top: bool = True, widths: tuple[int, ...] = WIDTH
     return "\n".join(out)
 
 
+HEADER = {
+    "row_id": "Row ID",
+    "organisation": "Organisation Name",
+    "data_type": "Type of Data Provided",
+    "data_provided": "Data provided to customer",
+    "sensitivity": "Sensitive or Non Sensitive",
+    "legal_basis": "Legal Basis for Provision of Data",
+    "purpose": "Purpose",
+    "frequency": "One off release or on-going releases",
+}
+
+
 @pytest.mark.parametrize("top", [True, False], ids=["top-aligned", "bottom-aligned"])
 def test_a_layout_dump_is_read_by_column_position(top):
     expected = golden(SEED_GOLDEN)
-    rows = read_text_dump(laid_out(expected, top))
+    # pages of 10 rows, each under the header (whose "One off" must not join a row)
+    pages = [laid_out([HEADER, *expected[i : i + 10]], top) for i in range(0, 61, 10)]
+    rows = read_text_dump("\n\f".join(pages))
     assert [r.fields.row_id for r in rows] == [g["row_id"] for g in expected]
     score = score_cells(rows, expected)
     assert score.accuracy == 1.0 and score.wrong == 0, score
+    assert [row.pages for row in rows[::10]] == [[page] for page in range(1, 8)]
     by_id = {row.fields.row_id: row for row in rows}
     for row_id in ("36", "45", "50"):  # beside rows 37-49 printing no organisation
         assert any("merged cell" in w for w in by_id[row_id].warnings)
