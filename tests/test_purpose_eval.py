@@ -103,7 +103,8 @@ def test_engineer_labels_follow_the_same_leakage_rule():
     extra = [Example("e1", "commercial", "uni a", "engineer", ("t", "o", "")),
              Example("e2", "commercial", "acme", "engineer", ("t", "o", "")),
              Example("w1", "research", "acme", "weak", ("t", "o", ""))]
-    both = training_set(PurposeConfig(), hand, extra, held_out_groups={"uni a"})
+    both = training_set(PurposeConfig(use_weak=True, use_engineer=True), hand, extra,
+                        held_out_groups={"uni a"})
     assert [e.id for e in both] == ["h", "e2", "w1"]
     only_engineer = PurposeConfig(use_weak=False, use_engineer=True)
     assert [e.id for e in training_set(only_engineer, hand, extra, set())] == ["h", "e1", "e2"]
@@ -134,8 +135,8 @@ def test_no_committed_training_label_shares_an_organisation_with_its_scored_fold
     for train_index, test_index in grouped_folds(corpus.hand, CV_SEEDS[0]):
         test = [corpus.hand[i] for i in test_index]
         held_out = {e.group for e in test}
-        used = training_set(PurposeConfig(), [corpus.hand[i] for i in train_index],
-                            corpus.extra, held_out)
+        used = training_set(PurposeConfig(use_weak=True, use_engineer=True),
+                            [corpus.hand[i] for i in train_index], corpus.extra, held_out)
         assert not {e.group for e in used} & held_out
         # Nor under a looser spelling: a training-only name that matches a scored one.
         scored_keys = {loose[e.id] for e in test}
