@@ -4,6 +4,7 @@
     ├── ExtractError              a document could not be turned into rows
     │   ├── UnreadableDocument    empty, binary junk, corrupt, encrypted, truncated
     │   ├── UnknownLayout         readable, but no layout profile matches its table
+    │   ├── EmptyRegister         the header is known but no data rows follow it
     │   └── DocumentTooLarge      over a size, page, row or decompression bound
     └── ModelError                a model artifact is missing, unsafe or incompatible
 
@@ -27,6 +28,10 @@ class UnreadableDocument(ExtractError):
 
 class UnknownLayout(ExtractError):
     """The document is readable but none of its tables matches a layout profile."""
+
+
+class EmptyRegister(ExtractError):
+    """The register's header matched a layout, but no data rows follow it."""
 
 
 class DocumentTooLarge(ExtractError):

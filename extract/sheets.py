@@ -11,7 +11,7 @@ A chain of small steps, each testable alone:
     join_lookups        rows completed from the tables their profile looks up (e.g. purposes)
 
 A sheet without a register header is skipped; a document with none raises UnknownLayout,
-and one whose header tables have no data rows raises ExtractError saying so.
+and one whose header tables have no data rows raises EmptyRegister saying so.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
-from extract.errors import DocumentTooLarge, ExtractError, UnknownLayout, UnreadableDocument
+from extract.errors import (
+    DocumentTooLarge,
+    EmptyRegister,
+    ExtractError,
+    UnknownLayout,
+    UnreadableDocument,
+)
 from extract.limits import Limits
 from extract.profiles import FIELD_NAMES, HeaderMatch, match_header, row_to_fields
 from extract.record import CellSpan, Row
@@ -99,7 +105,7 @@ def sheets_to_rows(sheets: Iterable[Sheet], limits: Limits) -> list[Row]:
     rows = join_lookups([(table, table_rows(table)) for table in tables])
     if not rows:
         # not a layout problem: the layout is known, the register is empty or was cut short
-        raise ExtractError(_no_rows_message(tables))
+        raise EmptyRegister(_no_rows_message(tables))
     return rows
 
 
