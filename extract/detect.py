@@ -6,6 +6,7 @@ table (a ``.csv`` or ``.tsv`` file is offered to the CSV reader first, whatever 
 
 import codecs
 import io
+import re
 import zipfile
 
 from extract.errors import UnreadableDocument
@@ -90,12 +91,13 @@ def _zip_format(data: bytes) -> Format:
     raise UnreadableDocument("a zip archive that is neither an XLSX nor an ODS workbook")
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
+    """More than 2% control characters or undecodable bytes in the first 64 KiB."""
     sample = text[:65536]
-    if not sample:
-        return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return bad / len(sample) > 0.02
+    return bool(sample) and len(_NOT_TEXT.findall(sample)) / len(sample) > 0.02
 
 
 def _looks_like_csv(text: str) -> bool:

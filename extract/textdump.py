@@ -812,17 +812,30 @@ def gather(
     )
 
 
-def _segment_score(ev: Evidence, segments: list[list[int]]) -> int:
-    """Cuts where neighbouring rows differ score; rows kept together that differ cost."""
+def _segment_score(
+    ev: Evidence, segments: list[list[int]], inner: dict[tuple[int, ...], int]
+) -> int:
+    """Cuts where neighbouring rows differ score; rows kept together that differ cost.
+
+    ``inner`` caches each segment's own cost: the search meets the same segments in
+    many segmentations.
+    """
     score = 0
     for segment in segments:
-        score -= sum(ev.change[i] for i in segment[:-1])
-        types = [ev.data_type[i] for i in segment]
-        score -= 2 * (len(types) - len(set(types)))  # one request rarely lists a dataset twice
+        key = tuple(segment)
+        if key not in inner:
+            inner[key] = _inner_cost(ev, segment)
+        score += inner[key]
     for left, right in pairwise(segments):
         if left[-1] + 1 == right[0]:
             score += ev.change[left[-1]]
     return score
+
+
+def _inner_cost(ev: Evidence, segment: list[int]) -> int:
+    types = [ev.data_type[i] for i in segment]
+    # one request rarely lists a dataset twice
+    return -sum(ev.change[i] for i in segment[:-1]) - 2 * (len(types) - len(set(types)))
 
 
 def _match_score(ev: Evidence, segment: Sequence[int], item: int) -> int:
@@ -878,9 +891,10 @@ def _near_best(
     scored: list[Candidate] = []
     orders = list(_orders(ev.after))
     matches: dict[tuple[int, ...], list[int]] = {}
+    inner: dict[tuple[int, ...], int] = {}
     for covered, skipped in _covers(runs, count, ev.own_purpose):
         for segments in segmentations(covered, count):
-            _score_readings(ev, segments, orders, matches, scored, skipped)
+            _score_readings(ev, segments, orders, (matches, inner), scored, skipped)
             if len(scored) >= settings.max_search:
                 return []
     best = max((c[0] for c in scored), default=0)
@@ -910,13 +924,14 @@ def _score_readings(
     ev: Evidence,
     segments: list[list[int]],
     orders: list[tuple[int, ...]],
-    matches: dict[tuple[int, ...], list[int]],
+    caches: tuple[dict[tuple[int, ...], list[int]], dict[tuple[int, ...], int]],
     scored: list[Candidate],
     skipped: int,
 ) -> None:
-    """Score every order of the items over one segmentation (match scores cached per
-    segment, since segments recur across segmentations)."""
-    base = _segment_score(ev, segments) - SKIP_COST * skipped
+    """Score every order of the items over one segmentation (match scores and segment
+    costs cached per segment, since segments recur across segmentations)."""
+    matches, inner = caches
+    base = _segment_score(ev, segments, inner) - SKIP_COST * skipped
     per_segment = []
     for segment in segments:
         key = tuple(segment)
