@@ -17,6 +17,8 @@ from extract.record import ExtractedRecord, Format, Row, to_records
 
 __all__ = ["Document", "Limits", "read_document", "read_rows"]
 
+DEFAULT_LIMITS = Limits()  # frozen, so one instance can be every call's default
+
 
 @dataclass(frozen=True)
 class Document:
@@ -26,7 +28,7 @@ class Document:
     records: list[ExtractedRecord]
 
 
-def read_document(data: bytes, filename: str, limits: Limits = Limits()) -> Document:
+def read_document(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Every table row of one register document, as records. Raises ``ExtractError``."""
     if len(data) > limits.max_bytes:
         raise DocumentTooLarge(
@@ -39,7 +41,9 @@ def read_document(data: bytes, filename: str, limits: Limits = Limits()) -> Docu
     return Document(sha, filename, fmt, to_records(rows, sha, filename, fmt))
 
 
-def read_rows(data: bytes, filename: str, limits: Limits = Limits()) -> tuple[Format, list[Row]]:
+def read_rows(
+    data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Format, list[Row]]:
     fmt = detect_format(data, filename)
     if fmt == "pdf":
         from extract.pdf import read_pdf

@@ -11,18 +11,18 @@ from nlp.record import Normalised
 # is normalised to the more identifying one, the level a reader must assume.
 # "De-personalised" and "de-identified" are the older NHS names for pseudonymised data.
 _DATA_PROVIDED = (
-    ("identifiable", re.compile(r"(?<!non[- ])(?<!not )(?<!un)\bidentifiable\b", re.I)),
-    ("pseudonymised", re.compile(r"pseudonymi[sz]ed|de-?personali[sz]ed|de-?identified", re.I)),
-    ("aggregated_small_numbers", re.compile(r"aggregated?\b.*small numbers", re.I | re.S)),
-    ("aggregated", re.compile(r"aggregated?\b", re.I)),
-    ("anonymised", re.compile(r"anonymi[sz]ed|anonymous", re.I)),
+    ("identifiable", re.compile(r"(?<!non[- ])(?<!not )(?<!un)\bidentifiable\b", re.IGNORECASE)),
+    ("pseudonymised", re.compile(r"pseudonymi[sz]ed|de-?personali[sz]ed|de-?identified", re.IGNORECASE)),
+    ("aggregated_small_numbers", re.compile(r"aggregated?\b.*small numbers", re.IGNORECASE | re.DOTALL)),
+    ("aggregated", re.compile(r"aggregated?\b", re.IGNORECASE)),
+    ("anonymised", re.compile(r"anonymi[sz]ed|anonymous", re.IGNORECASE)),
 )
-_NON_SENSITIVE = re.compile(r"\b(?:non|not)[- ]?sensitive\b", re.I)
-_SENSITIVE = re.compile(r"\bsensitive\b", re.I)
+_NON_SENSITIVE = re.compile(r"\b(?:non|not)[- ]?sensitive\b", re.IGNORECASE)
+_SENSITIVE = re.compile(r"\bsensitive\b", re.IGNORECASE)
 _ONGOING = re.compile(
-    r"on[- ]?going|system access|frequent|adhoc flow|quarterly|monthly|annual", re.I
+    r"on[- ]?going|system access|frequent|adhoc flow|quarterly|monthly|annual", re.IGNORECASE
 )
-_ONE_OFF = re.compile(r"one[- ]?off", re.I)
+_ONE_OFF = re.compile(r"one[- ]?off", re.IGNORECASE)
 
 
 def normalise(fields: Fields) -> Normalised:

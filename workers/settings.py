@@ -33,7 +33,7 @@ class Settings:
     broker_key_prefix: str = ""
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         defaults = cls()
         max_seconds = float(env.get("DRR_MAX_DOCUMENT_SECONDS", defaults.limits.max_seconds))

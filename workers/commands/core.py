@@ -9,7 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from extract.errors import DrrError
-from workers.io import Progress, display_name, error, expand_inputs, open_output, read_input, write_jsonl
+from workers.io import (
+    Progress,
+    display_name,
+    error,
+    expand_inputs,
+    open_output,
+    read_input,
+    write_jsonl,
+)
 from workers.settings import Settings
 
 Records = list[dict[str, Any]]
@@ -63,7 +71,7 @@ def _run_documents(args: argparse.Namespace, handle: Callable[[bytes, str], Reco
                 error(f"{name}: {_reason(exc)}")
                 progress.step(shown, "failed")
                 continue
-            except Exception as exc:  # a reader's bug must not cost the other files
+            except Exception as exc:  # noqa: BLE001 - a reader's bug must not cost the other files
                 failed += 1
                 error(f"{name}: internal error, please report it ({type(exc).__name__}: {exc})")
                 progress.step(shown, "failed")
@@ -91,7 +99,7 @@ def _read_records(name: str) -> tuple[Records, int]:
 
     records, failed = [], 0
     try:
-        stream = sys.stdin if name == "-" else open(name, encoding="utf-8")
+        stream = sys.stdin if name == "-" else open(name, encoding="utf-8")  # noqa: SIM115
         with stream:
             for number, line in enumerate(stream, 1):
                 if not line.strip():
@@ -99,7 +107,7 @@ def _read_records(name: str) -> tuple[Records, int]:
                 try:
                     record = json.loads(line)
                     if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
-                        raise ValueError("a record needs a 'fields' object")
+                        raise ValueError("a record needs a 'fields' object")  # noqa: TRY004
                     parse_fields(record["fields"])
                     records.append(record)
                 except (ValueError, ValidationError) as exc:
