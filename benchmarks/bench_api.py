@@ -37,18 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extract.profiles import printed_headers
 from workers.store import RecordFilter, Store, open_store
 
 SAMPLE = ROOT / "corpora" / "samples" / "hscic-2014-sample.txt"
-HEADERS = {
-    "organisation": "Organisation Name",
-    "data_type": "Type of Data Provided",
-    "data_provided": "Data provided to customer",
-    "sensitivity": "Sensitive or Non Sensitive",
-    "legal_basis": "Legal Basis for Provision of Data",
-    "purpose": "Purpose",
-    "frequency": "One off release or on-going releases",
-}
+HEADERS = {f: h for f, h in printed_headers("hscic-2014").items() if f != "row_id"}
 PAGE = "/records?purpose=research&needs_review=false&limit=20"
 
 

@@ -79,6 +79,13 @@ def load_profiles() -> tuple[Profile, ...]:
     return tuple(sorted(profiles, key=lambda p: -p.priority))
 
 
+def printed_headers(name: str) -> dict[str, str]:
+    """Each field's header as the profile's edition prints it (its first synonym): what a
+    generated register of that layout writes in its header row."""
+    raw = json.loads((PROFILE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return {field: synonyms[0] for field, synonyms in raw["columns"].items()}
+
+
 def _profile_from_json(raw: dict, filename: str) -> Profile:
     unknown = set(raw["columns"]) - set(FIELD_NAMES)
     if unknown:

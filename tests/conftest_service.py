@@ -28,6 +28,7 @@ import redis
 import sqlalchemy as sa
 
 from extract import Limits
+from extract.profiles import printed_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpora" / "samples"
@@ -199,15 +200,7 @@ def wait_until(predicate: Callable[[], object], timeout: float, what: str) -> No
 
 
 BIG_COPIES = 80  # 4,880 rows: seconds of work, long enough to be killed half-way
-HSCIC_HEADERS = {
-    "organisation": "Organisation Name",
-    "data_type": "Type of Data Provided",
-    "data_provided": "Data provided to customer",
-    "sensitivity": "Sensitive or Non Sensitive",
-    "legal_basis": "Legal Basis for Provision of Data",
-    "purpose": "Purpose",
-    "frequency": "One off release or on-going releases",
-}
+HSCIC_HEADERS = {f: h for f, h in printed_headers("hscic-2014").items() if f != "row_id"}
 
 
 def drr(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

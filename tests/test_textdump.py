@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from extract import read_document
 from extract.errors import UnknownLayout
+from extract.profiles import printed_headers
 from extract.textdump import (
+    COLUMNS,
     DumpSettings,
     Knowledge,
     Line,
@@ -165,16 +167,6 @@ def test_row_cells_before_the_first_row_id_are_reported():
 # ---------------------------------------------------------------- layout-preserving dumps
 
 WIDTHS = (6, 24, 32, 18, 14, 26, 62, 10)  # characters per column, gutter included
-FIELD_ORDER = (
-    "row_id",
-    "organisation",
-    "data_type",
-    "data_provided",
-    "sensitivity",
-    "legal_basis",
-    "purpose",
-    "frequency",
-)
 
 
 def laid_out(rows: list[dict], top: bool = True, widths: tuple[int, ...] = WIDTHS) -> str:
@@ -182,7 +174,7 @@ def laid_out(rows: list[dict], top: bool = True, widths: tuple[int, ...] = WIDTH
     its column, at the top (or bottom) of its row, a blank line between rows."""
     out = []
     for row in rows:
-        cells = [textwrap.wrap(row.get(name) or "", w - 2) for name, w in zip(FIELD_ORDER, widths)]
+        cells = [textwrap.wrap(row.get(name) or "", w - 2) for name, w in zip(COLUMNS, widths)]
         height = max(map(len, cells))
         cells = [
             c + [""] * (height - len(c)) if top else [""] * (height - len(c)) + c for c in cells
@@ -193,16 +185,7 @@ def laid_out(rows: list[dict], top: bool = True, widths: tuple[int, ...] = WIDTH
     return "\n".join(out)
 
 
-HEADER = {
-    "row_id": "Row ID",
-    "organisation": "Organisation Name",
-    "data_type": "Type of Data Provided",
-    "data_provided": "Data provided to customer",
-    "sensitivity": "Sensitive or Non Sensitive",
-    "legal_basis": "Legal Basis for Provision of Data",
-    "purpose": "Purpose",
-    "frequency": "One off release or on-going releases",
-}
+HEADER = printed_headers("hscic-2014")
 
 
 @pytest.mark.parametrize("top", [True, False], ids=["top-aligned", "bottom-aligned"])
