@@ -7,7 +7,7 @@ import pytest
 
 from extract.record import Fields
 from nlp.purpose_eval import expected_calibration_error, keyword_label, one_hot, review_threshold
-from nlp.purpose_features import MAX_TEXT_CHARS, meta_tokens, purpose_text
+from nlp.purpose_features import MAX_TEXT_CHARS, is_company, meta_tokens, purpose_text
 from nlp.purpose_train import (
     CV_SEEDS,
     FROZEN_SPLIT,
@@ -64,6 +64,31 @@ def test_keyword_rules_follow_the_guideline_examples(fields, label):
     assert keyword_label(fields) == label
 
 
+@pytest.mark.parametrize(("fields", "label"), [
+    # official indicators supplied to trusts, and quality improvement, are commissioning
+    (Fields(organisation="Acute trusts in England",
+            purpose="SHMI indicators and quality improvement reports for the trust"),
+     "commissioning"),
+    # a national agency's registry follow-up is research: PHE is not a commissioner by name
+    (Fields(organisation="Public Health England (PHE)",
+            purpose="long term follow-up study of people at increased risk"), "research"),
+    (Fields(organisation="NHS Kent and Medway ICB", purpose="population health"),
+     "commissioning"),
+    (Fields(organisation="Someone", purpose="propensity scores sold to insurers"), "commercial"),
+])
+def test_keyword_rules_name_what_the_guideline_names(fields, label):
+    assert keyword_label(fields) == label
+
+
+def test_a_company_is_known_by_the_legal_form_its_statement_gives_it():
+    statement = "Oliver Wyman Ltd is requesting this data to support its work."
+    assert is_company("OLIVER WYMAN", statement)
+    assert is_company("Acme Analytics", "")
+    assert not is_company("OLIVER WYMAN", "Oliver Wyman is requesting this data.")
+    assert not is_company("University of Leeds", "data from NHS Digital Limited access")
+    assert keyword_label(Fields(organisation="OLIVER WYMAN", purpose=statement)) == "commercial"
+
+
 def test_purpose_text_joins_purpose_columns_and_is_cut():
     fields = Fields(title="T", purpose="P" * 5000,
                     extra={"Expected Measurable Benefits": "B", "Opt outs": "ignored"})
@@ -109,6 +134,35 @@ def test_engineer_labels_follow_the_same_leakage_rule():
     only_engineer = PurposeConfig(use_weak=False, use_engineer=True)
     assert [e.id for e in training_set(only_engineer, hand, extra, set())] == ["h", "e1", "e2"]
     assert [e.id for e in training_set(only_engineer, hand, extra, {"acme"})] == ["h", "e1"]
+
+
+def test_reviewer_corrections_train_once_per_input_and_obey_the_leakage_rule(tmp_path):
+    fields = {"organisation": "Acme Insight", "purpose": "benchmarking for NHS clients"}
+    lines = [
+        {"id": "review-1", "record_id": "r1", "label": "research", "organisation": "Acme Insight",
+         "fields": fields},
+        # the same agreement's next row, corrected again: one example, the last label
+        {"id": "review-2", "record_id": "r2", "label": "commercial",
+         "organisation": "Acme Insight", "fields": fields},
+        {"id": "review-3", "record_id": "r3", "label": "research",
+         "organisation": "Newcastle University", "fields": {
+             "organisation": "Newcastle University", "purpose": "a colonic stent trial"}},
+    ]
+    path = tmp_path / "reviewer-corrections.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    corpus = load_corpus(reviewer_path=path)
+    assert [(e.id, e.label) for e in corpus.reviewer] == [("review-2", "commercial"),
+                                                          ("review-3", "research")]
+    # Newcastle University is hand-labelled: its correction takes that group, so it
+    # never trains while that organisation is scored
+    newcastle = next(e for e in corpus.hand if e.group == "newcastle university")
+    assert corpus.reviewer[1].group == newcastle.group
+    used = training_set(PurposeConfig(use_weak=False), corpus.hand, corpus.extra,
+                        held_out_groups={newcastle.group})
+    assert "review-3" not in {e.id for e in used} and "review-2" in {e.id for e in used}
+    off = training_set(PurposeConfig(use_weak=False, use_reviewer=False), corpus.hand,
+                       corpus.extra, set())
+    assert not {e.id for e in off} & {"review-2", "review-3"}
 
 
 def test_another_spelling_of_a_hand_organisation_takes_its_group():
