@@ -4,10 +4,11 @@
     frozen-eval.json           ids of the frozen evaluation split (whole organisations)
     weak-labels.jsonl          weak labels from publishers' organisation types (kept apart)
     engineer-labels.jsonl      statements labelled by a drr engineer (kept apart)
+    reviewer-corrections.jsonl reviewers' corrections, from `drr corrections export` (kept apart)
 
 Headline metrics come only from hand labels, cross-validated with whole organisations
 held out (a register's next edition brings recipients the model never saw). Weak and
-engineer labels ("training-only") may be added to the training folds, never to the scored
+engineer labels and reviewers' corrections ("training-only") may be added to the training folds, never to the scored
 ones, and never when their organisation is held out: the leakage rule, in
 ``training_set``. The model that ``train`` activates is fitted without the frozen split
 (nor the training-only labels of its organisations), so scoring it there is a true hold-out.
@@ -20,7 +21,7 @@ import json
 import platform
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ HAND_LABELS = CORPUS_DIR / "hand-labelled-2017.jsonl"
 FROZEN_SPLIT = CORPUS_DIR / "frozen-eval.json"
 WEAK_LABELS = CORPUS_DIR / "weak-labels.jsonl"
 ENGINEER_LABELS = CORPUS_DIR / "engineer-labels.jsonl"
+REVIEWER_CORRECTIONS = CORPUS_DIR / "reviewer-corrections.jsonl"
 CV_FOLDS = 5
 CV_SEEDS = (0, 1, 2)
 # Share of unflagged records that must be right; records below the threshold go to review.
@@ -92,6 +94,10 @@ class PurposeConfig:
     # with, 0.905 with C=16, 0.891 at weight 0.5; see corpora/purpose/README.md).
     use_engineer: bool = False
     engineer_weight: float = 1.0
+    # Reviewers' corrections are the loop the architecture closes: what a reviewer fixed
+    # trains the next model. Single judgements, so they train and are never scored.
+    use_reviewer: bool = True
+    reviewer_weight: float = 1.0
 
 
 DEFAULT_CONFIG = PurposeConfig()
@@ -201,20 +207,31 @@ class Corpus:
     hand: list[Example]
     weak: list[Example]
     engineer: list[Example]
+    reviewer: list[Example] = field(default_factory=list)
 
     @property
     def extra(self) -> list[Example]:
         """Every training-only example; ``training_set`` picks what a config uses."""
-        return [*self.weak, *self.engineer]
+        return [*self.weak, *self.engineer, *self.reviewer]
 
 
 def load_corpus(hand_path: Path = HAND_LABELS, weak_path: Path = WEAK_LABELS,
-                engineer_path: Path = ENGINEER_LABELS) -> Corpus:
+                engineer_path: Path = ENGINEER_LABELS,
+                reviewer_path: Path = REVIEWER_CORRECTIONS) -> Corpus:
     hand = load_examples(hand_path, "hand")
-    names = organisation_names(hand_path, weak_path, engineer_path)
+    names = organisation_names(hand_path, weak_path, engineer_path, reviewer_path)
     weak = align_groups(load_examples(weak_path, "weak"), hand, names)
     engineer = align_groups(load_examples(engineer_path, "engineer"), hand, names)
-    return Corpus(hand, weak, engineer)
+    reviewer = align_groups(distinct(load_examples(reviewer_path, "reviewer")), hand, names)
+    return Corpus(hand, weak, engineer, reviewer)
+
+
+def distinct(examples: Sequence[Example]) -> list[Example]:
+    """One example per distinct input: a register repeats an agreement on every data set
+    row, and a reviewer who corrects each row must not weigh that agreement many times.
+    The last correction of an input wins (the export is in record order)."""
+    latest = {e.features: e for e in examples}
+    return list(latest.values())
 
 
 def frozen_ids(path: Path = FROZEN_SPLIT) -> set[str]:
@@ -257,8 +274,8 @@ def as_matrix(examples: Sequence[Example]) -> np.ndarray:
 
 
 def example_weight(config: PurposeConfig, source: str) -> float:
-    return {"hand": 1.0, "weak": config.weak_weight,
-            "engineer": config.engineer_weight}[source]
+    return {"hand": 1.0, "weak": config.weak_weight, "engineer": config.engineer_weight,
+            "reviewer": config.reviewer_weight}[source]
 
 
 def fit(config: PurposeConfig, examples: Sequence[Example]) -> Pipeline:
@@ -289,9 +306,10 @@ def training_set(config: PurposeConfig, hand: Sequence[Example], extra: Sequence
                  held_out_groups: set[str]) -> list[Example]:
     """Hand labels plus the configured training-only labels of organisations not held out.
 
-    The leakage rule: a weak or engineer label whose organisation is scored must not train.
+    The leakage rule: a training-only label whose organisation is scored must not train.
     """
-    used = {"weak": config.use_weak, "engineer": config.use_engineer}
+    used = {"weak": config.use_weak, "engineer": config.use_engineer,
+            "reviewer": config.use_reviewer}
     kept = [e for e in extra if used.get(e.source, False) and e.group not in held_out_groups]
     return [*hand, *kept]
 
@@ -401,7 +419,7 @@ def active_frozen_score(models_dir: Path,
 def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
               frozen: Scores, cv: CvResult, threshold: Threshold) -> dict[str, Any]:
     counts = {source: sum(e.source == source for e in train)
-              for source in ("hand", "weak", "engineer")}
+              for source in ("hand", "weak", "engineer", "reviewer")}
     return {
         "name": f"purpose-logreg {version}", "version": version, "kind": KIND,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -418,10 +436,13 @@ def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
             "engineer_labels": {"path": "corpora/purpose/engineer-labels.jsonl",
                                 "sha256": file_digest(ENGINEER_LABELS)
                                 if config.use_engineer else None},
+            "reviewer_corrections": {"path": "corpora/purpose/reviewer-corrections.jsonl",
+                                     "sha256": file_digest(REVIEWER_CORRECTIONS)
+                                     if config.use_reviewer else None},
             "examples": counts,
             "sector_gazetteer_sha256": gazetteer_digest(),
-            "note": "fitted without the frozen evaluation split, and without the weak and "
-                    "engineer labels of its organisations",
+            "note": "fitted without the frozen evaluation split, and without the training-only "
+                    "labels of its organisations",
         },
         "threshold": round(threshold.value, 3),
         "threshold_rule": f"lowest top-probability giving >= {TARGET_PRECISION} precision "
@@ -531,18 +552,27 @@ def evaluate(models_dir: Path, config: PurposeConfig = DEFAULT_CONFIG) -> str:
     hand, extra = corpus.hand, corpus.extra
     labels = [e.label for e in hand]
     variants = {
-        "logreg, hand labels only": replace(config, use_weak=False, use_engineer=False),
-        f"logreg, + {len(corpus.weak)} weak labels": replace(config, use_weak=True,
-                                                             use_engineer=False),
-        f"logreg, + {len(corpus.engineer)} engineer labels": replace(config, use_weak=False,
-                                                                    use_engineer=True),
-        "logreg, + weak + engineer labels": replace(config, use_weak=True, use_engineer=True),
+        "logreg, hand labels only": replace(config, use_weak=False, use_engineer=False,
+                                            use_reviewer=False),
+        f"logreg, + {len(corpus.weak)} weak labels": replace(
+            config, use_weak=True, use_engineer=False, use_reviewer=False),
+        f"logreg, + {len(corpus.engineer)} engineer labels": replace(
+            config, use_weak=False, use_engineer=True, use_reviewer=False),
+        "logreg, + weak + engineer labels": replace(config, use_weak=True, use_engineer=True,
+                                                    use_reviewer=False),
+        f"logreg, + weak + {len(corpus.reviewer)} reviewer corrections": replace(
+            config, use_weak=True, use_engineer=False, use_reviewer=True),
     }
+    available = {"weak": bool(corpus.weak), "engineer": bool(corpus.engineer),
+                 "reviewer": bool(corpus.reviewer)}
     results = {name: cross_validate(variant, hand, extra) for name, variant in variants.items()
-               if (variant.use_weak <= bool(corpus.weak))
-               and (variant.use_engineer <= bool(corpus.engineer))}
+               if (variant.use_weak <= available["weak"])
+               and (variant.use_engineer <= available["engineer"])
+               and (variant.use_reviewer <= available["reviewer"])}
+    # Without corrections to use, the chosen config trains exactly as its variant without them.
+    effective = config if available["reviewer"] else replace(config, use_reviewer=False)
     chosen = next((results[name] for name, variant in variants.items()
-                   if name in results and variant == config), None)
+                   if name in results and variant == effective), None)
     chosen = chosen or cross_validate(config, hand, extra)
     fields = [hand_fields(row) for row in _rows(HAND_LABELS)]
     keyword = score(labels, keyword_probabilities(fields))
@@ -592,10 +622,11 @@ def held_out_training_only(hand: Sequence[Example], extra: Sequence[Example],
 
 def leakage_line(corpus: Corpus) -> str:
     counts = {source: held_out_training_only(corpus.hand, examples, CV_SEEDS[0])
-              for source, examples in (("weak", corpus.weak), ("engineer", corpus.engineer))}
+              for source, examples in (("weak", corpus.weak), ("engineer", corpus.engineer),
+                                       ("reviewer", corpus.reviewer))}
     return ("leakage rule: training-only labels of organisations in the scored fold never "
-            f"train; seed {CV_SEEDS[0]} leaves out, per fold, weak {counts['weak']}, "
-            f"engineer {counts['engineer']}")
+            f"train; seed {CV_SEEDS[0]} leaves out, per fold, "
+            + ", ".join(f"{source} {count}" for source, count in counts.items()))
 
 
 def _engineer_lines(config: PurposeConfig, corpus: Corpus) -> list[str]:
