@@ -8,11 +8,17 @@ Every write is safe to repeat: a document is inserted once whatever the number o
 submissions, and a document's records are replaced as a whole, keyed by (document, row),
 in the same transaction that marks its job done. A worker killed half-way leaves nothing
 behind, and a redelivered job that already finished is recognised and skipped.
+
+Reviewers' purpose corrections are kept in ``corrections`` (who, when, old and new label)
+and applied to the stored record in the same transaction. Reprocessing a document never
+loses them: each record's latest correction is applied again to the new run's record
+before it is written, whatever the model now says.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
 from collections.abc import Iterator, Sequence
@@ -25,12 +31,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from nlp.record import LABELS
 from workers.io import dumps
 
 JobState = Literal["queued", "running", "done", "failed"]
 Role = Literal["submitter", "reviewer", "reader"]
 ROLES: tuple[Role, ...] = ("submitter", "reviewer", "reader")
 TERM_KINDS = ("organisation", "sector", "dataset", "approval")
+PURPOSE_LABELS: tuple[str, ...] = LABELS
 MIGRATE_LOCK_ID = 7_366_275  # any constant: PostgreSQL advisory lock for migrations
 
 metadata = sa.MetaData()
@@ -78,10 +86,34 @@ records = sa.Table(
     sa.Column("record_date", sa.String(10)),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # The review queue: purpose.source and the top purpose score, out of the JSON (0002).
+    sa.Column("purpose_source", sa.String(16)),
+    sa.Column("purpose_score", sa.Float),
     sa.UniqueConstraint("document_sha256", "row_index", name="uq_records_document_row"),
     sa.Index("ix_records_purpose", "purpose_label", "seq"),
     sa.Index("ix_records_review", "needs_review", "seq"),
     sa.Index("ix_records_date", "record_date"),
+    sa.Index("ix_records_queue", "needs_review", "purpose_source", "purpose_score", "seq"),
+)
+
+# Reviewers' corrections, never updated or deleted: the audit trail and the training labels.
+# No foreign key to records: a row a re-run no longer yields goes, its corrections stay.
+corrections = sa.Table(
+    "corrections",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("document_sha256", sa.String(64), nullable=False),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("old_value", sa.String(32)),
+    sa.Column("new_value", sa.String(32), nullable=False),
+    sa.Column("model", sa.String(200)),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("token_id", sa.String(16)),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Index("ix_corrections_record", "record_id", "id"),
+    sa.Index("ix_corrections_document", "document_sha256", "id"),
 )
 
 # Many-valued filters (organisations, sectors, datasets, approvals), so filters never scan JSON.
@@ -164,6 +196,43 @@ class TokenInfo:
     role: Role
     created_at: datetime
     revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One reviewer's change to one record: a row of the audit trail."""
+
+    id: int
+    record_id: str
+    document_sha256: str
+    field: str
+    old_value: str | None
+    new_value: str
+    model: str | None
+    reviewer: str
+    token_id: str | None
+    at: datetime
+    note: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "at": iso(self.at)}
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a page of the review queue ended: the last record's top score and seq."""
+
+    score: float
+    seq: int
+
+    def __str__(self) -> str:
+        return f"{self.score!r}:{self.seq}"
+
+    @classmethod
+    def parse(cls, text: str) -> QueueCursor:
+        """Raises ``ValueError`` for anything but a cursor this class printed."""
+        score, _, seq = text.partition(":")
+        return cls(float(score), int(seq))
 
 
 def now() -> datetime:
@@ -362,6 +431,83 @@ class Store:
                 yield body
             after = page[-1][0]
 
+    # review
+
+    def correct_purpose(
+        self, record_id: str, label: str, reviewer: str, token_id: str | None = None,
+        note: str | None = None,
+    ) -> str | None:
+        """Set a record's purpose label as a reviewer says, and keep the correction.
+
+        The audit row and the record (its JSON and the filter columns) are written in one
+        transaction. Returns the record's new JSON text, or None when there is no such record.
+        """
+        if label not in PURPOSE_LABELS:
+            raise ValueError(f"unknown purpose label {label!r}: one of {', '.join(PURPOSE_LABELS)}")
+        with self.writer.begin() as conn:
+            row = conn.execute(
+                sa.select(records.c.body, records.c.document_sha256)
+                .where(records.c.record_id == record_id).with_for_update()
+            ).first()
+            if row is None:
+                return None
+            before = json.loads(row.body)
+            purpose = before.get("purpose") or {}
+            conn.execute(corrections.insert().values(
+                record_id=record_id, document_sha256=row.document_sha256,
+                field="purpose.label", old_value=purpose.get("label"), new_value=label,
+                model=purpose.get("model"), reviewer=reviewer, token_id=token_id, at=now(),
+                note=note or None,
+            ))
+            after = with_reviewer_label(before, label)
+            values = _record_row(row.document_sha256, after)
+            for key in ("record_id", "document_sha256", "row_index"):
+                del values[key]
+            conn.execute(records.update().where(records.c.record_id == record_id).values(values))
+        return str(values["body"])
+
+    def corrections_of(self, record_id: str | None = None) -> list[Correction]:
+        """A record's corrections (every record's without one), oldest first."""
+        query = sa.select(corrections).order_by(corrections.c.id)
+        if record_id is not None:
+            query = query.where(corrections.c.record_id == record_id)
+        with self.reader.begin() as conn:
+            return [_correction(row) for row in conn.execute(query)]
+
+    def latest_corrections(self) -> Iterator[tuple[Correction, str | None]]:
+        """Each corrected record's latest correction with the record's JSON text (None when
+        a re-run no longer yields the record), by record id: what the next training run reads."""
+        latest = sa.select(sa.func.max(corrections.c.id)).group_by(corrections.c.record_id)
+        query = (
+            sa.select(corrections, records.c.body)
+            .outerjoin(records, records.c.record_id == corrections.c.record_id)
+            .where(corrections.c.id.in_(latest))
+            .order_by(corrections.c.record_id)
+        )
+        with self.reader.begin() as conn:
+            rows = conn.execute(query).all()
+        for row in rows:
+            yield _correction(row), row.body
+
+    def review_queue(
+        self, after: QueueCursor | None = None, limit: int = 50
+    ) -> list[tuple[QueueCursor, str]]:
+        """Model-labelled records that need review, least confident (lowest top purpose
+        score) first, in keyset pages: (cursor of the row, JSON text)."""
+        # A model's purpose always has scores, so the top score is never null here.
+        score = records.c.purpose_score
+        query = (
+            sa.select(score, records.c.seq, records.c.body)
+            .where(records.c.needs_review == sa.true(), records.c.purpose_source == "model")
+            .order_by(score, records.c.seq).limit(limit)
+        )
+        if after is not None:
+            query = query.where(sa.or_(
+                score > after.score, sa.and_(score == after.score, records.c.seq > after.seq)
+            ))
+        with self.reader.begin() as conn:
+            return [(QueueCursor(float(s), int(q)), body) for s, q, body in conn.execute(query)]
+
     # tokens
 
     def create_token(self, role: Role, name: str = "") -> str:
@@ -385,6 +531,15 @@ class Store:
             )
         return role
 
+    def token_info(self, token: str) -> TokenInfo | None:
+        """Who a live token is: reviewers' corrections are kept under this name and id."""
+        query = sa.select(tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at,
+                          tokens.c.revoked_at).where(tokens.c.secret_sha256 == _sha(token),
+                                                     tokens.c.revoked_at.is_(None))
+        with self.reader.begin() as conn:
+            row = conn.execute(query).first()
+        return TokenInfo(*row) if row else None
+
     def list_tokens(self) -> list[TokenInfo]:
         query = sa.select(tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at,
                           tokens.c.revoked_at).order_by(tokens.c.created_at)
@@ -405,6 +560,48 @@ def _sha(text: str) -> str:
 
 def _job(row: sa.Row[Any]) -> Job:
     return Job(**{column.name: getattr(row, column.name) for column in jobs.columns})
+
+
+def _correction(row: sa.Row[Any]) -> Correction:
+    return Correction(**{column.name: getattr(row, column.name) for column in corrections.columns})
+
+
+def with_reviewer_label(record: dict[str, Any], label: str) -> dict[str, Any]:
+    """The record with a reviewer's purpose label: ``purpose.source`` becomes ``reviewer``,
+    it no longer needs review for its purpose, and the top-level ``needs_review`` keeps only
+    what extraction flagged.
+
+    The enricher sets ``needs_review`` to extraction's flag OR the purpose's, and keeps only
+    the result. When the purpose was not flagged, the flag was extraction's and is kept. When
+    it was, extraction's own flag is not recorded; extraction never flags a row without a
+    warning, so the flag is kept when the record has warnings (at worst a record that had
+    only a harmless warning stays flagged; an extraction doubt is never dropped).
+    """
+    purpose = dict(record.get("purpose") or {})
+    flagged = bool(record.get("needs_review"))
+    extraction_flag = flagged and (not purpose.get("needs_review") or bool(record.get("warnings")))
+    purpose.update(label=label, source="reviewer", needs_review=False)
+    return {**record, "purpose": purpose, "needs_review": extraction_flag}
+
+
+def _reapply_corrections(
+    conn: Connection, sha: str, enriched: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A new run's records with each one's latest reviewer label put back."""
+    latest = (
+        sa.select(corrections.c.record_id, sa.func.max(corrections.c.id).label("id"))
+        .where(corrections.c.document_sha256 == sha, corrections.c.field == "purpose.label")
+        .group_by(corrections.c.record_id).subquery()
+    )
+    labels = dict(conn.execute(
+        sa.select(corrections.c.record_id, corrections.c.new_value)
+        .join(latest, latest.c.id == corrections.c.id)
+    ).all())
+    return [
+        with_reviewer_label(record, labels[record["record_id"]])
+        if record["record_id"] in labels else record
+        for record in enriched
+    ]
 
 
 def _finished_active_job(again: bool) -> sa.ColumnElement[bool]:
@@ -440,7 +637,9 @@ def _filtered(where: RecordFilter) -> sa.Select[Any]:
 def _replace_records(
     conn: Connection, insert: Any, sha: str, enriched: Sequence[dict[str, Any]]
 ) -> None:
-    """Upsert by (document, row) and drop rows a previous run had beyond this run's last."""
+    """Upsert by (document, row) and drop rows a previous run had beyond this run's last.
+    Reviewers' corrections outlive the run: each record's latest one is applied again."""
+    enriched = _reapply_corrections(conn, sha, enriched)
     rows = [_record_row(sha, record) for record in enriched]
     previous = sa.select(records.c.record_id).where(records.c.document_sha256 == sha)
     conn.execute(record_terms.delete().where(record_terms.c.record_id.in_(previous)))
@@ -464,11 +663,14 @@ def _replace_records(
 
 def _record_row(sha: str, record: dict[str, Any]) -> dict[str, Any]:
     purpose = record.get("purpose") or {}
+    scores = purpose.get("scores") or {}
     return {
         "record_id": record["record_id"],
         "document_sha256": sha,
         "row_index": int(record["source"]["row_index"]),
         "purpose_label": purpose.get("label"),
+        "purpose_source": purpose.get("source"),
+        "purpose_score": max(scores.values()) if scores else None,
         "needs_review": bool(record.get("needs_review")),
         "record_date": record_date(record.get("fields") or {}),
         # The exact line ``drr process`` writes for this record.
