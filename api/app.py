@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Message, Receive
 
-from api import errors
+from api import errors, review
 from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from extract.detect import detect_format
@@ -59,6 +59,7 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
                       summary="one record")
     app.add_api_route("/schema", get_schema, summary="the JSON Schema of a record")
     app.add_api_route("/health", health, summary="liveness")
+    review.install(app)
     return app
 
 

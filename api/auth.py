@@ -14,6 +14,7 @@ from api.errors import ApiError
 from workers.store import Role, Store
 
 READ_ROLES: frozenset[Role] = frozenset({"reader", "reviewer", "submitter"})
+REVIEW_ROLES: frozenset[Role] = frozenset({"reviewer"})
 
 
 def bearer_token(request: Request) -> str | None:
@@ -30,9 +31,12 @@ def authorize(request: Request, roles: frozenset[Role], public: bool = False) ->
     if token is None:
         raise ApiError(401, "this endpoint needs a token: Authorization: Bearer <token>")
     store: Store = request.app.state.store
-    role = store.token_role(token)
-    if role is None:
+    info = store.token_info(token)
+    if info is None:
         raise ApiError(401, "unknown or revoked token")
+    # Who is asking: a reviewer's corrections are kept under the token's name and id.
+    request.state.token = info
+    role = info.role
     if role not in roles:
         wanted = " or ".join(sorted(roles))
         raise ApiError(403, f"a {role} token cannot do this: it needs a {wanted} token")
