@@ -1,8 +1,9 @@
-"""``drr submit``, ``drr worker``, ``drr jobs``, ``drr job``, ``drr serve``, ``drr tokens``.
+"""``drr submit``, ``drr worker``, ``drr jobs``, ``drr job``, ``drr serve``, ``drr tokens``,
+``drr corrections``.
 
 The service commands: put documents on the queue (or process them in-process when no
-broker is configured), run a worker, read job states, serve the HTTP API, manage tokens.
-Output is JSON, one object a line.
+broker is configured), run a worker, read job states, serve the HTTP API, manage tokens,
+list and export reviewers' corrections. Output is JSON, one object a line.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from workers.io import error, expand_inputs, read_input
+from workers.io import error, expand_inputs, open_output, read_input, write_jsonl
 from workers.settings import Settings
 from workers.store import ROLES, Store, iso, open_store
 
@@ -57,6 +58,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     revoke = actions.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("token_id", metavar="ID")
     revoke.set_defaults(func=run_tokens_revoke)
+
+    corrections = sub.add_parser("corrections", help="reviewers' purpose corrections")
+    doing = corrections.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = doing.add_parser("export", help="the latest correction of each record as "
+                              "training labels, one JSON line each, by record id")
+    export.add_argument("-o", "--output", default="-", metavar="FILE",
+                        help="output file (default: stdout)")
+    export.set_defaults(func=run_corrections_export)
+    listing = doing.add_parser("list", help="the audit trail: every correction, oldest first")
+    listing.add_argument("--record", metavar="ID", help="only this record's corrections")
+    listing.set_defaults(func=run_corrections_list)
 
 
 def _print(obj: dict[str, Any]) -> None:
@@ -189,3 +201,18 @@ def run_tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     error(f"{args.token_id}: no such active token")
     return 1
+
+
+def run_corrections_export(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.review import training_lines
+
+    lines = training_lines(open_store(settings.database_url).latest_corrections())
+    with open_output(args.output) as out:
+        write_jsonl(out, lines)
+    return 0
+
+
+def run_corrections_list(args: argparse.Namespace, settings: Settings) -> int:
+    for correction in open_store(settings.database_url).corrections_of(args.record):
+        _print(correction.as_dict())
+    return 0
