@@ -1,0 +1,124 @@
+"""The review page in a real browser: Debian's chromium driven by Selenium against a real
+``drr serve``. A reviewer enters a token, corrects the least confident record, and the
+correction is kept under the reviewer's name.
+
+Chromium and chromedriver come from Debian (``.ci/run`` installs them); Selenium is pointed
+at them so it never tries to download a browser. Without them this test fails, loudly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest_service import free_port, service_env, start_drr
+from test_review import register
+from test_store import processed
+
+from workers.store import Store, open_store
+
+pytestmark = pytest.mark.service
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    assert not missing, (f"{', '.join(missing)} missing: apt-get install -y chromium "
+                         "chromium-driver (bash .ci/run does)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """``drr serve`` on SQLite, with one register's rows stored and a reviewer's token."""
+    url = f"sqlite:///{tmp_path / 'drr.sqlite'}"
+    store = open_store(url)
+    sha = processed(store, b"register A", [])
+    submission = store.submit(b"register A", "r.txt", again=True)
+    assert store.start_delivery(submission.job_id) is not None
+    rows = register(sha)
+    store.finish_job(submission.job_id, sha, "text", rows)
+    port = free_port()
+    process = start_drr(["serve", "--port", str(port)], service_env(url, None),
+                        tmp_path / "serve.log")
+    try:
+        process.wait_for("Uvicorn running")
+        yield {"base": f"http://127.0.0.1:{port}", "store": store, "rows": rows,
+               "token": store.create_token("reviewer", "Grace Hopper")}
+    finally:
+        process.stop()
+        store.dispose()
+
+
+def test_a_reviewer_corrects_the_least_confident_record_in_the_page(
+    browser: Any, server: dict[str, Any]
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    rows = server["rows"]
+    browser.get(server["base"] + "/review")
+    browser.find_element(By.ID, "token").send_keys(server["token"])
+    browser.find_element(By.XPATH, "//button[normalize-space()='Use this token']").click()
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#rows tr")) == 4)
+    shown = [tr.get_attribute("data-record-id")
+             for tr in browser.find_elements(By.CSS_SELECTOR, "#rows tr")]
+    assert shown == [rows[i]["record_id"] for i in (1, 4, 0, 2)]  # least confident first
+    first = browser.find_element(By.CSS_SELECTOR, "#rows tr")
+    assert "Org 1" in first.text and "0.38" in first.text
+    # Inputs are found by their visible labels, as a screen reader user would find them.
+    label = first.find_element(By.XPATH, ".//label[normalize-space()='Purpose label']")
+    Select(browser.find_element(By.ID, label.get_attribute("for"))).select_by_visible_text(
+        "commercial")
+    note = first.find_element(By.XPATH, ".//label[normalize-space()='Note (optional)']")
+    browser.find_element(By.ID, note.get_attribute("for")).send_keys("sells the analysis")
+    first.find_element(By.XPATH, ".//button[normalize-space()='Save label']").click()
+    wait.until(ready.staleness_of(first))  # the row leaves the queue
+    wait.until(ready.text_to_be_present_in_element((By.ID, "status"), "Saved"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#rows tr")) == 3
+    assert browser.execute_script("return sessionStorage.getItem('drr-review-token')") \
+        == server["token"]
+
+    store: Store = server["store"]
+    target = rows[1]["record_id"]
+    [correction] = store.corrections_of(target)
+    [token] = store.list_tokens()
+    assert (correction.reviewer, correction.token_id, correction.old_value,
+            correction.new_value, correction.note) == (
+        "Grace Hopper", token.id, "research", "commercial", "sells the analysis")
+    headers = {"Authorization": f"Bearer {server['token']}"}
+    with httpx.Client(base_url=server["base"], headers=headers, timeout=30) as http:
+        served = http.get(f"/records/{target}").json()
+        assert (served["purpose"]["label"], served["purpose"]["source"]) == (
+            "commercial", "reviewer")
+        trail = http.get(f"/records/{target}/corrections").json()["corrections"]
+        assert [c["reviewer"] for c in trail] == ["Grace Hopper"]
+        queue = http.get("/review/queue").json()["records"]
+        assert target not in [r["record_id"] for r in queue]
+    # Reloading the page keeps the token for the session and shows the queue without the row.
+    browser.refresh()
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#rows tr")) == 3)
+    assert json.dumps(target) not in browser.page_source
