@@ -111,6 +111,20 @@ def review_threshold(
     return best
 
 
+def threshold_tradeoff(y_true: Sequence[str], probabilities: np.ndarray,
+                       thresholds: Sequence[float]) -> list[Threshold]:
+    """Precision on unflagged records and the share flagged, at each given threshold:
+    what a team gives up in review time for each step of precision."""
+    confidence = probabilities.max(axis=1)
+    correct = np.asarray(LABELS)[probabilities.argmax(axis=1)] == np.asarray(y_true)
+    rows = []
+    for value in thresholds:
+        kept = confidence >= value
+        precision = float(correct[kept].mean()) if kept.any() else 1.0
+        rows.append(Threshold(float(value), precision, float(1.0 - kept.mean())))
+    return rows
+
+
 # --- the keyword-rule baseline: ``nlp.purpose_features.keyword_label`` -----------------
 
 

@@ -56,6 +56,7 @@ from nlp.purpose_eval import (
     keyword_probabilities,
     review_threshold,
     score,
+    threshold_tradeoff,
 )
 from nlp.purpose_features import (
     FEATURES_VERSION,
@@ -77,6 +78,7 @@ CV_FOLDS = 5
 CV_SEEDS = (0, 1, 2)
 # Share of unflagged records that must be right; records below the threshold go to review.
 TARGET_PRECISION = 0.95
+TRADEOFF = (0.7, 0.8, 0.9, 0.95)
 
 
 @dataclass(frozen=True)
@@ -598,6 +600,10 @@ def evaluate(models_dir: Path, config: PurposeConfig = DEFAULT_CONFIG) -> str:
         (f"needs_review threshold (from these predictions): {threshold.value:.3f} -> precision "
         f"{threshold.precision_unflagged:.3f} on unflagged, {threshold.flagged_fraction:.1%} "
         "flagged"),
+        "  other thresholds: " + "; ".join(
+            f"{t.value:.2f} -> {t.precision_unflagged:.3f} on unflagged, "
+            f"{t.flagged_fraction:.1%} flagged"
+            for t in threshold_tradeoff(labels * len(chosen.runs), chosen.oof, TRADEOFF)),
     ]
     return "\n".join(lines + _engineer_lines(config, corpus) + _active_lines(models_dir, hand))
 

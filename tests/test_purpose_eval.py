@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from extract.record import Fields
-from nlp.purpose_eval import expected_calibration_error, keyword_label, one_hot, review_threshold
+from nlp.purpose_eval import (
+    expected_calibration_error,
+    keyword_label,
+    one_hot,
+    review_threshold,
+    threshold_tradeoff,
+)
 from nlp.purpose_features import MAX_TEXT_CHARS, is_company, meta_tokens, purpose_text
 from nlp.purpose_train import (
     CV_SEEDS,
@@ -51,6 +57,17 @@ def test_threshold_is_the_lowest_that_reaches_the_target_precision():
     assert threshold.precision_unflagged == 1.0 and threshold.flagged_fraction == 0.5
     lenient = review_threshold(truth, np.vstack([confident, unsure]), target_precision=0.7)
     assert lenient.value == pytest.approx(0.5) and lenient.flagged_fraction == 0.0
+
+
+def test_tradeoff_reports_precision_and_flagged_share_at_each_threshold():
+    truth = ["commercial", "research", "research", "research"]
+    probabilities = np.array([[0.9, 0.05, 0.05], [0.6, 0.2, 0.2], [0.1, 0.8, 0.1],
+                              [0.2, 0.7, 0.1]])
+    low, mid, high = threshold_tradeoff(truth, probabilities, (0.5, 0.7, 0.95))
+    assert (low.precision_unflagged, low.flagged_fraction) == (0.75, 0.0)
+    assert (mid.precision_unflagged, mid.flagged_fraction) == (1.0, 0.25)
+    # nothing left unflagged: precision is vacuous, everything goes to review
+    assert (high.precision_unflagged, high.flagged_fraction) == (1.0, 1.0)
 
 
 @pytest.mark.parametrize(("fields", "label"), [
