@@ -26,7 +26,8 @@ class EntityExtractor(Protocol):
 
 
 class PurposeClassifier(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def predict(self, fields: Sequence[Fields], entities: Sequence[Entities]) -> list[Purpose]: ...
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+from types import ModuleType
 
 from workers.settings import Settings
 
-TARGETS = ("purpose", "entities")
+TRAINERS = {"purpose": "purpose_train", "entities": "entity_train"}
+TARGETS = tuple(TRAINERS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,19 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(func=run_evaluate)
 
 
+def trainer(target: str) -> ModuleType:
+    """The module that trains and evaluates ``target``; imported on use (spaCy is slow)."""
+    return importlib.import_module(f"nlp.{TRAINERS[target]}")
+
+
 def run_train(args: argparse.Namespace, settings: Settings) -> int:
-    if args.target == "purpose":
-        from nlp.purpose_train import train
-    else:
-        from nlp.entity_train import train
-    print(train(settings.models_dir, force=args.force))
+    print(trainer(args.target).train(settings.models_dir, force=args.force))
     return 0
 
 
 def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    if args.target == "purpose":
-        from nlp.purpose_train import evaluate
-    else:
-        from nlp.entity_train import evaluate
-    print(evaluate(settings.models_dir))
+    print(trainer(args.target).evaluate(settings.models_dir))
     return 0
