@@ -60,7 +60,9 @@ def purpose_text(fields: Fields) -> str:
     parts = [fields.title, fields.purpose]
     parts += [value for key, value in fields.extra.items() if _PURPOSE_EXTRA.search(key)]
     text = " ".join(part.strip() for part in parts if part and part.strip())
-    return text[:MAX_TEXT_CHARS]
+    # Stripped after the cut too, so the text read back from a training export (which
+    # stores this text as the purpose) gives exactly this text again.
+    return text[:MAX_TEXT_CHARS].rstrip()
 
 
 def sector_of(fields: Fields, entities: Entities) -> str | None:

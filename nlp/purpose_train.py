@@ -173,9 +173,10 @@ def example_group(row: dict[str, Any]) -> str:
 
 
 def load_examples(path: Path, source: str) -> list[Example]:
-    if not path.is_file():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return examples_from_rows(_rows(path) if path.is_file() else [], source)
+
+
+def examples_from_rows(rows: Sequence[dict[str, Any]], source: str) -> list[Example]:
     fields = [example_fields(row) for row in rows]
     matrix = feature_matrix(fields, [Entities() for _ in rows])
     return [
@@ -232,16 +233,32 @@ def load_corpus(hand_path: Path = HAND_LABELS, weak_path: Path = WEAK_LABELS,
     names = organisation_names(hand_path, weak_path, engineer_path, reviewer_path)
     weak = align_groups(load_examples(weak_path, "weak"), hand, names)
     engineer = align_groups(load_examples(engineer_path, "engineer"), hand, names)
-    reviewer = align_groups(distinct(load_examples(reviewer_path, "reviewer")), hand, names)
+    reviewer = align_groups(load_corrections(reviewer_path), hand, names)
     return Corpus(hand, weak, engineer, reviewer)
 
 
-def distinct(examples: Sequence[Example]) -> list[Example]:
-    """One example per distinct input: a register repeats an agreement on every data set
-    row, and a reviewer who corrects each row must not weigh that agreement many times.
-    The last correction of an input wins (the export is in record order)."""
-    latest = {e.features: e for e in examples}
+def load_corrections(path: Path) -> list[Example]:
+    """Reviewers' corrections, one example per statement and organisation, the latest winning.
+
+    A register repeats an agreement on every data set row (the rows differ only in their
+    data set tokens), and a reviewer who corrects each row must not weigh that agreement
+    many times; when rows of one statement were given different labels, the correction
+    made last is the reviewer's final word, whatever the rows' order in the export.
+    """
+    rows = sorted(_rows(path) if path.is_file() else [],
+                  key=lambda row: (_when(row.get("at")), row["id"]))
+    latest: dict[tuple[str, str], Example] = {}
+    for example in examples_from_rows(rows, "reviewer"):
+        latest[example.features[TEXT], example.features[ORGANISATION]] = example
     return list(latest.values())
+
+
+def _when(at: str | None) -> datetime:
+    # Compared as instants, so offsets written by different servers still order correctly.
+    if not at:
+        return datetime.min.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(at)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def frozen_ids(path: Path = FROZEN_SPLIT) -> set[str]:

@@ -217,6 +217,46 @@ def test_the_migration_fills_the_queue_columns_of_existing_records(database_url:
         store.dispose()
 
 
+def test_the_migration_queues_only_the_records_whose_purpose_is_in_doubt(
+    database_url: str,
+) -> None:
+    """0003: records stored under 0002 are queued by their purpose's own flag, not by the
+    record's (extraction's doubt OR the purpose's)."""
+    store = open_store(database_url, migrate=False)
+    try:
+        config = alembic_config()
+        with store.writer.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0002")
+        doubtful = record("d", 0, purpose=model_purpose("research", 0.4, True), needs_review=True)
+        # Flagged by extraction (a warning), the model sure of its purpose.
+        extraction = record("d", 1, purpose=model_purpose("research", 0.9, False),
+                            needs_review=True, warnings=["merged cell"])
+        with store.writer.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO documents (sha256, filename, size, content, created_at) "
+                "VALUES ('d', 'r.txt', 1, :b, :at)"), {"b": b"x", "at": datetime.now(UTC)})
+            for row, (body, top) in enumerate(((doubtful, 0.4), (extraction, 0.9))):
+                conn.execute(sa.text(
+                    "INSERT INTO records (record_id, document_sha256, row_index, purpose_label, "
+                    "needs_review, body, updated_at, purpose_source, purpose_score) VALUES "
+                    "(:id, 'd', :row, 'research', :nr, :body, :at, 'model', :top)"),
+                    {"id": body["record_id"], "row": row, "nr": True, "body": json.dumps(body),
+                     "at": datetime.now(UTC), "top": top})
+        with store.writer.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        assert [json.loads(b)["record_id"] for _, b in store.review_queue()] == [
+            doubtful["record_id"]]
+        with store.writer.begin() as conn:  # and back, on both backends
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0002")
+            command.upgrade(config, "head")
+        assert len(store.review_queue()) == 1
+    finally:
+        store.dispose()
+
+
 # the HTTP API
 
 
@@ -255,6 +295,19 @@ def test_a_reviewer_corrects_a_purpose_over_http(
             one["model"]) == ("Ada Lovelace", info.id, "research", "commissioning",
                               "a CCG's audit", "purpose-v3")
     assert datetime.fromisoformat(one["at"]).tzinfo is not None
+
+
+def test_a_note_of_spaces_is_kept_as_no_note(
+    api: TestClient, store: Store, seeded: tuple[str, list[dict[str, Any]]]
+) -> None:
+    reviewer = bearer(store, "reviewer", "Ada Lovelace")
+    first, second = (row["record_id"] for row in seeded[1][:2])
+    for target, note in ((first, " \t\n "), (second, "  sells the analysis ")):
+        answer = api.post(f"/records/{target}/purpose", headers=reviewer,
+                          json={"label": "commercial", "note": note})
+        assert answer.status_code == 200, answer.text
+    assert [c.note for c in store.corrections_of(first)] == [None]
+    assert [c.note for c in store.corrections_of(second)] == ["sells the analysis"]
 
 
 def test_only_reviewers_may_correct_and_bad_requests_get_the_error_shape(
@@ -337,8 +390,10 @@ def test_the_export_is_one_training_line_per_corrected_record(
         "record_id": rows[2]["record_id"], "label": "commissioning",
         "previous_label": "commercial", "model": "purpose-v3", "reviewer": "Bo",
         "at": second["at"], "note": "on second look", "organisation": "Org 2", "source": "r.txt",
-        "fields": {"organisation": "Org 2", "purpose": LONG[:1500], "legal_basis": "s251",
-                   "extra": {"Expected Benefits": "b" * 1500}},
+        # purpose: the text the classifier reads (purpose + benefits joined, first 1,500
+        # characters); the other fields whole
+        "fields": {"organisation": "Org 2", "purpose": LONG[:1500].rstrip(),
+                   "legal_basis": "s251"},
     }
     assert datetime.fromisoformat(second["at"]).tzinfo is not None
     for line in lines:

@@ -6,18 +6,17 @@ correction, in the shape ``drr train purpose`` reads from
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from nlp.enrich import parse_fields
+from nlp.purpose_features import purpose_text
 from workers.store import Correction, iso
 
-TRAINING_FIELDS = ("organisation", "organisation_type", "title", "purpose", "legal_basis",
-                   "data_type", "commercial", "reference")
-# Extra columns that say what the data is for; the rest (dates, sizes, ids) are noise.
-PURPOSEFUL_EXTRA = re.compile(r"benefit|output|activit|objective|purpose|processing|summary",
-                              re.IGNORECASE)
-MAX_CHARS = 1500  # long purpose statements: the start says what the project is
+# Kept whole: the classifier searches all of them (datasets and legal bases can sit past
+# any cut), and they are short next to the purpose statement.
+WHOLE_FIELDS = ("organisation", "organisation_type", "legal_basis", "data_type", "commercial",
+                "reference")
 
 
 def training_lines(latest: Iterable[tuple[Correction, str | None]]) -> Iterator[dict[str, Any]]:
@@ -47,18 +46,16 @@ def training_example(correction: Correction, record: dict[str, Any]) -> dict[str
 
 
 def training_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """The fields that say who and why, long values cut; ``extra`` only for purposeful columns."""
+    """The fields the classifier reads, so training sees exactly the run-time features.
+
+    ``purpose`` is the text the classifier reads (title, purpose and the columns about
+    benefits, outputs, activities... joined, first 1,500 characters): the rest of a long
+    statement is never read, and keeping it would make the file many times larger.
+    """
     out: dict[str, Any] = {
-        key: _cut(fields[key]) for key in TRAINING_FIELDS if fields.get(key) is not None
+        key: fields[key] for key in WHOLE_FIELDS if fields.get(key) is not None
     }
-    extra = {
-        key: _cut(value) for key, value in (fields.get("extra") or {}).items()
-        if PURPOSEFUL_EXTRA.search(key) and value is not None
-    }
-    if extra:
-        out["extra"] = extra
+    text = purpose_text(parse_fields(fields))
+    if text:
+        out["purpose"] = text
     return out
-
-
-def _cut(value: Any) -> Any:
-    return value[:MAX_CHARS] if isinstance(value, str) else value
