@@ -440,11 +440,20 @@ class Store:
         """Set a record's purpose label as a reviewer says, and keep the correction.
 
         The audit row and the record (its JSON and the filter columns) are written in one
-        transaction. Returns the record's new JSON text, or None when there is no such record.
+        transaction, under the document's lock (``_lock_document``), so a reprocess of the
+        document either sees this correction or stores its records before it is made.
+        Returns the record's new JSON text, or None when there is no such record.
         """
         if label not in PURPOSE_LABELS:
             raise ValueError(f"unknown purpose label {label!r}: one of {', '.join(PURPOSE_LABELS)}")
         with self.writer.begin() as conn:
+            sha = conn.scalar(
+                sa.select(records.c.document_sha256).where(records.c.record_id == record_id)
+            )
+            if sha is None:
+                return None
+            _lock_document(conn, sha)
+            # Read after the lock: a reprocess that held it may have replaced the record.
             row = conn.execute(
                 sa.select(records.c.body, records.c.document_sha256)
                 .where(records.c.record_id == record_id).with_for_update()
@@ -584,6 +593,18 @@ def with_reviewer_label(record: dict[str, Any], label: str) -> dict[str, Any]:
     return {**record, "purpose": purpose, "needs_review": extraction_flag}
 
 
+def _lock_document(conn: Connection, sha: str) -> None:
+    """Hold the document's row until the transaction ends: a reviewer's correction and a
+    reprocess of the same document take it before they read, so neither overwrites the
+    other's write with what it read before. FOR NO KEY UPDATE (PostgreSQL) still lets
+    other transactions insert rows that reference the document; SQLite ignores it, its
+    writers (BEGIN IMMEDIATE) already run one at a time."""
+    conn.execute(
+        sa.select(documents.c.sha256).where(documents.c.sha256 == sha)
+        .with_for_update(key_share=True)
+    )
+
+
 def _reapply_corrections(
     conn: Connection, sha: str, enriched: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -638,7 +659,9 @@ def _replace_records(
     conn: Connection, insert: Any, sha: str, enriched: Sequence[dict[str, Any]]
 ) -> None:
     """Upsert by (document, row) and drop rows a previous run had beyond this run's last.
-    Reviewers' corrections outlive the run: each record's latest one is applied again."""
+    Reviewers' corrections outlive the run: each record's latest one is applied again,
+    read under the document's lock so that none made meanwhile is overwritten."""
+    _lock_document(conn, sha)
     enriched = _reapply_corrections(conn, sha, enriched)
     rows = [_record_row(sha, record) for record in enriched]
     previous = sa.select(records.c.record_id).where(records.c.document_sha256 == sha)
