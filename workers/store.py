@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
 import uuid
 from collections.abc import Iterator, Sequence
@@ -40,6 +41,7 @@ ROLES: tuple[Role, ...] = ("submitter", "reviewer", "reader")
 TERM_KINDS = ("organisation", "sector", "dataset", "approval")
 PURPOSE_LABELS: tuple[str, ...] = LABELS
 MIGRATE_LOCK_ID = 7_366_275  # any constant: PostgreSQL advisory lock for migrations
+SEQ_MIN, SEQ_MAX = -(2**63), 2**63 - 1  # records.seq is a BIGINT on PostgreSQL
 
 metadata = sa.MetaData()
 
@@ -231,8 +233,15 @@ class QueueCursor:
     @classmethod
     def parse(cls, text: str) -> QueueCursor:
         """Raises ``ValueError`` for anything but a cursor this class printed."""
-        score, _, seq = text.partition(":")
-        return cls(float(score), int(seq))
+        score_text, _, seq_text = text.partition(":")
+        score, seq = float(score_text), int(seq_text)
+        # nan compares false with everything (an empty page, silently); a seq beyond BIGINT
+        # makes the database refuse the query (a 500).
+        if not math.isfinite(score):
+            raise ValueError(f"cursor score {score_text!r} is not a finite number")
+        if not SEQ_MIN <= seq <= SEQ_MAX:
+            raise ValueError(f"cursor seq {seq_text!r} is out of range")
+        return cls(score, seq)
 
 
 def now() -> datetime:
