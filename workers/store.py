@@ -249,9 +249,11 @@ def now() -> datetime:
 
 
 def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC. PostgreSQL gives times in its session's TimeZone (whatever the
+    server or role sets); SQLite gives them naive, as they were written: in UTC."""
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return (value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def _term(value: str) -> str:
