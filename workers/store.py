@@ -88,14 +88,17 @@ records = sa.Table(
     sa.Column("record_date", sa.String(10)),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    # The review queue: purpose.source and the top purpose score, out of the JSON (0002).
+    # The review queue: purpose.source and the top purpose score, out of the JSON (0002),
+    # and the purpose's own needs_review (0003), not the record's (extraction's doubt too).
     sa.Column("purpose_source", sa.String(16)),
     sa.Column("purpose_score", sa.Float),
+    sa.Column("purpose_needs_review", sa.Boolean),
     sa.UniqueConstraint("document_sha256", "row_index", name="uq_records_document_row"),
     sa.Index("ix_records_purpose", "purpose_label", "seq"),
     sa.Index("ix_records_review", "needs_review", "seq"),
     sa.Index("ix_records_date", "record_date"),
-    sa.Index("ix_records_queue", "needs_review", "purpose_source", "purpose_score", "seq"),
+    sa.Index("ix_records_queue", "purpose_needs_review", "purpose_source", "purpose_score",
+             "seq"),
 )
 
 # Reviewers' corrections, never updated or deleted: the audit trail and the training labels.
@@ -512,13 +515,16 @@ class Store:
     def review_queue(
         self, after: QueueCursor | None = None, limit: int = 50
     ) -> list[tuple[QueueCursor, str]]:
-        """Model-labelled records that need review, least confident (lowest top purpose
-        score) first, in keyset pages: (cursor of the row, JSON text)."""
+        """Records whose purpose the model is unsure of (``purpose.needs_review``, from the
+        model), least confident (lowest top purpose score) first, in keyset pages: (cursor of
+        the row, JSON text). Extraction's doubts (the record's own ``needs_review``) are not
+        a purpose reviewer's to settle, nor is a purpose the register's commercial flag set."""
         # A model's purpose always has scores, so the top score is never null here.
         score = records.c.purpose_score
         query = (
             sa.select(score, records.c.seq, records.c.body)
-            .where(records.c.needs_review == sa.true(), records.c.purpose_source == "model")
+            .where(records.c.purpose_needs_review == sa.true(),
+                   records.c.purpose_source == "model")
             .order_by(score, records.c.seq).limit(limit)
         )
         if after is not None:
@@ -705,6 +711,7 @@ def _record_row(sha: str, record: dict[str, Any]) -> dict[str, Any]:
         "purpose_label": purpose.get("label"),
         "purpose_source": purpose.get("source"),
         "purpose_score": max(scores.values()) if scores else None,
+        "purpose_needs_review": bool(purpose.get("needs_review")) if purpose else None,
         "needs_review": bool(record.get("needs_review")),
         "record_date": record_date(record.get("fields") or {}),
         # The exact line ``drr process`` writes for this record.
