@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import READ_ROLES, REVIEW_ROLES, requires
 from api.errors import ApiError
@@ -29,6 +29,12 @@ class PurposeCorrection(BaseModel):
 
     label: Literal["commercial", "research", "commissioning"]
     note: str | None = Field(None, max_length=2000)
+
+    @field_validator("note")
+    @classmethod
+    def _blank_is_none(cls, note: str | None) -> str | None:
+        """A note of spaces says nothing: kept as no note, the trail and export stay clean."""
+        return (note or "").strip() or None
 
 
 def install(app: FastAPI) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 from conftest_service import free_port, service_env, start_drr
-from test_review import register
-from test_store import processed
+from test_review import model_purpose, register
+from test_store import processed, record
 
 from workers.store import Store, open_store
 
@@ -122,3 +122,59 @@ def test_a_reviewer_corrects_the_least_confident_record_in_the_page(
     browser.refresh()
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#rows tr")) == 3)
     assert json.dumps(target) not in browser.page_source
+
+
+def _enter(browser: Any, server: dict[str, Any], token: str, shown: int) -> Any:
+    """Open the page, use ``token`` and wait for ``shown`` rows; the wait is returned."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    browser.get(server["base"] + "/review")
+    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Use this token']").click()
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#rows tr")) == shown)
+    return wait
+
+
+def test_a_token_that_cannot_correct_is_told_so_at_its_first_save(
+    browser: Any, server: dict[str, Any]
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+
+    store: Store = server["store"]
+    wait = _enter(browser, server, store.create_token("reader", "Reading Room"), 4)
+    first = browser.find_element(By.CSS_SELECTOR, "#rows tr")
+    first.find_element(By.XPATH, ".//button[normalize-space()='Save label']").click()
+    wait.until(ready.text_to_be_present_in_element((By.ID, "status"), "Not saved"))
+    assert "this token cannot correct labels: ask for a reviewer token" in \
+        browser.find_element(By.ID, "status").text
+    assert store.corrections_of() == []
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#rows tr")) == 4  # nothing left
+
+
+def test_load_more_clicked_twice_loads_the_next_page_once(
+    browser: Any, server: dict[str, Any]
+) -> None:
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    store: Store = server["store"]
+    sha = processed(store, b"register B", [])
+    submission = store.submit(b"register B", "b.txt", again=True)
+    assert store.start_delivery(submission.job_id) is not None
+    doubtful = [record(sha, i, organisation=f"B {i}", needs_review=True,
+                       purpose=model_purpose("research", 0.3 + i / 100, True))
+                for i in range(24)]
+    store.finish_job(submission.job_id, sha, "text", doubtful)
+    wait = _enter(browser, server, server["token"], 25)  # a page: 4 + 24 = 28 in the queue
+    # Two clicks in one task: the second comes before the first page has arrived.
+    browser.execute_script("const more = document.getElementById('more');"
+                           "more.click(); more.click();")
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#rows tr")) >= 28)
+    time.sleep(1)  # a second load of the same page would have arrived by now
+    shown = [tr.get_attribute("data-record-id")
+             for tr in browser.find_elements(By.CSS_SELECTOR, "#rows tr")]
+    assert len(shown) == len(set(shown)) == 28
