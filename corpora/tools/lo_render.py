@@ -2,8 +2,9 @@
 
 ``soffice --convert-to pdf`` keeps the row heights stored in an openpyxl workbook (none),
 so wrapped text would be cut. Here every row gets its optimal height first, and a merged
-block whose text needs more room than its rows give grows its last row, as a person
-fixing the sheet before printing would. Usage: ``/usr/bin/python3 lo_render.py IN.xlsx OUT.pdf``.
+block whose text needs more room than its rows give grows its last row (a paragraph merged
+across the columns is measured at their summed width), as a person fixing the sheet
+before printing would. Usage: ``/usr/bin/python3 lo_render.py IN.xlsx OUT.pdf``.
 """
 
 import os
@@ -36,13 +37,13 @@ def connect(pipe):
     raise RuntimeError("LibreOffice did not start")
 
 
-def needed_height(scratch, col, source):
+def needed_height(scratch, col, source, width):
     """Height the text of a merged cell needs, measured alone in a scratch row of its width."""
     cell = scratch.getCellByPosition(col, 0)
     cell.setString(source.getString())
-    for name in ("CharFontName", "CharHeight", "IsTextWrapped"):
+    for name in ("CharFontName", "CharHeight", "CharWeight", "IsTextWrapped"):
         cell.setPropertyValue(name, source.getPropertyValue(name))
-    scratch.Columns.getByIndex(col).Width = source.Spreadsheet.Columns.getByIndex(col).Width
+    scratch.Columns.getByIndex(col).Width = width
     row = scratch.Rows.getByIndex(0)
     row.OptimalHeight = True
     return row.Height
@@ -58,10 +59,16 @@ def fit_merged(sheet, scratch):
             cursor = sheet.createCursorByRange(cell_range)
             cursor.collapseToMergedArea()
             span = cursor.RangeAddress
-            if span.StartRow != row or span.EndRow == row or span.StartColumn != col:
+            if span.StartRow != row or span.StartColumn != col:
                 continue
+            source = sheet.getCellByPosition(col, row)
+            across = span.EndColumn > col and source.getPropertyValue("IsTextWrapped")
+            if span.EndRow == row and not across:
+                continue  # optimal height already fits it (a one-line title is not wrapped)
+            columns = range(col, span.EndColumn + 1)
+            width = sum(sheet.Columns.getByIndex(c).Width for c in columns)
             rows = [sheet.Rows.getByIndex(r) for r in range(span.StartRow, span.EndRow + 1)]
-            need = needed_height(scratch, col, sheet.getCellByPosition(col, row))
+            need = needed_height(scratch, col, source, width)
             have = sum(r.Height for r in rows)
             if need > have:
                 rows[-1].Height = rows[-1].Height + (need - have)

@@ -24,10 +24,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 NHSD_WORKBOOK = "nhs-digital-release-register-2021-02/1. releaseregister_20210201_20210228.xlsx"
 PHE_CSV = "phe-data-release-register-2014-2018/PHE15-16.csv"
@@ -60,7 +62,11 @@ class Spec:
     landscape: bool = True
     print_titles: bool = True
     title: str = ""  # a title row above the header, merged across the table
-    footer: bool = False  # "Page N of M" in the page footer
+    preamble: tuple[str, ...] = ()  # prose paragraphs between the title and the header
+    after: tuple[str, ...] = ()  # prose after the last row: notes, a glossary, contacts
+    after_new_page: bool = False  # the prose after the table starts a page of its own
+    footer: str = ""  # page footer (LibreOffice codes: &P page, &N pages)
+    footer_left: bool = False  # footer at the left margin, under the first columns
     keep_breaks: bool = False  # print the source's line and paragraph breaks inside cells
     numeric_ids: bool = False  # row ids as numbers, right-aligned as spreadsheets print them
     widths: tuple[float, ...] = ()  # column widths other than the layout's
@@ -129,6 +135,62 @@ RENAMED = (
     Column("Dataset", "data_type", 20, "data_type"),
     Column("Legal basis", "legal_basis", 16, "legal_basis"),
     Column("Approval status", None, 12, "opt_outs"),
+)
+
+# Prose registers print around their tables (written for these files, in the registers'
+# manner; the wording of no real register is copied). "# " marks a heading, "" a blank row.
+PREAMBLE = (
+    (
+        "This register lists every release of identifiable, de-identified and anonymised data"
+        " made by the organisation in the period shown, as required by section 260 of the"
+        " Health and Social Care Act 2012. Each row is one release; releases made under one"
+        " data sharing agreement share the organisation and purpose cells. Terms used in the"
+        " register are explained in the notes after the table."
+    ),
+)
+NOTES = (
+    "# Notes",
+    (
+        "Releases are listed in the order in which the data left the organisation. Where one"
+        " agreement covers several releases the purpose is printed once for the agreement."
+        " Purpose statements longer than the space available are shortened; the full"
+        " statement is available on request."
+    ),
+    (
+        "Data released under section 251 of the NHS Act 2006 was released with the support"
+        " of the Confidentiality Advisory Group (CAG), which advises the Secretary of State"
+        " for Health and Social Care on the use of confidential patient information without"
+        " consent. The CAG reference is given in the legal basis where one applies."
+    ),
+    "# Glossary of terms",
+    (
+        "HES – Hospital Episode Statistics: records of admitted patient care, outpatient"
+        " appointments and A&E attendances at NHS hospitals in England."
+    ),
+    "ONS – Office for National Statistics; civil registration data (births and deaths).",
+    (
+        "Section 251 – section 251 of the NHS Act 2006 and the Health Service (Control of"
+        " Patient Information) Regulations 2002, which allow confidential patient information"
+        " to be used without consent for defined medical purposes."
+    ),
+    (
+        "Sensitive – data that includes sensitive personal data as defined by the Data"
+        " Protection Act, for example information about a person's health."
+    ),
+    "Non Sensitive – data that includes no sensitive fields.",
+    (
+        "Anonymised – ICO code compliant: data anonymised in line with the Information"
+        " Commissioner's Office code of practice on anonymisation."
+    ),
+    "",
+    (
+        "Contact: enquiries@nhsdigital.nhs.uk, 0300 303 5678. Published under the Open"
+        " Government Licence v3.0."
+    ),
+)
+FOOTNOTE = (
+    "Page &P of &N — Data Release Register, February 2021. Contains public sector"
+    " information licensed under the Open Government Licence v3.0 (OGL)"
 )
 
 SPECS = (
@@ -236,7 +298,7 @@ SPECS = (
         size=8,
         row_ids="count",
         title="Data Release Register - NHS Digital, February 2021 (rows reprinted in HSCIC layout)",
-        footer=True,
+        footer="Page &P of &N",
         numeric_ids=True,
         notes="HSCIC 8 columns, no rules, title row, page footer, right-aligned numeric row ids",
     ),
@@ -274,6 +336,67 @@ SPECS = (
         size=8,
         landscape=False,
         notes="generic synonyms (Institution, Project details), portrait",
+    ),
+    Spec(
+        "hscic-unruled-notes",
+        "nhsd",
+        HSCIC,
+        rows=36,
+        skip=500,
+        ruled=False,
+        font="Liberation Sans",
+        size=8,
+        row_ids="count",
+        after=NOTES,
+        footer=FOOTNOTE,
+        footer_left=True,
+        notes="HSCIC 8 columns, no rules: notes and a glossary after the last row, on the"
+        " page where the table ends; a long footnote at the left margin on every page",
+    ),
+    Spec(
+        "nhsd-unruled-glossary-page",
+        "nhsd",
+        NHSD,
+        rows=24,
+        skip=900,
+        ruled=False,
+        font="Liberation Serif",
+        size=9,
+        merged=("organisation", "purpose", "reference"),
+        after=NOTES,
+        after_new_page=True,
+        notes="DataReleases, no rules: the notes and glossary on a page of their own, under"
+        " the header the print titles repeat there too",
+    ),
+    Spec(
+        "phe-unruled-preamble",
+        "phe",
+        PHE,
+        rows=16,
+        skip=60,
+        ruled=False,
+        merged=(),
+        size=8,
+        title="Public Health England – Office for Data Release: data release register 2015/16",
+        preamble=PREAMBLE,
+        after=NOTES[:3],
+        notes="PHE register, no rules: a title and a paragraph above the header on page 1,"
+        " notes after the table",
+    ),
+    Spec(
+        "hscic-ruled-notes",
+        "nhsd",
+        HSCIC,
+        rows=26,
+        skip=1000,
+        row_ids="count",
+        title="Data Release Register - NHS Digital, February 2021",
+        preamble=PREAMBLE,
+        after=NOTES,
+        footer=FOOTNOTE,
+        footer_left=True,
+        notes="HSCIC 8 columns, ruled: title and paragraph above the header, notes and"
+        " glossary after the table, footnote on every page",
     ),
 )
 
@@ -391,10 +514,12 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
     border = Border(left=side, right=side, top=side, bottom=side) if spec.ruled else Border()
     align = Alignment(wrap_text=True, vertical="bottom", horizontal="left")
     font = Font(name=spec.font, size=spec.size)
-    top = 2 if spec.title else 1  # the header's row
+    top = 1 + bool(spec.title) + len(spec.preamble)  # the header's row
     if spec.title:
         sheet.cell(1, 1, spec.title).font = Font(name=spec.font, size=spec.size * 1.5, bold=True)
         sheet.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(spec.columns))
+    for r, text in enumerate(spec.preamble, 1 + bool(spec.title)):
+        prose_row(spec, sheet, r, text)
     for c, col in enumerate(spec.columns, 1):
         width = spec.widths[c - 1] if spec.widths else col.width
         sheet.column_dimensions[get_column_letter(c)].width = width
@@ -429,8 +554,35 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
     if spec.print_titles:
         sheet.print_title_rows = f"{top}:{top}"
     if spec.footer:
-        sheet.oddFooter.center.text = "Page &P of &N"
+        side_of_page = sheet.oddFooter.left if spec.footer_left else sheet.oddFooter.center
+        side_of_page.text = spec.footer
+    add_prose_after(spec, sheet, top + len(rows) + 1)
     book.save(path)
+
+
+def prose_row(spec: Spec, sheet: Any, row: int, text: str) -> None:
+    """A paragraph typed in column A and merged across the table, wrapped, no border.
+
+    A line starting with "# " is a heading (bold, a size up); "" leaves a blank row.
+    """
+    if not text:
+        return
+    heading = text.startswith("# ")
+    cell = sheet.cell(row, 1, text[2:] if heading else text)
+    size = spec.size * 1.25 if heading else spec.size
+    cell.font = Font(name=spec.font, size=size, bold=heading)
+    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    sheet.merge_cells(start_row=row, end_row=row, start_column=1, end_column=len(spec.columns))
+
+
+def add_prose_after(spec: Spec, sheet: Any, first: int) -> None:
+    """Notes after the last row: a blank row, then the paragraphs (maybe on a new page)."""
+    if not spec.after:
+        return
+    if spec.after_new_page:
+        sheet.row_breaks.append(Break(id=first - 1))
+    for r, text in enumerate(spec.after, first + 1):
+        prose_row(spec, sheet, r, text)
 
 
 def select_rows(spec: Spec, raw: Path) -> list[dict[str, str]]:
