@@ -108,29 +108,39 @@ def line_spans(row: Sequence[Char], starts: Counter[int], bridge: float) -> list
     return spans
 
 
-def page_lines(pages: Sequence[PageGeometry], bridge: float) -> list[list[Span]]:
-    """The phrases of every printed line of every page."""
+def phrase_starts(pages: Sequence[PageGeometry]) -> Counter[int]:
+    """Where lines start phrases, over all the pages (see ``word_starts``)."""
     starts = Counter[int]()
     for page in pages:
         starts.update(word_starts(page.chars))
+    return starts
+
+
+def page_lines(
+    pages: Sequence[PageGeometry], bridge: float, starts: Counter[int] | None = None
+) -> list[list[Span]]:
+    """The phrases of every printed line of every page."""
+    starts = phrase_starts(pages) if starts is None else starts
     return [line_spans(row, starts, bridge) for page in pages for row in baseline_rows(page.chars)]
 
 
-def crosses_columns(spans: Sequence[Span], strong_starts: Sequence[float]) -> bool:
-    """A line that is one phrase running over where many lines start: a title or footer."""
-    if len(spans) != 1:
-        return False
-    x0, x1 = spans[0]
+def crosses_columns(span: Span, strong_starts: Sequence[float]) -> bool:
+    """A phrase running over where many lines start: a title, a footer, a line of prose."""
+    x0, x1 = span
     i = bisect_right(strong_starts, x0 + 1)
     return i < len(strong_starts) and strong_starts[i] < x1 - 1
 
 
 def table_spans(lines: Sequence[Sequence[Span]]) -> list[Span]:
-    """Phrases of the table's lines: a title or footer running across columns is left out."""
+    """Phrases of the table's lines: phrases running across columns are left out.
+
+    A line of prose may be cut into several phrases where one of its words happens to
+    start at a column's edge; each part still runs across the other columns.
+    """
     span_starts = Counter(round(x0 * 2) / 2 for line in lines for x0, _ in line)
     strong = max(STRONG, len(lines) // 20)
     strong_starts = sorted(x for x, n in span_starts.items() if n >= strong)
-    return [span for line in lines if not crosses_columns(line, strong_starts) for span in line]
+    return [span for line in lines for span in line if not crosses_columns(span, strong_starts)]
 
 
 def covered_bins(spans: Sequence[Span], x_min: float, bins: int) -> list[int]:
@@ -143,7 +153,10 @@ def covered_bins(spans: Sequence[Span], x_min: float, bins: int) -> list[int]:
 
 
 def edges_from_rivers(
-    pages: Sequence[PageGeometry], min_gap: float = 0.08, bridge: float = 0.05
+    pages: Sequence[PageGeometry],
+    min_gap: float = 0.08,
+    bridge: float = 0.05,
+    starts: Counter[int] | None = None,
 ) -> list[float]:
     """Column edges of an unruled table: the middle of every vertical strip no text crosses.
 
@@ -152,6 +165,7 @@ def edges_from_rivers(
     Strips narrower than ``min_gap`` font sizes (capped at 0.75 pt; a table fitted to the
     page width may print at 3 pt, its padding a quarter point) are not columns' gaps, and
     lines that are one phrase across columns (a title, a page footer) do not count.
+    ``starts`` (``phrase_starts`` of the same pages) may be given when already counted.
     """
     chars = [c for page in pages for c in page.chars]
     if not chars:
@@ -160,7 +174,7 @@ def edges_from_rivers(
     narrowest = max(BIN, min(0.75, min_gap * size))
     x_min, x_max = min(c.x0 for c in chars), max(c.x1 for c in chars)
     bins = int((x_max - x_min) / BIN) + 1
-    counts = covered_bins(table_spans(page_lines(pages, bridge)), x_min, bins)
+    counts = covered_bins(table_spans(page_lines(pages, bridge, starts)), x_min, bins)
     edges = [x_min - 1.0]
     run_start: int | None = None
     for i, count in enumerate([*counts, 1]):

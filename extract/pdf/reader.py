@@ -14,6 +14,7 @@ table, columns that don't fit the header) are named in the first row's warnings.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
@@ -29,10 +30,17 @@ from extract.pdf.cells import (
     ruled_cells,
     unruled_cells,
 )
-from extract.pdf.columns import edges_from_rivers, edges_from_rulings
+from extract.pdf.columns import edges_from_rivers, edges_from_rulings, phrase_starts
 from extract.pdf.geometry import PageGeometry, union
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import iter_pages
+from extract.pdf.prose import (
+    Unread,
+    furniture,
+    printed_lines,
+    unread_count,
+    unread_lines,
+)
 from extract.pdf.rows import (
     Band,
     bands_between,
@@ -57,6 +65,7 @@ from extract.text import join_lines
 DEFAULT_LIMITS = Limits()
 MERGING_FIELDS = ("organisation", "purpose")  # the cells registers merge over a release
 HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
+NOTHING_UNREAD = Unread((), (), ())
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class PageTable:
     edges: tuple[float, ...]
     ruled: bool
     fragments: tuple[Fragment, ...]
+    unread: Unread = NOTHING_UNREAD  # lines around the table that are not table
 
     @property
     def number(self) -> int:
@@ -84,6 +94,7 @@ class Table:
     pitch: float
     warnings: tuple[str, ...]
     cell_gap: tuple[float, float] | None = None  # gaps seen between lines of one cell
+    notices: tuple[str, ...] = ()  # text left unread that casts no doubt on any row
 
 
 def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[str]]:
@@ -110,17 +121,36 @@ def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[st
 
 
 def page_tables(pages: Sequence[PageGeometry]) -> list[PageTable]:
-    """Column edges and fragments of every page with text: rules first, else rivers."""
+    """Column edges and fragments of every page with text: rules first, else rivers.
+
+    Lines of prose around the table (``prose``) are left out of the fragments.
+    """
     texty = [p for p in pages if any(not c.text.isspace() for c in p.chars)]
     ruled = {p.number: edges_from_rulings(p.rulings) for p in texty}
     unruled = [p for p in texty if not ruled[p.number]]
-    rivers = edges_from_rivers(unruled) if unruled else []
+    starts = phrase_starts(unruled or texty)
+    rivers = edges_from_rivers(unruled, starts=starts) if unruled else []
     tables = []
     for page in texty:
         edges = ruled[page.number] or rivers
-        fragments = chars_to_fragments(page.number, page.chars, edges)
-        tables.append(PageTable(page, tuple(edges), bool(ruled[page.number]), tuple(fragments)))
+        printed = chars_to_fragments(page.number, page.chars, edges)
+        unread = unread_lines(printed_lines(page.chars, printed, edges, starts))
+        fragments = table_fragments(printed, unread)
+        tables.append(PageTable(page, tuple(edges), bool(ruled[page.number]), fragments, unread))
     return tables
+
+
+def table_fragments(fragments: Sequence[Fragment], unread: Unread) -> tuple[Fragment, ...]:
+    """The fragments that are not on a line of prose around the table."""
+    if not unread.baselines:
+        return tuple(fragments)
+    dropped = sorted(unread.baselines)
+    return tuple(f for f in fragments if not near(dropped, f.baseline, f.size / 3))
+
+
+def near(ordered: Sequence[float], value: float, tolerance: float) -> bool:
+    i = bisect_left(ordered, value - tolerance)
+    return i < len(ordered) and ordered[i] <= value + tolerance
 
 
 def page_bands(page: PageTable, anchor: int, pitch: float) -> list[Band]:
@@ -249,8 +279,33 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         rows.append(PageRows(page.number, tuple(bands), next_row))
         next_row += len(bands)
     return Table(
-        match, tuple(kept), tuple(rows), pitch, tuple(notes), unruled_cell_gap(kept, rows, pitch)
+        match,
+        tuple(kept),
+        tuple(rows),
+        pitch,
+        tuple(notes),
+        unruled_cell_gap(kept, rows, pitch),
+        unread_notices(pages[start:]),
     )
+
+
+def unread_notices(pages: Sequence[PageTable]) -> tuple[str, ...]:
+    """Say how many lines of prose around the table were not read, page by page.
+
+    Running heads and footers (the same on every page but for the numbers) go unsaid.
+    """
+    repeated = furniture([p.unread.above + p.unread.below for p in pages])
+    notices = []
+    for page in pages:
+        for where, texts in (("above", page.unread.above), ("after", page.unread.below)):
+            count = unread_count(texts, repeated)
+            if count:
+                lines = "line" if count == 1 else "lines"
+                notices.append(
+                    f"{count} {lines} of text {where} the table on page {page.number}"
+                    " not read as rows (prose outside the table's columns)"
+                )
+    return tuple(notices)
 
 
 def unruled_cell_gap(
@@ -376,6 +431,8 @@ def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
     if rows and table.warnings:
         rows[0].warnings.extend(table.warnings)
         rows[0].needs_review = True
+    if rows:
+        rows[0].warnings.extend(table.notices)
     return rows
 
 

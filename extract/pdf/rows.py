@@ -160,5 +160,7 @@ def bands_from_anchor(page: int, anchor: Sequence[Fragment], pitch: float) -> li
     """Row bands of an unruled page: each anchor cell's last baseline closes a row."""
     slack = 0.3 * pitch
     baselines = [block[-1].baseline for block in text_blocks(anchor, pitch)]
+    if not baselines:
+        return []  # a page with no row (its text all prose around the table)
     tops = [float("-inf")] + [b + slack for b in baselines[:-1]]
     return [Band(page, top, b + slack, b) for top, b in zip(tops, baselines, strict=True)]

@@ -1,0 +1,198 @@
+"""Text printed around the table that is not table: titles, paragraphs, notes, glossaries.
+
+A line of the table never runs across a column edge: cells wrap inside their column, and
+unruled columns are found where no table line crosses. A line of prose (a title, a
+paragraph above the header, notes or a glossary after the last row, a footnote) is one
+phrase running over several columns, so it does. Its short last line ("statistics.") does
+not, but it starts where the paragraph does, one line below a line that does.
+
+Lines of a page are sorted out around its *table lines* (not prose, text in two columns
+or more; bottom-aligned cells end on their row's last line, so every row has one):
+
+- above the first table line, prose is dropped (titles, running heads, a preamble);
+  lines in one column stay (the rest of a cell cut by the page break);
+- between the first and the last table line, nothing is dropped (nor even looked at);
+- after the last table line, lines go on at the table's rhythm (a cut cell's lines) until
+  the first line of prose or the first line after a blank gap: from there on, nothing is
+  the table (a notes heading, notes, a glossary, a footnote);
+- a page with prose and no table line (a notes page) is not table at all.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from extract.pdf.columns import column_of, line_spans
+from extract.pdf.geometry import Char
+from extract.pdf.lines import Fragment, line_text
+
+SAME_PARAGRAPH = 1.6  # font sizes between baselines of two lines of one paragraph
+DETACHED = 2.0  # font sizes: a wider gap after the table's last line is a blank row
+SAME_MARGIN = 1.0  # points: lines of one paragraph start this close to each other
+BRIDGE = 0.05  # as for the rivers: the same phrases that the column edges avoid
+_DIGITS = re.compile(r"\d+")
+
+
+class PrintedLine:
+    """One printed line across the whole page width; looked at only when asked."""
+
+    def __init__(
+        self,
+        baseline: float,
+        chars: Sequence[Char],
+        edges: Sequence[float],
+        starts: Counter[int],
+    ) -> None:
+        self.baseline = baseline
+        self.unordered, self.edges, self.starts = chars, edges, starts
+
+    @cached_property
+    def chars(self) -> list[Char]:
+        return sorted(self.unordered, key=lambda c: c.x0)
+
+    @cached_property
+    def size(self) -> float:
+        return max(c.size for c in self.unordered if not c.text.isspace())
+
+    @cached_property
+    def x0(self) -> float:
+        return min(c.x0 for c in self.unordered if not c.text.isspace())
+
+    @cached_property
+    def spans(self) -> list[tuple[float, float]]:
+        return line_spans(self.chars, self.starts, BRIDGE)
+
+    @cached_property
+    def crosses(self) -> bool:
+        """A phrase of it runs across a column edge."""
+        return any(crosses_edge(a, b, self.edges) for a, b in self.spans)
+
+    @cached_property
+    def columns(self) -> int:
+        """Columns holding its text (a phrase that crosses no edge lies in one)."""
+        return len({column_of((a + b) / 2, self.edges) for a, b in self.spans})
+
+    @property
+    def text(self) -> str:
+        return line_text(self.chars)
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A page's lines that are not the table: their baselines, and the texts above / below."""
+
+    baselines: tuple[float, ...]
+    above: tuple[str, ...]
+    below: tuple[str, ...]
+
+
+def crosses_edge(x0: float, x1: float, edges: Sequence[float]) -> bool:
+    i = bisect_right(edges, x0 + 0.5)
+    return i < len(edges) and edges[i] < x1 - 0.5
+
+
+def printed_lines(
+    chars: Sequence[Char],
+    fragments: Sequence[Fragment],
+    edges: Sequence[float],
+    starts: Counter[int],
+) -> list[PrintedLine]:
+    """The page's printed lines, top to bottom: the fragments' baselines, with all their chars.
+
+    A fragment's baseline is the lowest of its characters', which lie within a third of
+    their size above it; fragments of one line in several columns are as close. Every
+    fragment has a visible letter, so every line has one.
+    """
+    ordered = sorted(chars, key=lambda c: c.baseline)
+    keys = [c.baseline for c in ordered]
+    lines: list[PrintedLine] = []
+    low = 0
+    for top, bottom in line_extents(fragments):
+        first, last = bisect_left(keys, top, low), bisect_right(keys, bottom, low)
+        lines.append(PrintedLine(bottom, ordered[first:last], edges, starts))
+        low = last
+    return lines
+
+
+def line_extents(fragments: Sequence[Fragment]) -> list[tuple[float, float]]:
+    """(top, bottom) baselines of each printed line: fragments' baselines clustered."""
+    extents: list[tuple[float, float]] = []
+    for f in sorted(fragments, key=lambda f: f.baseline):
+        tolerance = f.size / 3
+        if extents and f.baseline - extents[-1][1] <= tolerance:
+            extents[-1] = (extents[-1][0], f.baseline)
+        else:
+            extents.append((f.baseline - tolerance, f.baseline))
+    return extents
+
+
+def is_prose(lines: Sequence[PrintedLine], i: int) -> bool:
+    """Crosses a column edge, or is a one-column line of a paragraph of such lines."""
+    line = lines[i]
+    if line.crosses:
+        return True
+    return any(
+        0 <= j < len(lines) and same_paragraph(lines[j], line) and lines[j].crosses
+        for j in (i - 1, i + 1)
+    )
+
+
+def same_paragraph(prose: PrintedLine, line: PrintedLine) -> bool:
+    return (
+        abs(line.x0 - prose.x0) <= SAME_MARGIN
+        and abs(line.size - prose.size) <= 0.1 * prose.size
+        and abs(line.baseline - prose.baseline) <= SAME_PARAGRAPH * prose.size
+        and line.columns == 1
+    )
+
+
+def is_table_line(lines: Sequence[PrintedLine], i: int) -> bool:
+    return lines[i].columns >= 2 and not is_prose(lines, i)
+
+
+def unread_lines(lines: Sequence[PrintedLine]) -> Unread:
+    """The lines of one page that are not the table's (see the module's docstring)."""
+    n = len(lines)
+    first = next((i for i in range(n) if is_table_line(lines, i)), None)
+    if first is None:
+        dropped = [any(is_prose(lines, i) for i in range(n))] * n
+        return Unread(baselines(lines, dropped), (), texts(lines, dropped))
+    last = next(i for i in reversed(range(n)) if is_table_line(lines, i))
+    dropped = [i < first and is_prose(lines, i) for i in range(n)]
+    previous = lines[last]
+    for i in range(last + 1, n):
+        if lines[i].baseline - previous.baseline > DETACHED * previous.size or is_prose(lines, i):
+            dropped[i:] = [True] * (n - i)
+            break
+        previous = lines[i]
+    return Unread(
+        baselines(lines, dropped),
+        texts(lines[:first], dropped[:first]),
+        texts(lines[last:], dropped[last:]),
+    )
+
+
+def baselines(lines: Sequence[PrintedLine], dropped: Sequence[bool]) -> tuple[float, ...]:
+    return tuple(line.baseline for line, gone in zip(lines, dropped, strict=True) if gone)
+
+
+def texts(lines: Sequence[PrintedLine], dropped: Sequence[bool]) -> tuple[str, ...]:
+    return tuple(line.text for line, gone in zip(lines, dropped, strict=True) if gone)
+
+
+def furniture(pages_lines: Sequence[Sequence[str]]) -> set[str]:
+    """Lines printed on two pages or more, page numbers aside: running heads and footers."""
+    seen: Counter[str] = Counter()
+    for lines in pages_lines:
+        seen.update({_DIGITS.sub("#", text) for text in lines})
+    return {text for text, pages in seen.items() if pages >= 2}
+
+
+def unread_count(lines: Sequence[str], repeated: set[str]) -> int:
+    """How many of a page's dropped lines were not page furniture."""
+    return sum(1 for text in lines if _DIGITS.sub("#", text) not in repeated)
