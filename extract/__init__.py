@@ -92,10 +92,11 @@ def _read_text(text: str, fmt: Format, limits: Limits) -> tuple[Format, list[Row
 
 def _read_page_or_dump(text: str) -> list[Row] | None:
     from extract.pages import looks_like_register_page, read_register_page
-    from extract.textdump import looks_like_text_dump, read_text_dump
+    from extract.textdump import read_text_dump, sniff_text_dump
 
     if looks_like_register_page(text):
         return read_register_page(text)
-    if looks_like_text_dump(text):
-        return read_text_dump(text)
+    dump = sniff_text_dump(text)  # the check's lines and anchors are the reader's first stages
+    if dump is not None:
+        return read_text_dump(text, dump)
     return None

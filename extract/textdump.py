@@ -33,11 +33,12 @@ naming the candidates: nothing is guessed silently.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from itertools import pairwise, permutations, product
+from functools import cache, cached_property
+from itertools import pairwise, product
 from types import MappingProxyType
 
 from extract.errors import UnknownLayout
@@ -159,6 +160,16 @@ class Knowledge:
     data_types: frozenset[str] = frozenset()
     legal_bases: frozenset[str] = frozenset()
     organisations: frozenset[str] = frozenset()
+
+    # str.startswith takes a tuple of prefixes and tries them all in one call: these are
+    # asked of nearly every line of every row, twice.
+    @cached_property
+    def data_type_starts(self) -> tuple[str, ...]:
+        return tuple(self.data_types)
+
+    @cached_property
+    def legal_starts(self) -> tuple[str, ...]:
+        return tuple(x + " " for x in (*LEGAL_OPENERS, *self.legal_bases))
 
 
 # ---------------------------------------------------------------- stage 1: lines
@@ -519,10 +530,11 @@ def _after_org_ending(text: str, settings: DumpSettings) -> int:
 
 
 def _opens_data_type(text: str, knowledge: Knowledge) -> bool:
-    for opener in DATA_TYPE_OPENERS:
-        if text.startswith(opener) and not text[len(opener) : len(opener) + 1].isalpha():
-            return True
-    return any(text.startswith(known) for known in knowledge.data_types)
+    if text.startswith(DATA_TYPE_OPENERS):  # most lines open with none: one call says so
+        for opener in DATA_TYPE_OPENERS:
+            if text.startswith(opener) and not text[len(opener) : len(opener) + 1].isalpha():
+                return True
+    return text.startswith(knowledge.data_type_starts)
 
 
 def split_legal_purpose(
@@ -573,9 +585,9 @@ def _legal_is_whole(legal: list[Line], piece: Line, knowledge: Knowledge) -> boo
 def _legal_prefix(text: str, knowledge: Knowledge) -> int:
     """Length of the legal basis a wide line opens with, before the purpose on its line:
     a known legal basis, with the sections it cites ("... 2012 – s261(7)")."""
-    known = [x for x in (*LEGAL_OPENERS, *knowledge.legal_bases) if text.startswith(x + " ")]
-    if not known:
+    if not text.startswith(knowledge.legal_starts):  # most lines open with none
         return 0
+    known = [x for x in (*LEGAL_OPENERS, *knowledge.legal_bases) if text.startswith(x + " ")]
     end = max(map(len, known))
     section = _SECTIONS.match(text, end)
     return section.end() if section and section.end() < len(text) else end
@@ -589,34 +601,69 @@ def split_cells(
     legal_max: int,
 ) -> ParsedRow:
     """One row's lines cut into its eight cells, plus what trails it (floating cells)."""
-    row = ParsedRow(anchor.text, anchor, {"row_id": [anchor]})
+    return fill_cells(anchor, body, cut_row(body), knowledge, settings, legal_max)
+
+
+@dataclass(frozen=True)
+class RowCut:
+    """A row's lines cut at its data-provided, sensitivity and frequency cells: cuts that
+    what the document repeats cannot move, so both passes of `parse_rows` share them."""
+
+    head: list[Line]  # before the data-provided cell: organisation and data type
+    provided: list[Line]
+    sensitivity: list[Line]
+    tail: list[Line]  # after the sensitivity, up to the frequency: legal basis and purpose
+    frequency_line: int | None  # line number of the frequency cell
+    frequency: list[Line] | None  # None when no frequency was found
+    floating: list[Line]  # lines after the frequency
+
+
+def cut_row(body: list[Line]) -> RowCut | None:
+    """The vocabulary's cuts of one row's lines; None when no data-provided/sensitivity
+    cells are found."""
     middle = find_middle(body)
     if middle is None:
+        return None
+    provided, sens_start, sens_end = middle
+    frequency = find_frequency(body, sens_end)
+    end = frequency[0] if frequency else (len(body) - 1, len(body[-1].text))
+    return RowCut(
+        head=_slice(body, (0, 0), provided),
+        provided=_slice(body, provided, sens_start),
+        sensitivity=_slice(body, sens_start, sens_end),
+        tail=_slice(body, sens_end, end),
+        frequency_line=body[frequency[0][0]].no if frequency else None,
+        frequency=_slice(body, *frequency) if frequency else None,
+        floating=body[frequency[1][0] + 1 :] if frequency else [],
+    )
+
+
+def fill_cells(
+    anchor: Line,
+    body: list[Line],
+    cut: RowCut | None,
+    knowledge: Knowledge,
+    settings: DumpSettings,
+    legal_max: int,
+) -> ParsedRow:
+    """One row's eight cells from its cut: the narrow/wide splits (organisation and data
+    type, legal basis and purpose) are the parts that use the document's knowledge."""
+    row = ParsedRow(anchor.text, anchor, {"row_id": [anchor]})
+    if cut is None:
         row.cells["data_type"] = body
         row.warnings.append("no data-provided/sensitivity cells found: the row is left whole")
         row.needs_review = True
         return row
-    provided, sens_start, sens_end = middle
-    org, data = split_org_data_type(_slice(body, (0, 0), provided), knowledge, settings)
+    org, data = split_org_data_type(cut.head, knowledge, settings)
     row.cells.update(organisation=org, data_type=data)
-    row.cells["data_provided"] = _slice(body, provided, sens_start)
-    row.cells["sensitivity"] = _slice(body, sens_start, sens_end)
-    _split_tail(row, body, sens_end, knowledge, legal_max)
-    return row
-
-
-def _split_tail(
-    row: ParsedRow, body: list[Line], start: Pos, knowledge: Knowledge, legal_max: int
-) -> None:
-    """Legal basis, purpose and frequency after the sensitivity; what follows is floating."""
-    frequency = find_frequency(body, start)
-    end = frequency[0] if frequency else (len(body) - 1, len(body[-1].text))
-    freq_no = body[frequency[0][0]].no if frequency else None
-    legal, purpose = split_legal_purpose(_slice(body, start, end), freq_no, legal_max, knowledge)
+    row.cells["data_provided"] = list(cut.provided)
+    row.cells["sensitivity"] = list(cut.sensitivity)
+    legal, purpose = split_legal_purpose(cut.tail, cut.frequency_line, legal_max, knowledge)
     row.cells.update(legal_basis=legal, purpose=purpose)
-    if frequency:
-        row.cells["frequency"] = _slice(body, *frequency)
-        row.floating = body[frequency[1][0] + 1 :]
+    if cut.frequency is not None:
+        row.cells["frequency"] = list(cut.frequency)
+        row.floating = list(cut.floating)
+    return row
 
 
 # ---------------------------------------------------------------- stage 5: floating cells
@@ -812,27 +859,7 @@ def gather(
     )
 
 
-def _segment_score(
-    ev: Evidence, segments: list[list[int]], inner: dict[tuple[int, ...], int]
-) -> int:
-    """Cuts where neighbouring rows differ score; rows kept together that differ cost.
-
-    ``inner`` caches each segment's own cost: the search meets the same segments in
-    many segmentations.
-    """
-    score = 0
-    for segment in segments:
-        key = tuple(segment)
-        if key not in inner:
-            inner[key] = _inner_cost(ev, segment)
-        score += inner[key]
-    for left, right in pairwise(segments):
-        if left[-1] + 1 == right[0]:
-            score += ev.change[left[-1]]
-    return score
-
-
-def _inner_cost(ev: Evidence, segment: list[int]) -> int:
+def _inner_cost(ev: Evidence, segment: Sequence[int]) -> int:
     types = [ev.data_type[i] for i in segment]
     # one request rarely lists a dataset twice
     return -sum(ev.change[i] for i in segment[:-1]) - 2 * (len(types) - len(set(types)))
@@ -882,23 +909,163 @@ def assign_zone(
 
 
 Candidate = tuple[int, list[list[int]], tuple[int, ...]]
+NO_READING = float("-inf")  # no way to cut the rest of the rows into the items left
 
 
 def _near_best(
     ev: Evidence, runs: list[list[int]], count: int, settings: DumpSettings
 ) -> list[Candidate]:
-    """Every reading (segments, and which item fills each) scoring within MARGIN of the best."""
-    scored: list[Candidate] = []
-    orders = list(_orders(ev.after))
-    matches: dict[tuple[int, ...], list[int]] = {}
-    inner: dict[tuple[int, ...], int] = {}
-    for covered, skipped in _covers(runs, count, ev.own_purpose):
-        for segments in segmentations(covered, count):
-            _score_readings(ev, segments, orders, (matches, inner), scored, skipped)
-            if len(scored) >= settings.max_search:
-                return []
-    best = max((c[0] for c in scored), default=0)
-    return [c for c in scored if c[0] > best - MARGIN]
+    """Every reading (segments, and which item fills each) scoring within MARGIN of the best.
+
+    A reading's score is a sum over its segments and the cuts between them, so the best
+    score from any cut on is worked out once (`_Search.best`), and only readings that can
+    still come within MARGIN of the best are followed: the readings that scoring every
+    segmentation in every order would keep, without scoring the many that are far off.
+    """
+    groups = _found_together(ev.after)
+    covers = list(_covers(runs, count, ev.own_purpose))
+    orders = math.prod(math.factorial(len(group)) for group in groups)
+    readings = orders * sum(_segmentation_count(covered, count) for covered, _ in covers)
+    if not readings or readings >= settings.max_search:
+        return []  # too many ways to read: the zone stays undecided
+    values: dict[tuple[tuple[int, ...], int], int] = {}
+    searches = [
+        _Search(ev, _plan(ev, covered, -SKIP_COST * skipped), groups, values)
+        for covered, skipped in covers
+    ]
+    everything = frozenset(range(count))
+    top = max(search.plan.base + search.best(0, everything) for search in searches)
+    return [c for search in searches for c in search.readings_above(top - MARGIN)]
+
+
+def _found_together(after: tuple[int, ...]) -> list[list[int]]:
+    """Items grouped by the row they were found after, down the rows: items found at
+    different places keep their text order; items found together may come in any order."""
+    return [[i for i, at in enumerate(after) if at == place] for place in sorted(set(after))]
+
+
+Step = tuple[int, tuple[int, ...], int]  # a segment's last position, its rows, its cut's score
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rows a cover fills, as positions 0..n-1, and the segments that may start at each."""
+
+    size: int
+    steps: list[list[Step]]  # position -> segments starting there (none crosses a run)
+    base: int  # minus the cost of the rows the cover leaves empty
+
+
+def _plan(ev: Evidence, covered: list[list[int]], base: int) -> _Plan:
+    rows = [i for run in covered for i in run]
+    steps: list[list[Step]] = []
+    start = 0
+    for run in covered:
+        for offset in range(len(run)):
+            first = start + offset
+            ends = range(first, start + len(run))
+            steps.append(
+                [(end, tuple(rows[first : end + 1]), _cut_score(ev, rows, end)) for end in ends]
+            )
+        start += len(run)
+    return _Plan(len(rows), steps, base)
+
+
+def _cut_score(ev: Evidence, rows: list[int], end: int) -> int:
+    """What a cut after position `end` scores: how much its row and the next differ, if the
+    next is its neighbour (a cut before an empty row, or at the end, tells nothing)."""
+    if end + 1 < len(rows) and rows[end] + 1 == rows[end + 1]:
+        return ev.change[rows[end]]
+    return 0
+
+
+def _segmentation_count(covered: list[list[int]], k: int) -> int:
+    """How many ways `segmentations(covered, k)` yields: k - len(covered) cuts among the
+    gaps inside the runs."""
+    rows = sum(map(len, covered))
+    return math.comb(rows - len(covered), k - len(covered)) if k >= len(covered) else 0
+
+
+class _Search:
+    """The readings of one cover: segments cut from its rows, each filled by one item."""
+
+    def __init__(
+        self,
+        ev: Evidence,
+        plan: _Plan,
+        groups: list[list[int]],
+        values: dict[tuple[tuple[int, ...], int], int],
+    ) -> None:
+        self.ev, self.plan, self.groups = ev, plan, groups
+        self.values = values  # (segment, item) -> score: shared, segments recur across covers
+        self.memo: dict[tuple[int, frozenset[int]], float] = {}
+
+    def step(self, segment: tuple[int, ...], item: int) -> int:
+        """A segment's own cost and the item's match with it."""
+        key = (segment, item)
+        if key not in self.values:
+            self.values[key] = _inner_cost(self.ev, segment) + _match_score(self.ev, segment, item)
+        return self.values[key]
+
+    def next_items(self, left: frozenset[int]) -> list[int]:
+        """The items that may fill the next segment: those left of the first group left."""
+        return next(
+            ([i for i in g if i in left] for g in self.groups if not left.isdisjoint(g)), []
+        )
+
+    def best(self, start: int, left: frozenset[int]) -> float:
+        """The best score of filling positions start.. with the items `left`, cuts included;
+        NO_READING when they cannot be cut so."""
+        if self.plan.size - start < len(left) or (start < self.plan.size and not left):
+            return NO_READING  # every item fills a segment of one row or more, every row a segment
+        if not left:
+            return 0
+        key = (start, left)
+        if key not in self.memo:
+            readings = (step + rest for _, _, _, step, rest in self.options(start, left))
+            self.memo[key] = max(readings, default=NO_READING)
+        return self.memo[key]
+
+    def options(
+        self, start: int, left: frozenset[int]
+    ) -> Iterator[tuple[int, int, tuple[int, ...], int, float]]:
+        """Each item and segment that can come next and still be completed: the item, the
+        segment's last position, its rows, what it scores with its cut, and the best score
+        of the rest of a reading going that way."""
+        for item in self.next_items(left):
+            for end, segment, cut in self.plan.steps[start]:
+                rest = self.best(end + 1, left - {item})
+                if rest != NO_READING:
+                    yield item, end, segment, self.step(segment, item) + cut, rest
+
+    def readings_above(self, floor: int) -> Iterator[Candidate]:
+        """The readings scoring above `floor`; a partial reading is dropped as soon as its
+        best completion cannot pass the floor."""
+        everything = frozenset(i for group in self.groups for i in group)
+        yield from self._walk(0, everything, self.plan.base, [], (), floor)
+
+    def _walk(
+        self,
+        start: int,
+        left: frozenset[int],
+        score: int,
+        segments: list[list[int]],
+        order: tuple[int, ...],
+        floor: int,
+    ) -> Iterator[Candidate]:
+        if not left:
+            yield score, segments, order
+            return
+        for item, end, segment, step, rest in self.options(start, left):
+            if score + step + rest > floor:
+                yield from self._walk(
+                    end + 1,
+                    left - {item},
+                    score + step,
+                    [*segments, list(segment)],
+                    (*order, item),
+                    floor,
+                )
 
 
 SKIP_COST = 2  # per row a reading leaves without a floating cell
@@ -918,37 +1085,6 @@ def _covers(
         covered = [run for run in choice if run]
         if 0 < len(covered) <= count:
             yield covered, total - sum(map(len, covered))
-
-
-def _score_readings(
-    ev: Evidence,
-    segments: list[list[int]],
-    orders: list[tuple[int, ...]],
-    caches: tuple[dict[tuple[int, ...], list[int]], dict[tuple[int, ...], int]],
-    scored: list[Candidate],
-    skipped: int,
-) -> None:
-    """Score every order of the items over one segmentation (match scores and segment
-    costs cached per segment, since segments recur across segmentations)."""
-    matches, inner = caches
-    base = _segment_score(ev, segments, inner) - SKIP_COST * skipped
-    per_segment = []
-    for segment in segments:
-        key = tuple(segment)
-        if key not in matches:
-            matches[key] = [_match_score(ev, key, item) for item in range(len(ev.after))]
-        per_segment.append(matches[key])
-    for order in orders:
-        match = sum(scores[item] for scores, item in zip(per_segment, order))
-        scored.append((base + match, segments, order))
-
-
-def _orders(after: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-    """Orders of the items down the rows: items found at different places keep their text
-    order; items found together (after the same row) may come in any order."""
-    groups = [[i for i, at in enumerate(after) if at == place] for place in sorted(set(after))]
-    for combo in product(*(permutations(group) for group in groups)):
-        yield tuple(i for group in combo for i in group)
 
 
 # ---------------------------------------------------------------- stage 7: rows
@@ -1075,17 +1211,28 @@ def learn(rows: list[ParsedRow], settings: DumpSettings, wide: int) -> Knowledge
     )
 
 
-def parse_rows(lines: list[Line], settings: DumpSettings = DumpSettings()) -> list[ParsedRow]:
+def parse_rows(
+    lines: list[Line],
+    settings: DumpSettings = DumpSettings(),
+    anchors: tuple[list[Line], list[tuple[Line, list[Line]]]] | None = None,
+) -> list[ParsedRow]:
     """Rows cut into cells in two passes (the second knows what the first saw whole), then
-    floating merged cells reattached; `lines` are whitespace-collapsed, headers dropped."""
-    before, blocks = anchor_rows(lines, settings)
+    floating merged cells reattached; `lines` are whitespace-collapsed, headers dropped;
+    `anchors`: `anchor_rows(lines)` with default settings, if the format check made them."""
+    if anchors is None or settings != DumpSettings():
+        anchors = anchor_rows(lines, settings)
+    before, blocks = anchors
     legal_max = legal_width(lines, settings)
-    first = [split_cells(anchor, body, Knowledge(), settings, legal_max) for anchor, body in blocks]
+    cuts = [cut_row(body) for _, body in blocks]
+    first = [
+        fill_cells(anchor, body, cut, Knowledge(), settings, legal_max)
+        for (anchor, body), cut in zip(blocks, cuts)
+    ]
     knowledge = learn(first, settings, legal_max)
     narrower = min(legal_max, wrapped_width(first, "legal_basis"))
     rows = [
-        split_cells(anchor, body, knowledge, settings, narrower) if _unsure(row) else row
-        for row, (anchor, body) in zip(first, blocks)
+        fill_cells(anchor, body, cut, knowledge, settings, narrower) if _unsure(row) else row
+        for row, (anchor, body), cut in zip(first, blocks, cuts)
     ]
     attach_floating(rows, settings, legal_max)
     id_breaks(rows)
@@ -1113,15 +1260,34 @@ def _unsure(row: ParsedRow) -> bool:
     return shares_id_line or not row.cells.get("organisation") or not row.cells.get("purpose")
 
 
-def read_text_dump(text: str) -> list[Row]:
-    """Every table row of an HSCIC-2014 register text dump, as extracted by pdfminer or
-    pdftotext, or by `pdftotext -layout` (columns kept: read by position).
-    Raises ``UnknownLayout`` for a layout-preserving dump whose columns do not fit."""
+@dataclass(frozen=True)
+class DumpLines:
+    """A dump's lines as the format check prepared them, for the reader to go on from:
+    the check already does the reader's first stages, so they need not run twice."""
+
+    raw: list[Line]  # lines as printed
+    lines: list[Line]  # whitespace-collapsed, headers dropped
+    laid_out: bool  # columns kept (pdftotext -layout): read by position
+    anchors: tuple[list[Line], list[tuple[Line, list[Line]]]] | None  # plain dumps only
+
+
+def prepare_dump(text: str) -> DumpLines:
+    """The reader's first stages: lines, headers dropped, and (plain dumps) row anchors."""
     raw = raw_lines(text)
     lines = drop_headers(_collapsed(raw))
-    laid_out = _same_lines(raw, lines)
-    if not looks_laid_out(laid_out):
-        return [to_row(row) for row in parse_rows(lines)]
+    laid_out = looks_laid_out(_same_lines(raw, lines))
+    return DumpLines(raw, lines, laid_out, None if laid_out else anchor_rows(lines))
+
+
+def read_text_dump(text: str, prepared: DumpLines | None = None) -> list[Row]:
+    """Every table row of an HSCIC-2014 register text dump, as extracted by pdfminer or
+    pdftotext, or by `pdftotext -layout` (columns kept: read by position).
+    `prepared`: what `sniff_text_dump` made of the same whole text, if it ran.
+    Raises ``UnknownLayout`` for a layout-preserving dump whose columns do not fit."""
+    dump = prepare_dump(text) if prepared is None else prepared
+    if not dump.laid_out:
+        return [to_row(row) for row in parse_rows(dump.lines, anchors=dump.anchors)]
+    raw = dump.raw
     laid_out = _same_lines(raw, drop_headers(_collapsed(raw), values_beside=False))
     columns = find_columns(laid_out)
     if columns is None:
@@ -1143,16 +1309,33 @@ def _same_lines(raw: list[Line], kept: list[Line]) -> list[Line]:
     return [line for line in raw if line.no in numbers]
 
 
+DETECT_CHARS = 200_000  # the format check reads no further into a document
+
+
 def looks_like_text_dump(text: str) -> bool:
     """A dump has row ids in sequence and the layout's value vocabulary; a layout-preserving
     one may instead show them in its first and fourth columns."""
-    raw = raw_lines(text[:200_000])
-    lines = drop_headers(_collapsed(raw))
-    if looks_laid_out(_same_lines(raw, lines)):
+    return sniff_text_dump(text) is not None
+
+
+def sniff_text_dump(text: str) -> DumpLines | None:
+    """The format check (see `looks_like_text_dump`): None for text that is no dump, else
+    the prepared lines, which `read_text_dump` reuses when they hold the whole text."""
+    head = text[:DETECT_CHARS]
+    dump = prepare_dump(head)
+    if not _has_dump_rows(dump):
+        return None
+    return dump if len(head) == len(text) else prepare_dump(text)
+
+
+def _has_dump_rows(dump: DumpLines) -> bool:
+    lines = dump.lines
+    if dump.laid_out:
         # ids opening lines and the value vocabulary: a register's, read or refused as one
         ids = sum(_leading_number(line.text) is not None for line in lines)
         return ids >= 2 and find_middle(lines) is not None
-    _, blocks = anchor_rows(lines)
+    assert dump.anchors is not None
+    _, blocks = dump.anchors
     if len(blocks) < 2:
         return False
     found = sum(find_middle(body) is not None for _, body in blocks[:20])

@@ -2,7 +2,7 @@
 
 import json
 import textwrap
-from itertools import pairwise
+from itertools import pairwise, permutations, product
 from pathlib import Path
 
 import pytest
@@ -14,9 +14,17 @@ from extract.errors import UnknownLayout
 from extract.profiles import printed_headers
 from extract.textdump import (
     COLUMNS,
+    MARGIN,
+    SKIP_COST,
     DumpSettings,
+    Evidence,
     Knowledge,
     Line,
+    _covers,
+    _inner_cost,
+    _match_score,
+    _near_best,
+    _segmentation_count,
     anchor_rows,
     drop_headers,
     find_columns,
@@ -28,6 +36,7 @@ from extract.textdump import (
     raw_lines,
     read_text_dump,
     score_cells,
+    segmentations,
     split_cells,
     split_legal_purpose,
     split_org_data_type,
@@ -582,3 +591,75 @@ def test_any_jumble_of_dump_lines_reads_without_error_and_id_breaks_are_warned(p
         elif b <= a:
             assert f"row ids restart at {b} after {a}: a new table begins" in after.warnings
     assert all(row.layout == "hscic-2014" for row in rows)
+
+
+# ---------------------------------------------------------------- the merged-cell search
+
+
+def _every_reading(ev: Evidence, runs: list[list[int]], count: int) -> list[tuple]:
+    """The search as first written, for reference: every segmentation of every cover in
+    every order of the items scored, the readings within MARGIN of the best kept."""
+    groups = [[i for i, at in enumerate(ev.after) if at == p] for p in sorted(set(ev.after))]
+    orders = [
+        tuple(i for group in combo for i in group)
+        for combo in product(*(permutations(group) for group in groups))
+    ]
+    scored = []
+    for covered, skipped in _covers(runs, count, ev.own_purpose):
+        for segments in segmentations(covered, count):
+            score = -SKIP_COST * skipped + sum(_inner_cost(ev, s) for s in segments)
+            score += sum(ev.change[a[-1]] for a, b in pairwise(segments) if a[-1] + 1 == b[0])
+            for order in orders:
+                match = sum(_match_score(ev, s, i) for s, i in zip(segments, order))
+                scored.append((score + match, segments, order))
+    best = max((c[0] for c in scored), default=0)
+    return [c for c in scored if c[0] > best - MARGIN]
+
+
+@st.composite
+def zones_to_search(draw):
+    """A zone's rows (runs, some rows printing a purpose) and the items floating in it."""
+    sizes = draw(st.lists(st.integers(1, 6), min_size=1, max_size=3))
+    runs, at = [], 0
+    for size in sizes:
+        runs.append(list(range(at, at + size)))
+        at += size + draw(st.integers(0, 1))  # runs next to each other, or a row between
+    members = [i for run in runs for i in run]
+    count = draw(st.integers(1, 4))
+    datasets = st.frozensets(st.sampled_from("ABC"), max_size=2)
+    ev = Evidence(
+        change={i: draw(st.integers(0, 4)) for i in range(at)},
+        data_type={i: draw(st.sampled_from("xyz")) for i in members},
+        row_sets={i: draw(datasets) for i in members},
+        item_sets=tuple(draw(datasets) for _ in range(count)),
+        after=tuple(draw(st.sampled_from(members)) for _ in range(count)),
+        own_purpose=frozenset(i for i in members if draw(st.booleans())),
+        has_purpose=tuple(draw(st.booleans()) for _ in range(count)),
+    )
+    return ev, runs, count
+
+
+@settings(max_examples=300, deadline=None)
+@given(zones_to_search())
+def test_search_keeps_the_readings_scoring_every_reading_keeps(zone):
+    ev, runs, count = zone
+    key = lambda c: (c[0], [tuple(s) for s in c[1]], c[2])
+    found = sorted(map(key, _near_best(ev, runs, count, SETTINGS)))
+    assert found == sorted(map(key, _every_reading(ev, runs, count)))
+
+
+def test_search_gives_up_where_the_old_search_did():
+    """A zone with more readings than `max_search` stays undecided, however fast the search."""
+    ev = Evidence(
+        {i: 1 for i in range(30)},
+        dict.fromkeys(range(30)),
+        dict.fromkeys(range(30), frozenset()),
+        (frozenset(),) * 5,
+        (0, 1, 2, 3, 4),
+        frozenset(),
+        (True,) * 5,
+    )
+    runs = [list(range(30))]
+    assert _segmentation_count(runs, 5) == 23_751  # C(29, 4)
+    assert _near_best(ev, runs, 5, SETTINGS)
+    assert _near_best(ev, runs, 5, DumpSettings(max_search=23_751)) == []
