@@ -8,6 +8,7 @@ never re-serialised, so they are byte-identical to ``drr process`` output lines.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
@@ -24,12 +25,14 @@ from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from extract.detect import detect_format
 from extract.errors import UnreadableDocument
+from workers.hdruk import csv_text
 from workers.jobs import submit_files
 from workers.settings import Settings
 from workers.store import RecordFilter, Store, open_store
 
 Enqueue = Callable[[str], Any]
 NDJSON = "application/x-ndjson"
+CSV = "text/csv"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in a multipart body
 
 
@@ -224,8 +227,14 @@ def _records_response(request: Request) -> Response:
     authorize(request, READ_ROLES, request.app.state.settings.public_read)
     query = _record_query(request)
     store: Store = request.app.state.store
-    if NDJSON in request.headers.get("accept", ""):
+    accept = request.headers.get("accept", "")
+    if NDJSON in accept:
         return StreamingResponse(_lines(store.iter_records(query.where())), media_type=NDJSON)
+    if CSV in accept:
+        # The HDR UK data use register: an agreement's rows become one data use, so the
+        # whole result is read before the first line can be written.
+        body = csv_text(json.loads(body) for body in store.iter_records(query.where()))
+        return Response(body, media_type=f"{CSV}; charset=utf-8")
     page = store.page_records(query.where(), _cursor(query.cursor), query.limit)
     next_cursor = str(page[-1][0]) if len(page) == query.limit else None
     return Response(_page_body(page, next_cursor), media_type="application/json")

@@ -1,4 +1,5 @@
-"""``drr extract``, ``drr process``, ``drr enrich``, ``drr schema``: the record commands."""
+"""``drr extract``, ``drr process``, ``drr enrich``, ``drr hdruk``, ``drr schema``: the record
+commands."""
 
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     enrich.add_argument("-i", "--input", default="-", help="JSON Lines input (default: - stdin)")
     enrich.add_argument("-o", "--output", default="-", help="JSON Lines output (default: - stdout)")
     enrich.set_defaults(func=run_enrich)
+    hdruk = sub.add_parser(
+        "hdruk", help="enriched records (JSON Lines) as an HDR UK Data Use Register CSV",
+        description="One CSV row per data use (an agreement's data set rows joined), in the "
+                    "fields of the HDR UK data use register specification v2.")
+    hdruk.add_argument("-i", "--input", default="-", help="JSON Lines input (default: - stdin)")
+    hdruk.add_argument("-o", "--output", default="-", help="CSV output (default: - stdout)")
+    hdruk.set_defaults(func=run_hdruk)
     schema = sub.add_parser("schema", help="print the JSON Schema of the enriched record")
     schema.add_argument("-o", "--output", default="-")
     schema.set_defaults(func=run_schema)
@@ -88,6 +96,15 @@ def run_enrich(args: argparse.Namespace, settings: Settings) -> int:
     enriched = build_enricher(settings.models_dir).enrich(records) if records else []
     with open_output(args.output) as out:
         write_jsonl(out, enriched)
+    return 1 if failed else 0
+
+
+def run_hdruk(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.hdruk import data_uses, write_csv
+
+    records, failed = _read_records(args.input)
+    with open_output(args.output) as out:
+        write_csv(data_uses(records), out)
     return 1 if failed else 0
 
 
