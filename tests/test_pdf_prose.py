@@ -15,10 +15,11 @@ from test_pdf_helpers import make_pdf, table_page, text
 
 from extract.errors import UnknownLayout
 from extract.pdf import read_pdf, reader
+from extract.pdf.prose import RowLook, id_shape, trailing_non_rows
 from extract.record import Row
 
 PDFS = Path(__file__).resolve().parent.parent / "corpora" / "pdfs"
-NOT_READ = "not read as rows (prose outside the table's columns)"
+NOT_READ = "not read as rows (notes and prose around the table)"
 
 # name: the warnings about prose it must give (the footnote printed on every page of the
 # hscic-*-notes files is page furniture, never counted)
@@ -75,6 +76,9 @@ def test_without_the_prose_step_these_pdfs_are_misread(monkeypatch, name):
     it was never read as rows; only the warning is new there.)
     """
     monkeypatch.setattr(reader, "unread_lines", lambda lines: reader.NOTHING_UNREAD)
+    monkeypatch.setattr(
+        reader, "drop_trailing_notes", lambda pages, rows, anchor, pitch: (pages, rows)
+    )
     try:
         rows = read_pdf((PDFS / f"{name}.pdf").read_bytes())
     except UnknownLayout:
@@ -143,3 +147,103 @@ def test_a_footnote_on_every_page_is_furniture_not_a_row_nor_a_warning():
     got = read_pdf(make_pdf(pages))
     assert fields(got) == EXPECTED
     assert not any(NOT_READ in w for w in got[0].warnings)
+
+
+# a key or a notes heading in the table's own columns ------------------------------------
+
+XS4 = [50, 120, 250, 330]
+TABLE4 = [
+    ["Row ID", "Organisation Name", "Data", "Purpose"],
+    ["1", "NICOR", "HES", "Audit of cancer care"],
+    ["2", "UCL", "ONS", "Research"],
+    ["3", "NHS Leeds CCG", "HES", "Commissioning"],
+    ["4", "NHS Leeds CCG", "SUS", "Invoice validation"],
+]  # rows at y 800 .. 720, 20 apart; a line 12 below the last is at the cells' line pitch
+KEY = [["HES", "Hospital Episode Statistics", "", ""], ["ONS", "Office for National Stats", "", ""]]
+
+
+def rows4(page: bytes) -> list[tuple[str | None, ...]]:
+    return [
+        (r.fields.row_id, r.fields.organisation, r.fields.extra.get("Data"), r.fields.purpose)
+        for r in read_pdf(make_pdf([page]))
+    ]
+
+
+def after_warning(page: bytes) -> list[str]:
+    return [w for w in read_pdf(make_pdf([page]))[0].warnings if NOT_READ in w]
+
+
+EXPECTED4 = [tuple(row) for row in TABLE4[1:]]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        table_page(KEY, XS4, top=680),  # after a blank row
+        table_page(KEY, XS4, top=700),  # right under the last row
+        table_page([["Key:", "", "", ""], *KEY], XS4, top=700),
+    ],
+    ids=["after-a-gap", "tight", "under-a-heading"],
+)
+def test_a_key_typed_in_the_tables_columns_is_not_rows(after):
+    page = table_page(TABLE4, XS4) + after
+    assert rows4(page) == EXPECTED4
+    lines = len(KEY) + (b"Key:" in after)
+    assert after_warning(page) == [f"{lines} lines of text after the table on page 1 {NOT_READ}"]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        text(50, 708, "Notes", 12),  # a larger font
+        text(50, 708, "Notes"),  # the table's font, at its cells' line pitch
+        text(50, 708, "Notes:") + table_page(KEY, XS4, top=696, step=12),
+    ],
+    ids=["larger", "at-the-pitch", "with-a-key"],
+)
+def test_a_notes_heading_right_under_the_last_row_ends_the_table(after):
+    page = table_page(TABLE4, XS4) + after
+    assert rows4(page) == EXPECTED4  # not a row, nor joined to row 4's id
+    assert len(after_warning(page)) == 1
+
+
+def test_a_last_row_with_empty_cells_but_an_id_is_a_row():
+    page = table_page([*TABLE4, ["5", "", "", "Research"]], XS4)
+    assert rows4(page) == [*EXPECTED4, ("5", None, None, "Research")]
+    assert after_warning(page) == []
+
+
+def test_a_last_id_that_wraps_is_read_whole():
+    ids = ["NIC-1", "NIC-22", "NIC-333", "NIC-4444"]
+    table = [TABLE4[0], *([i, "a", "b", "c"] for i in ids)]
+    page = (
+        table_page(table, XS4)
+        + text(50, 700, "NIC-55")
+        + table_page([["-7A", "a", "b", "c"]], XS4, top=688)
+    )
+    assert rows4(page)[-1] == ("NIC-55 -7A", "a", "b", "c")
+    assert after_warning(page) == []
+
+
+def test_a_line_with_no_id_under_the_last_row_is_counted_not_joined():
+    page = table_page([*TABLE4, ["", "Totals", "4", ""]], XS4)
+    assert rows4(page) == EXPECTED4
+    assert after_warning(page) == [f"1 line of text after the table on page 1 {NOT_READ}"]
+
+
+def test_id_shapes():
+    assert id_shape("NIC-12345-A1B2C") == id_shape("NIC-9-ZZZ") == "A-9-"
+    assert id_shape("12") == id_shape("1099") == "9"
+    assert id_shape("HES") == "A" and id_shape("Key:") == "A:" and id_shape(" ") is None
+
+
+def test_trailing_non_rows_stops_at_the_first_row():
+    rows = [RowLook("9", 8)] * 5
+    key = [RowLook("A:", 1), RowLook("A", 2), RowLook("A", 2)]
+    assert trailing_non_rows([*rows, *key]) == 3
+    assert trailing_non_rows([*rows, RowLook("9", 2)]) == 0  # an id of the table's shape
+    assert trailing_non_rows([*rows, RowLook("A", 2), RowLook("9", 2), *key]) == 3
+    assert trailing_non_rows([*rows, RowLook(None, 2)]) == 1  # no id where every row has one
+    assert trailing_non_rows([*rows, RowLook(None, 8), RowLook(None, 2)]) == 0
+    assert trailing_non_rows([RowLook("9", 2)] * 5 + key[1:]) == 0  # rows as sparse as it
+    assert trailing_non_rows([*rows, RowLook("A", 7)], lambda i: i == 5) == 1  # prose

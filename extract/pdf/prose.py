@@ -16,6 +16,14 @@ or more; bottom-aligned cells end on their row's last line, so every row has one
   the first line of prose or the first line after a blank gap: from there on, nothing is
   the table (a notes heading, notes, a glossary, a footnote);
 - a page with prose and no table line (a notes page) is not table at all.
+
+A key or glossary typed in the table's own columns ("HES" in the id column, "Hospital
+Episode Statistics" in the next) crosses no edge: by geometry it is table. Once the rows
+are known, the table's own evidence tells (``trailing_non_rows``): every row of a register
+has an id of a few shapes in its anchor column (1, 2, 3…; NIC-…; DARS-NIC-…; a date) and
+values in most columns, so the last rows with no id of those shapes that fill one or two
+columns (or hold prose) are notes, not rows; the reader then leaves out every line below
+the last row on its page (a heading right under it, even one joined to its id's cell).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -36,6 +44,11 @@ DETACHED = 2.0  # font sizes: a wider gap after the table's last line is a blank
 SAME_MARGIN = 1.0  # points: lines of one paragraph start this close to each other
 BRIDGE = 0.05  # as for the rivers: the same phrases that the column edges avoid
 _DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_SPACES = re.compile(r"\s+")
+SHAPE_CHARS = 4  # an id's shape is its first few classes: "A-9-" for NIC-12345-…
+FEW_COLUMNS = 2  # a line of notes in the table's columns fills at most this many
+MIN_ROWS_SEEN = 3  # rows that must come before, to learn the ids' shapes from
 
 
 class PrintedLine:
@@ -175,6 +188,56 @@ def unread_lines(lines: Sequence[PrintedLine]) -> Unread:
         texts(lines[:first], dropped[:first]),
         texts(lines[last:], dropped[last:]),
     )
+
+
+@dataclass(frozen=True)
+class RowLook:
+    """What a row band shows of itself: its anchor cell's id shape and the columns it fills."""
+
+    shape: str | None  # None: the anchor cell is empty
+    filled: int
+    lines: int = 1  # printed lines of the anchor cell
+
+
+def id_shape(text: str) -> str | None:
+    """An id's shape: letter runs as A, digit runs as 9, spaces as one, its first few.
+
+    "NIC-12345-A1B2C" and "NIC-9876-ZZ" are both "A-9-"; "12" and "1099" both "9".
+    """
+    squeezed = _SPACES.sub(" ", text.strip())
+    if not squeezed:
+        return None
+    return _LETTERS.sub("A", _DIGITS.sub("9", squeezed))[:SHAPE_CHARS]
+
+
+def trailing_non_rows(
+    looks: Sequence[RowLook], holds_prose: Callable[[int], bool] = lambda i: False
+) -> int:
+    """How many of the table's last bands are notes typed in its columns, not rows.
+
+    The candidates are the last bands that fill at most ``FEW_COLUMNS`` columns or hold
+    prose; the bands above them are the table. A candidate is not a row when every band
+    of the table has an id in the anchor column, none of the candidate's shape, and it
+    holds prose or fills fewer columns than any band of the table. Only the candidates
+    below the last one that is a row are dropped: nothing above a row ever is.
+    """
+    start, prose = len(looks), set()
+    while start > MIN_ROWS_SEEN:
+        if holds_prose(start - 1):
+            prose.add(start - 1)
+        elif looks[start - 1].filled > FEW_COLUMNS:
+            break
+        start -= 1
+    table = looks[:start]
+    shapes = {look.shape for look in table}
+    if start == len(looks) or None in shapes:
+        return 0
+    fewest = min(look.filled for look in table)
+    kept = start
+    for i in range(start, len(looks)):
+        if looks[i].shape in shapes or (i not in prose and looks[i].filled >= fewest):
+            kept = i + 1
+    return len(looks) - kept
 
 
 def baselines(lines: Sequence[PrintedLine], dropped: Sequence[bool]) -> tuple[float, ...]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 
 from extract.errors import DocumentTooLarge, UnknownLayout, UnreadableDocument
@@ -35,9 +35,14 @@ from extract.pdf.geometry import PageGeometry, union
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import iter_pages
 from extract.pdf.prose import (
+    MIN_ROWS_SEEN,
+    PrintedLine,
+    RowLook,
     Unread,
     furniture,
+    id_shape,
     printed_lines,
+    trailing_non_rows,
     unread_count,
     unread_lines,
 )
@@ -77,6 +82,7 @@ class PageTable:
     ruled: bool
     fragments: tuple[Fragment, ...]
     unread: Unread = NOTHING_UNREAD  # lines around the table that are not table
+    lines: tuple[PrintedLine, ...] = ()  # every printed line across the page
 
     @property
     def number(self) -> int:
@@ -134,9 +140,12 @@ def page_tables(pages: Sequence[PageGeometry]) -> list[PageTable]:
     for page in texty:
         edges = ruled[page.number] or rivers
         printed = chars_to_fragments(page.number, page.chars, edges)
-        unread = unread_lines(printed_lines(page.chars, printed, edges, starts))
+        lines = printed_lines(page.chars, printed, edges, starts)
+        unread = unread_lines(lines)
         fragments = table_fragments(printed, unread)
-        tables.append(PageTable(page, tuple(edges), bool(ruled[page.number]), fragments, unread))
+        tables.append(
+            PageTable(page, tuple(edges), bool(ruled[page.number]), fragments, unread, tuple(lines))
+        )
     return tables
 
 
@@ -278,6 +287,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row))
         next_row += len(bands)
+    kept, rows = drop_trailing_notes(kept, rows, anchor, pitch)
     return Table(
         match,
         tuple(kept),
@@ -285,8 +295,128 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         pitch,
         tuple(notes),
         unruled_cell_gap(kept, rows, pitch),
-        unread_notices(pages[start:]),
+        unread_notices(notice_pages(pages[start:], kept)),
     )
+
+
+def notice_pages(pages: Sequence[PageTable], kept: Sequence[PageTable]) -> list[PageTable]:
+    """The pages from the header on, with the kept pages' notes as trimmed."""
+    trimmed = {p.number: p for p in kept}
+    return [trimmed.get(p.number, p) for p in pages]
+
+
+def drop_trailing_notes(
+    pages: list[PageTable], rows: list[PageRows], anchor: int, pitch: float
+) -> tuple[list[PageTable], list[PageRows]]:
+    """The table without what follows its last row: notes, a key, a glossary, not rows.
+
+    - its last bands that are notes typed in its columns (``prose.trailing_non_rows``);
+    - lines joined to the last row's id where every other id is one line (a heading or a
+      key right under the last row, at the cells' line pitch, joins the id's cell);
+    - every line below the last row on its page: register cells are bottom-aligned, so no
+      row has text below its anchor's last line (nor a ruled row below its rule).
+
+    Their lines join the page's unread lines, so the page's warning counts them.
+    """
+    bands = [(i, band) for i, page_rows in enumerate(rows) for band in page_rows.bands]
+    if not bands:
+        return pages, rows
+    looks = [
+        look for page, page_rows in zip(pages, rows) for look in row_looks(page, page_rows, anchor)
+    ]
+
+    def holds_prose(k: int) -> bool:
+        i, band = bands[k]
+        return any(band.holds(line.baseline) and line.crosses for line in pages[i].lines)
+
+    drop = trailing_non_rows(looks, holds_prose)
+    pages, rows = list(pages), list(rows)
+    for i in sorted({i for i, _ in bands[len(bands) - drop :]}):
+        gone = [b for j, b in bands[len(bands) - drop :] if j == i]
+        rows[i] = replace(rows[i], bands=rows[i].bands[: len(rows[i].bands) - len(gone)])
+        pages[i] = notes_below(pages[i], gone[0].top)
+    if drop == len(bands):
+        return pages, rows
+    last, _ = bands[len(bands) - drop - 1]
+    end = rows[last].bands[-1]
+    if not pages[last].ruled and id_wraps_alone(looks[: len(bands) - drop]):
+        first = first_line(pages[last].column(anchor), end)
+        if id_joined(looks[: len(bands) - drop], first.text) and row_ends_at(
+            pages[last], end, first.baseline
+        ):
+            end = Band(end.page, end.top, first.baseline + 0.3 * pitch, first.baseline)
+            rows[last] = replace(rows[last], bands=(*rows[last].bands[:-1], end))
+    pages[last] = notes_below(pages[last], end.bottom)
+    return pages, rows
+
+
+def id_wraps_alone(looks: Sequence[RowLook]) -> bool:
+    """Every row's id is one line but the last one's: what follows it joined its cell."""
+    return (
+        len(looks) > MIN_ROWS_SEEN
+        and looks[-1].lines > 1
+        and all(look.lines == 1 for look in looks[:-1])
+    )
+
+
+def first_line(anchor: Sequence[Fragment], band: Band) -> Fragment:
+    return min((f for f in anchor if band.holds(f.baseline)), key=lambda f: f.baseline)
+
+
+def row_ends_at(page: PageTable, band: Band, baseline: float) -> bool:
+    """Whether some column's text in the band ends on ``baseline``, none going on below it.
+
+    Bottom-aligned cells all end on their row's last line: a column with text on the line
+    but none below says the row ended there, and what is below is not the row's.
+    """
+    on_line: set[int] = set()
+    below: set[int] = set()
+    for f in page.fragments:
+        if band.holds(f.baseline) and f.baseline >= baseline - 0.01:
+            (on_line if f.baseline <= baseline + 0.01 else below).add(f.column)
+    return bool(on_line - below)
+
+
+def id_joined(looks: Sequence[RowLook], first: str) -> bool:
+    """The last id's first line alone has an id's shape, and with the lines after it not.
+
+    (An id that wraps keeps its shape: "DARS-NIC-1033" / "33-G9P5T" is "A-A-" either way.)
+    """
+    shapes = {look.shape for look in looks[:-1]}
+    return id_shape(first) in shapes and looks[-1].shape not in shapes
+
+
+def row_looks(page: PageTable, rows: PageRows, anchor: int) -> list[RowLook]:
+    """What each band of a page shows: its anchor cell's id shape and lines, columns filled."""
+    bottoms = [b.bottom for b in rows.bands]
+    anchors: list[list[str]] = [[] for _ in bottoms]
+    filled: list[set[int]] = [set() for _ in bottoms]
+    for f in page.fragments:
+        i = bisect_left(bottoms, f.baseline)
+        if i < len(bottoms) and rows.bands[i].holds(f.baseline):
+            filled[i].add(f.column)
+            if f.column == anchor:
+                anchors[i].append(f.text)
+    return [
+        RowLook(id_shape(join_lines(texts)), len(columns), len(texts))
+        for texts, columns in zip(anchors, filled, strict=True)
+    ]
+
+
+def notes_below(page: PageTable, top: float) -> PageTable:
+    """The page with every line below ``top`` (the first band of notes) left unread."""
+    below = [
+        line
+        for line in page.lines
+        if line.baseline > top and line.baseline not in page.unread.baselines
+    ]
+    unread = Unread(
+        page.unread.baselines + tuple(line.baseline for line in below),
+        page.unread.above,
+        page.unread.below + tuple(line.text for line in below),
+    )
+    fragments = tuple(f for f in page.fragments if f.baseline <= top)
+    return replace(page, fragments=fragments, unread=unread)
 
 
 def unread_notices(pages: Sequence[PageTable]) -> tuple[str, ...]:
@@ -303,7 +433,7 @@ def unread_notices(pages: Sequence[PageTable]) -> tuple[str, ...]:
                 lines = "line" if count == 1 else "lines"
                 notices.append(
                     f"{count} {lines} of text {where} the table on page {page.number}"
-                    " not read as rows (prose outside the table's columns)"
+                    " not read as rows (notes and prose around the table)"
                 )
     return tuple(notices)
 
