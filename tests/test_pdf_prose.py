@@ -34,7 +34,14 @@ PROSE = {
         f"3 lines of text above the table on page 1 {NOT_READ}",
         f"13 lines of text after the table on page 2 {NOT_READ}",
     ],
+    # a Notes heading right under the last row, a paragraph, a key in columns A and B
+    "hscic-unruled-notes-tight": [f"7 lines of text after the table on page 1 {NOT_READ}"],
+    # "Key:" and five terms typed in the ruled grid's own columns, right under the last row
+    "nhsd-ruled-key": [f"6 lines of text after the table on page 1 {NOT_READ}"],
 }
+# the files whose notes fit the table's columns: by geometry alone they are rows
+IN_COLUMNS = ("hscic-unruled-notes-tight", "nhsd-ruled-key")
+KEY_TERMS = {"Key:", "Notes", "HES", "ONS", "CAG", "DSA", "SUS"}
 GLOSSARY_WORDS = ("Glossary", "Hospital Episode Statistics:", "enquiries@", "Open Government")
 
 
@@ -66,6 +73,20 @@ def test_no_field_holds_prose(name):
 def test_unread_prose_alone_does_not_ask_for_review():
     rows = rows_of("nhsd-unruled-glossary-page")  # no merged cell inferred on its first row
     assert any(NOT_READ in w for w in rows[0].warnings) and not rows[0].needs_review
+
+
+@pytest.mark.parametrize("name", IN_COLUMNS)
+def test_no_key_term_or_heading_is_a_row_id(name):
+    assert not any(set((row.fields.row_id or "").split()) & KEY_TERMS for row in rows_of(name))
+
+
+@pytest.mark.parametrize("name", IN_COLUMNS)
+def test_without_the_row_evidence_these_pdfs_are_misread(monkeypatch, name):
+    """The key and the heading fit the columns: only the table's own evidence tells."""
+    monkeypatch.setattr(
+        reader, "drop_trailing_notes", lambda pages, rows, anchor, pitch: (pages, rows)
+    )
+    assert len(read_pdf((PDFS / f"{name}.pdf").read_bytes())) > golden_count(name)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in PROSE if "unruled" in n))

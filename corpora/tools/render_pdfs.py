@@ -63,7 +63,9 @@ class Spec:
     print_titles: bool = True
     title: str = ""  # a title row above the header, merged across the table
     preamble: tuple[str, ...] = ()  # prose paragraphs between the title and the header
-    after: tuple[str, ...] = ()  # prose after the last row: notes, a glossary, contacts
+    after: tuple[str | tuple[str, ...], ...] = ()  # after the last row: prose (str), or
+    # values typed in the table's own columns, A, B, … (tuple), as a key or glossary is
+    after_gap: bool = True  # a blank row between the last row and what follows it
     after_new_page: bool = False  # the prose after the table starts a page of its own
     footer: str = ""  # page footer (LibreOffice codes: &P page, &N pages)
     footer_left: bool = False  # footer at the left margin, under the first columns
@@ -187,6 +189,16 @@ NOTES = (
         "Contact: enquiries@nhsdigital.nhs.uk, 0300 303 5678. Published under the Open"
         " Government Licence v3.0."
     ),
+)
+# A key typed in the table's own columns, term in column A, meaning in column B: it fits
+# the column grid, so only the table's own evidence (the row ids) tells it from rows.
+KEY = (
+    ("Key:",),
+    ("HES", "Hospital Episode Statistics"),
+    ("ONS", "Office for National Statistics"),
+    ("CAG", "Confidentiality Advisory Group"),
+    ("DSA", "Data Sharing Agreement"),
+    ("SUS", "Secondary Uses Service"),
 )
 FOOTNOTE = (
     "Page &P of &N — Data Release Register, February 2021. Contains public sector"
@@ -398,6 +410,34 @@ SPECS = (
         notes="HSCIC 8 columns, ruled: title and paragraph above the header, notes and"
         " glossary after the table, footnote on every page",
     ),
+    Spec(
+        "hscic-unruled-notes-tight",
+        "nhsd",
+        HSCIC,
+        rows=22,
+        skip=1100,
+        ruled=False,
+        font="Liberation Sans",
+        size=8,
+        row_ids="count",
+        after=(NOTES[0], NOTES[1], *KEY[1:]),
+        after_gap=False,
+        notes="HSCIC 8 columns, no rules: a Notes heading (bold, larger) right under the"
+        " last row with no blank row, a paragraph, then a glossary typed in columns A and B",
+    ),
+    Spec(
+        "nhsd-ruled-key",
+        "nhsd",
+        NHSD,
+        rows=20,
+        skip=1300,
+        size=8,
+        merged=("organisation", "purpose", "reference"),
+        after=KEY,
+        after_gap=False,
+        notes="DataReleases, ruled: a key typed in the grid's own columns (term in A,"
+        " meaning in B, bordered) right under the last row, under a 'Key:' heading",
+    ),
 )
 
 
@@ -576,13 +616,32 @@ def prose_row(spec: Spec, sheet: Any, row: int, text: str) -> None:
 
 
 def add_prose_after(spec: Spec, sheet: Any, first: int) -> None:
-    """Notes after the last row: a blank row, then the paragraphs (maybe on a new page)."""
+    """Notes after the last row: a blank row (or none), then the paragraphs and keys."""
     if not spec.after:
         return
     if spec.after_new_page:
         sheet.row_breaks.append(Break(id=first - 1))
-    for r, text in enumerate(spec.after, first + 1):
-        prose_row(spec, sheet, r, text)
+    for r, item in enumerate(spec.after, first + spec.after_gap):
+        if isinstance(item, tuple):
+            key_row(spec, sheet, r, item)
+        else:
+            prose_row(spec, sheet, r, item)
+
+
+def key_row(spec: Spec, sheet: Any, row: int, values: tuple[str, ...]) -> None:
+    """Values typed in the table's own columns, styled as its cells (borders if ruled).
+
+    A lone value ending in ":" is the key's heading, in bold; ruled tables border the whole
+    row, as a grid applied to the key's range too.
+    """
+    side = Side(style="thin", color="000000")
+    border = Border(left=side, right=side, top=side, bottom=side) if spec.ruled else Border()
+    heading = len(values) == 1 and values[0].endswith(":")
+    for c in range(1, len(spec.columns) + 1):
+        cell = sheet.cell(row, c, values[c - 1] if c <= len(values) else None)
+        cell.font = Font(name=spec.font, size=spec.size, bold=heading)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal="left")
+        cell.border = border
 
 
 def select_rows(spec: Spec, raw: Path) -> list[dict[str, str]]:
