@@ -12,12 +12,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+# Measure this checkout's code, not whichever copy of drr is installed: run as a script,
+# Python puts benchmarks/ on the path, not the checkout.
+sys.path.insert(0, str(ROOT))
+
 from extract import read_document
 
-ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 INPUTS = [

@@ -46,6 +46,7 @@ PROSE_LABELS = frozenset({
     "objectives", "objective", "yielded benefits", "expected benefits", "benefits",
     "outputs", "output", "processing",
 })  # fmt: skip
+KNOWN_LABELS = FIELD_LABELS | LIST_LABELS | PROSE_LABELS  # once: every line of a check asks
 OBJECTIVE_LABELS = frozenset({"objectives", "objective"})
 BENEFIT_LABELS = frozenset({"yielded benefits", "expected benefits", "benefits"})
 LAYOUT_2016 = frozenset({"hscic id", "basis", "format", "how often", "data"})
@@ -143,7 +144,19 @@ def looks_like_register_page(text: str) -> bool:
     Register text dumps have no "Label: value" lines and CSVs start lines with cell values,
     so neither reaches the two field labels this asks for.
     """
-    return _looks_like_page(text_lines(text[:200_000]))
+    head = text[:200_000]
+    return _may_be_page(head) and _looks_like_page(text_lines(head))
+
+
+def _may_be_page(text: str) -> bool:
+    """What `_looks_like_page` asks first, on the bare text: its site title, or two field
+    labels. Most documents checked are not pages and fail here, before their lines are
+    made into `Line`s."""
+    lowered = text.lower()
+    if any(title in lowered for title in SITE_TITLES):
+        return True
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return sum(1 for line in raw if ":" in line and _known_label(line) in FIELD_LABELS) >= 2
 
 
 def _looks_like_page(all_lines: list[Line]) -> bool:
@@ -407,7 +420,7 @@ def _known_label(text: str) -> str | None:
     if not match:
         return None
     key = match["label"].strip().lower()
-    return key if key in FIELD_LABELS | LIST_LABELS | PROSE_LABELS else None
+    return key if key in KNOWN_LABELS else None
 
 
 def project_sections(lines: list[Line]) -> list[Section]:

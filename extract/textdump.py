@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from itertools import pairwise, product
 from types import MappingProxyType
+from typing import NamedTuple
 
 from extract.errors import UnknownLayout
 from extract.profiles import PROFILE_DIR, load_profiles, normalise_header
@@ -124,8 +125,11 @@ class DumpSettings:
     max_id_gap: int = 20  # ids a step between neighbouring rows may skip
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """A dump line or a piece of one. A named tuple, not a frozen dataclass: a dump makes
+    thousands (every line, then every cut piece), and a tuple is several times quicker
+    to build."""
+
     no: int  # 1-based line number in the dump
     text: str  # whitespace-collapsed
     page: int = 0  # 0: the dump has no form feeds, so pages are unknown
@@ -219,10 +223,11 @@ def drop_headers(lines: list[Line], values_beside: bool = True) -> list[Line]:
     vocabulary, synonyms = _header_vocabulary()
     keep: list[Line] = []
     run: list[Line] = []
+    judged: dict[str, bool] = {}  # value lines repeat ("Sensitive", "One off"): judge each once
     for line in [*lines, Line(0, "\x00")]:
-        if _could_be_header(line.text, vocabulary) and all(
-            w in vocabulary for w in _words(line.text)
-        ):
+        if line.text not in judged:
+            judged[line.text] = _header_words_only(line.text, vocabulary)
+        if judged[line.text]:
             run.append(line)
             continue
         if run:
@@ -231,6 +236,10 @@ def drop_headers(lines: list[Line], values_beside: bool = True) -> list[Line]:
         if line.no:
             keep.append(line)
     return keep
+
+
+def _header_words_only(text: str, vocabulary: frozenset[str]) -> bool:
+    return _could_be_header(text, vocabulary) and all(w in vocabulary for w in _words(text))
 
 
 def _could_be_header(text: str, vocabulary: frozenset[str]) -> bool:
@@ -315,13 +324,15 @@ def _best_chain(lines: list[Line], settings: DumpSettings) -> list[int]:
         if number is None:
             continue
         score, previous = 1.0, None
+        step = _best_step(best, number, settings)
         restart = top[0] + 1 - RESTART_COST if top is not None else 0.0
-        if top is not None and restart > score and _opens_row(lines, numbers, index):
+        # a restart wins ties with a step; looking at its row's cells is the costly part,
+        # so it is done only when no step beats the restart anyway
+        beaten = step is not None and step[0] > restart
+        if top is not None and restart > score and not beaten and _opens_row(lines, numbers, index):
             score, previous = restart, top[1]
-        for skipped in range(settings.max_id_gap + 1):
-            found = best.get(number - 1 - skipped)
-            if found and found[0] + 1 - GAP_COST * skipped > score:
-                score, previous = found[0] + 1 - GAP_COST * skipped, found[1]
+        if step is not None and step[0] > score:
+            score, previous = step
         back[index] = previous
         if number not in best or score > best[number][0]:
             best[number] = (score, index)
@@ -332,6 +343,19 @@ def _best_chain(lines: list[Line], settings: DumpSettings) -> list[int]:
         chain.append(at)
         at = back[at]
     return chain[::-1]
+
+
+def _best_step(
+    best: dict[int, tuple[float, int]], number: int, settings: DumpSettings
+) -> tuple[float, int] | None:
+    """The best chain that id `number` can continue by a step of up to `settings.max_id_gap`
+    skipped ids: its score with this id, and its last line (the nearest id wins ties)."""
+    out: tuple[float, int] | None = None
+    for skipped in range(settings.max_id_gap + 1):
+        found = best.get(number - 1 - skipped)
+        if found and (out is None or found[0] + 1 - GAP_COST * skipped > out[0]):
+            out = (found[0] + 1 - GAP_COST * skipped, found[1])
+    return out
 
 
 def _opens_row(lines: list[Line], numbers: list[int | None], index: int) -> bool:
@@ -421,12 +445,21 @@ def _sensitivity_end(lines: Sequence[Line], index: int, offset: int, word: str) 
 def find_middle(lines: Sequence[Line]) -> tuple[Pos, Pos, Pos] | None:
     """Start of the data-provided cell, and start and end of the sensitivity cell after it."""
     for index, line in enumerate(lines):
+        if not _may_open_provided(line.text):
+            continue
         for offset, word in _words_at(line.text):
             if _is_data_provided_start(word):
                 found = find_sensitivity(lines, (index, offset))
                 if found:
                     return (index, offset), found[0], found[1]
     return None
+
+
+def _may_open_provided(text: str) -> bool:
+    """Whether a line names a data-provided opener anywhere: most lines do not, and one
+    look at the whole line is cheaper than testing it word by word."""
+    lowered = text.lower()
+    return any(start in lowered for start in DATA_PROVIDED_STARTS)
 
 
 def find_frequency(lines: Sequence[Line], start: Pos) -> tuple[Pos, Pos] | None:
@@ -1022,8 +1055,10 @@ class _Search:
             return 0
         key = (start, left)
         if key not in self.memo:
-            readings = (step + rest for _, _, _, step, rest in self.options(start, left))
-            self.memo[key] = max(readings, default=NO_READING)
+            self.memo[key] = max(
+                [step + rest for _, _, _, step, rest in self.options(start, left)],
+                default=NO_READING,
+            )
         return self.memo[key]
 
     def options(
@@ -1032,13 +1067,16 @@ class _Search:
         """Each item and segment that can come next and still be completed: the item, the
         segment's last position, its rows, what it scores with its cut, and the best score
         of the rest of a reading going that way."""
+        last_end = self.plan.size - len(left)  # the items after this one need a row each
         for item in self.next_items(left):
             for end, segment, cut in self.plan.steps[start]:
+                if end > last_end:
+                    break  # steps run from the shortest segment up
                 rest = self.best(end + 1, left - {item})
                 if rest != NO_READING:
                     yield item, end, segment, self.step(segment, item) + cut, rest
 
-    def readings_above(self, floor: int) -> Iterator[Candidate]:
+    def readings_above(self, floor: float) -> Iterator[Candidate]:
         """The readings scoring above `floor`; a partial reading is dropped as soon as its
         best completion cannot pass the floor."""
         everything = frozenset(i for group in self.groups for i in group)
@@ -1051,7 +1089,7 @@ class _Search:
         score: int,
         segments: list[list[int]],
         order: tuple[int, ...],
-        floor: int,
+        floor: float,
     ) -> Iterator[Candidate]:
         if not left:
             yield score, segments, order
@@ -1215,15 +1253,17 @@ def parse_rows(
     lines: list[Line],
     settings: DumpSettings = DumpSettings(),
     anchors: tuple[list[Line], list[tuple[Line, list[Line]]]] | None = None,
+    cuts: list[RowCut | None] | None = None,
 ) -> list[ParsedRow]:
     """Rows cut into cells in two passes (the second knows what the first saw whole), then
     floating merged cells reattached; `lines` are whitespace-collapsed, headers dropped;
-    `anchors`: `anchor_rows(lines)` with default settings, if the format check made them."""
-    if anchors is None or settings != DumpSettings():
+    `anchors` (`anchor_rows(lines)` with default settings) and their `cuts`, if the format
+    check made them."""
+    if anchors is None or cuts is None or settings != DumpSettings():
         anchors = anchor_rows(lines, settings)
+        cuts = [cut_row(body) for _, body in anchors[1]]
     before, blocks = anchors
     legal_max = legal_width(lines, settings)
-    cuts = [cut_row(body) for _, body in blocks]
     first = [
         fill_cells(anchor, body, cut, Knowledge(), settings, legal_max)
         for (anchor, body), cut in zip(blocks, cuts)
@@ -1269,14 +1309,18 @@ class DumpLines:
     lines: list[Line]  # whitespace-collapsed, headers dropped
     laid_out: bool  # columns kept (pdftotext -layout): read by position
     anchors: tuple[list[Line], list[tuple[Line, list[Line]]]] | None  # plain dumps only
+    cuts: list[RowCut | None]  # each anchored row's cut (plain dumps only)
 
 
 def prepare_dump(text: str) -> DumpLines:
-    """The reader's first stages: lines, headers dropped, and (plain dumps) row anchors."""
+    """The reader's first stages: lines, headers dropped, and (plain dumps) row anchors
+    and each row's cut."""
     raw = raw_lines(text)
     lines = drop_headers(_collapsed(raw))
-    laid_out = looks_laid_out(_same_lines(raw, lines))
-    return DumpLines(raw, lines, laid_out, None if laid_out else anchor_rows(lines))
+    if looks_laid_out(_same_lines(raw, lines)):
+        return DumpLines(raw, lines, True, None, [])
+    anchors = anchor_rows(lines)
+    return DumpLines(raw, lines, False, anchors, [cut_row(body) for _, body in anchors[1]])
 
 
 def read_text_dump(text: str, prepared: DumpLines | None = None) -> list[Row]:
@@ -1286,7 +1330,7 @@ def read_text_dump(text: str, prepared: DumpLines | None = None) -> list[Row]:
     Raises ``UnknownLayout`` for a layout-preserving dump whose columns do not fit."""
     dump = prepare_dump(text) if prepared is None else prepared
     if not dump.laid_out:
-        return [to_row(row) for row in parse_rows(dump.lines, anchors=dump.anchors)]
+        return [to_row(row) for row in parse_rows(dump.lines, anchors=dump.anchors, cuts=dump.cuts)]
     raw = dump.raw
     laid_out = _same_lines(raw, drop_headers(_collapsed(raw), values_beside=False))
     columns = find_columns(laid_out)
@@ -1334,12 +1378,10 @@ def _has_dump_rows(dump: DumpLines) -> bool:
         # ids opening lines and the value vocabulary: a register's, read or refused as one
         ids = sum(_leading_number(line.text) is not None for line in lines)
         return ids >= 2 and find_middle(lines) is not None
-    assert dump.anchors is not None
-    _, blocks = dump.anchors
-    if len(blocks) < 2:
+    if len(dump.cuts) < 2:
         return False
-    found = sum(find_middle(body) is not None for _, body in blocks[:20])
-    return found * 2 >= min(len(blocks), 20)
+    found = sum(cut is not None for cut in dump.cuts[:20])
+    return found * 2 >= min(len(dump.cuts), 20)
 
 
 # ---------------------------------------------------------------- layout-preserving dumps
