@@ -3,8 +3,10 @@
 The chain, each step a small function of its own module:
 pages (chars, rulings; clip-aware: ``pages``) -> column edges (rules, else white rivers:
 ``columns``) -> fragments, a column's printed line (``lines``) -> header row and row
-bands (rules, else the anchor column's bottom-aligned text: ``rows``) -> cells per
-column, merged blocks and page-cut cells joined (``cells``) -> ``Row`` with provenance.
+bands (rules, else the anchor column's bottom-aligned text: ``rows``) -> the table's end:
+bands after the last row that are notes typed in its columns, no row id of its ids'
+shapes (``prose``; ``drop_trailing_notes``) -> cells per column, merged blocks and
+page-cut cells joined (``cells``) -> ``Row`` with provenance.
 
 Unsure results say so: a value a merged cell gives to the rows above it, seen only as
 blank cells in an unruled table, sets ``needs_review``; pages skipped (no text layer, no
