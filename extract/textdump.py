@@ -172,6 +172,10 @@ class Knowledge:
         return tuple(self.data_types)
 
     @cached_property
+    def organisation_starts(self) -> tuple[str, ...]:
+        return tuple(name + " " for name in self.organisations)
+
+    @cached_property
     def legal_starts(self) -> tuple[str, ...]:
         return tuple(x + " " for x in (*LEGAL_OPENERS, *self.legal_bases))
 
@@ -526,7 +530,7 @@ def _data_type_start(
     if not first:
         wide = len(text) > settings.org_max
         return 0 if wide or _opens_data_type(text, knowledge) else None
-    known = _known_prefix(text, knowledge.organisations)
+    known = _known_prefix(text, knowledge)
     if known:
         return known
     for offset, _ in _words_at(text):
@@ -539,9 +543,11 @@ def _data_type_start(
     return _after_org_ending(text, settings)
 
 
-def _known_prefix(text: str, known: frozenset[str]) -> int:
+def _known_prefix(text: str, knowledge: Knowledge) -> int:
     """Length of the longest known organisation the line opens with, before more text."""
-    found = [len(name) for name in known if text.startswith(name + " ")]
+    if not text.startswith(knowledge.organisation_starts):  # most lines open with none
+        return 0
+    found = [len(name) for name in knowledge.organisations if text.startswith(name + " ")]
     return max(found, default=0)
 
 
@@ -1069,10 +1075,11 @@ class _Search:
         of the rest of a reading going that way."""
         last_end = self.plan.size - len(left)  # the items after this one need a row each
         for item in self.next_items(left):
+            after = left - {item}
             for end, segment, cut in self.plan.steps[start]:
                 if end > last_end:
                     break  # steps run from the shortest segment up
-                rest = self.best(end + 1, left - {item})
+                rest = self.best(end + 1, after)
                 if rest != NO_READING:
                     yield item, end, segment, self.step(segment, item) + cut, rest
 
