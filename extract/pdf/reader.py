@@ -136,11 +136,16 @@ def page_tables(pages: Sequence[PageGeometry]) -> list[PageTable]:
     texty = [p for p in pages if any(not c.text.isspace() for c in p.chars)]
     ruled = {p.number: edges_from_rulings(p.rulings) for p in texty}
     unruled = [p for p in texty if not ruled[p.number]]
-    starts = phrase_starts(unruled or texty)
-    rivers = edges_from_rivers(unruled, starts=starts) if unruled else []
+    unruled_starts = phrase_starts(unruled)
+    # Ruled pages judge their phrases by their own starts: an unruled notes page's starts
+    # say nothing about the table's columns, and with them two cells a few points apart
+    # across a rule read as one phrase, the line as prose, and a row's first line is lost.
+    ruled_starts = phrase_starts([p for p in texty if ruled[p.number]])
+    rivers = edges_from_rivers(unruled, starts=unruled_starts) if unruled else []
     tables = []
     for page in texty:
         edges = ruled[page.number] or rivers
+        starts = ruled_starts if ruled[page.number] else unruled_starts
         printed = chars_to_fragments(page.number, page.chars, edges)
         lines = printed_lines(page.chars, printed, edges, starts)
         unread = unread_lines(lines)
