@@ -13,7 +13,7 @@ cell's last word, its trailing space and the next cell's first word (less than a
 size apart, "not at a strong start") into one phrase across the rule; the line
 "crosses" (``prose.PrintedLine.crosses``), is prose, and above the page's first table
 line it is dropped (``prose.unread_lines``). The reader before the prose step (1aa3d28)
-reads the row whole.
+reads the row whole. Fixed: ruled pages now judge phrases by the ruled pages' own starts.
 """
 
 from __future__ import annotations
