@@ -7,7 +7,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from itertools import accumulate
 
 from extract.pdf.geometry import Char, PageGeometry, Ruling
 
@@ -143,13 +142,17 @@ def table_spans(lines: Sequence[Sequence[Span]]) -> list[Span]:
     return [span for line in lines for span in line if not crosses_columns(span, strong_starts)]
 
 
-def covered_bins(spans: Sequence[Span], x_min: float, bins: int) -> list[int]:
-    """How many inked spans cover each BIN-wide slice of the page's width."""
-    steps = [0] * (bins + 2)  # +1 where a span starts, -1 just after it ends
-    for x0, x1 in spans:
-        steps[max(0, int((x0 - x_min) / BIN))] += 1
-        steps[min(bins, int((x1 - x_min) / BIN)) + 1] -= 1
-    return list(accumulate(steps))[: bins + 1]
+def white_strips(spans: Sequence[Span], x_min: float, x_max: float) -> list[Span]:
+    """The white between ``x_min`` and ``x_max`` that no span covers, left to right."""
+    strips: list[Span] = []
+    reach = x_min
+    for x0, x1 in sorted(spans):
+        if x0 > reach:
+            strips.append((reach, x0))
+        reach = max(reach, x1)
+    if x_max > reach:
+        strips.append((reach, x_max))
+    return strips
 
 
 def edges_from_rivers(
@@ -165,6 +168,9 @@ def edges_from_rivers(
     Strips narrower than ``min_gap`` font sizes (capped at 0.75 pt; a table fitted to the
     page width may print at 3 pt, its padding a quarter point) are not columns' gaps, and
     lines that are one phrase across columns (a title, a page footer) do not count.
+    Strips are measured from the phrases' own ends, not on a grid: a narrow column's
+    widest line may end two thirds of a point from the next column's text, and a grid of
+    quarter points could see only one empty slice of that strip.
     ``starts`` (``phrase_starts`` of the same pages) may be given when already counted.
     """
     chars = [c for page in pages for c in page.chars]
@@ -173,18 +179,9 @@ def edges_from_rivers(
     size = sorted(c.size for c in chars)[len(chars) // 2]
     narrowest = max(BIN, min(0.75, min_gap * size))
     x_min, x_max = min(c.x0 for c in chars), max(c.x1 for c in chars)
-    bins = int((x_max - x_min) / BIN) + 1
-    counts = covered_bins(table_spans(page_lines(pages, bridge, starts)), x_min, bins)
-    edges = [x_min - 1.0]
-    run_start: int | None = None
-    for i, count in enumerate([*counts, 1]):
-        if count == 0 and run_start is None:
-            run_start = i
-        elif count > 0 and run_start is not None:
-            if (i - run_start) * BIN >= narrowest:
-                edges.append(x_min + (run_start + i) / 2 * BIN)
-            run_start = None
-    edges.append(x_max + 1.0)
+    strips = white_strips(table_spans(page_lines(pages, bridge, starts)), x_min, x_max)
+    middles = [(x0 + x1) / 2 for x0, x1 in strips if x1 - x0 >= narrowest]
+    edges = [x_min - 1.0, *middles, x_max + 1.0]
     return drop_slivers(edges, min(c.size for c in chars))
 
 

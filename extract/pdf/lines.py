@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from extract.pdf.columns import column_of
 from extract.pdf.geometry import Box, Char
 
 WORD_GAP = 0.2  # a gap wider than this many font sizes between letters is a word space
+OVERPRINT = 0.1  # baselines further apart than this many font sizes are different lines
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,48 @@ def line_text(chars: Sequence[Char]) -> str:
 
 
 def group_baselines(chars: Sequence[Char]) -> list[list[Char]]:
-    """Characters grouped by baseline (within a third of their size), top to bottom."""
+    """Characters grouped by baseline (within a third of their size), top to bottom.
+
+    Two lines printed over one another (a cell's text overflowing its row into the line
+    above) are not one line: see ``split_overprint``.
+    """
     groups: list[list[Char]] = []
     for char in sorted(chars, key=lambda c: c.baseline):
         if groups and char.baseline - groups[-1][0].baseline <= char.size / 3:
             groups[-1].append(char)
         else:
             groups.append([char])
-    return groups
+    return [line for group in groups for line in split_overprint(group)]
+
+
+def overprinted(group: Sequence[Char]) -> bool:
+    """Whether letters on different baselines cover the same x: two lines, not one."""
+    inked = sorted((c for c in group if not c.text.isspace()), key=lambda c: c.x0)
+    return any(
+        b.x0 < a.x1 - 0.5 * min(a.x1 - a.x0, b.x1 - b.x0)
+        and abs(a.baseline - b.baseline) > OVERPRINT * a.size
+        for a, b in pairwise(inked)
+    )
+
+
+def split_overprint(group: list[Char]) -> list[list[Char]]:
+    """``group`` as it is, or cut into its exact baselines when it is overprinted.
+
+    A line's letters never cover each other, so letters that do, a little above or below
+    one another, are two lines (cell text taller than its row, printed over the row
+    above); their baselines are told apart to a tenth of the letters' size.
+    """
+    if group[-1].baseline - group[0].baseline <= OVERPRINT * group[0].size or not overprinted(
+        group
+    ):
+        return [group]
+    lines: list[list[Char]] = []
+    for char in group:  # already in baseline order
+        if lines and char.baseline - lines[-1][-1].baseline <= OVERPRINT * char.size:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return lines
 
 
 def chars_to_fragments(page: int, chars: Sequence[Char], edges: Sequence[float]) -> list[Fragment]:

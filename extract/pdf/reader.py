@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import product
 
-from extract.errors import DocumentTooLarge, UnknownLayout, UnreadableDocument
+from extract.errors import DocumentTooLarge, EmptyRegister, UnknownLayout, UnreadableDocument
 from extract.limits import Limits
 from extract.pdf.cells import (
     Cell,
@@ -295,6 +295,9 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         rows.append(PageRows(page.number, tuple(bands), next_row))
         next_row += len(bands)
     kept, rows = drop_trailing_notes(kept, rows, anchor, pitch)
+    if not any(r.bands for r in rows):
+        unread = notes[len(warnings) + start :]
+        raise EmptyRegister(no_rows_reason(pages[start], match, anchor, unread))
     return Table(
         match,
         tuple(kept),
@@ -303,6 +306,17 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         tuple(notes),
         unruled_cell_gap(kept, rows, pitch),
         unread_notices(notice_pages(pages[start:], kept)),
+    )
+
+
+def no_rows_reason(page: PageTable, match: HeaderMatch, anchor: int, unread: Sequence[str]) -> str:
+    """Why a table whose header was found gave no row, for a person to act on."""
+    found = f"page {page.number}: found the {match.profile.name} header but read no rows under it"
+    if unread:  # every page's columns disagree with the header's: the columns were misread
+        return f"{found}: {'; '.join(unread)} (columns the reader could not find)"
+    return (
+        f"{found}: no text under the header in its '{match.headers[anchor]}' column, which"
+        " marks the rows (the export is empty or cut off after its header)"
     )
 
 
