@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from extract.errors import UnreadableDocument
 from extract.limits import Limits
 from extract.pdf.geometry import Box, Ruling, union
-from extract.pdf.reader import build_table, load_pages, page_tables, resolve_columns
+from extract.pdf.reader import build_table, load_pages, resolve_columns, table_pages
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class DebugPage:
 def debug_page(data: bytes, number: int, limits: Limits) -> DebugPage:
     """Columns, row bands and cells the reader found on page ``number`` (1-based)."""
     pages, warnings = load_pages(data, limits)
-    tables = page_tables(pages)
+    tables = table_pages(pages)
     table = build_table(tables, warnings)
     found = [i for i, p in enumerate(table.pages) if p.number == number]
     if not found:

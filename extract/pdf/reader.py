@@ -128,10 +128,13 @@ def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[st
     return pages, warnings
 
 
-def page_tables(pages: Sequence[PageGeometry]) -> list[PageTable]:
+def page_tables(
+    pages: Sequence[PageGeometry], not_edges: frozenset[float] = frozenset()
+) -> list[PageTable]:
     """Column edges and fragments of every page with text: rules first, else rivers.
 
-    Lines of prose around the table (``prose``) are left out of the fragments.
+    Lines of prose around the table (``prose``) are left out of the fragments; river
+    edges in ``not_edges`` are not edges (see ``headerless_edges``).
     """
     texty = [p for p in pages if any(not c.text.isspace() for c in p.chars)]
     ruled = {p.number: edges_from_rulings(p.rulings) for p in texty}
@@ -142,6 +145,7 @@ def page_tables(pages: Sequence[PageGeometry]) -> list[PageTable]:
     # across a rule read as one phrase, the line as prose, and a row's first line is lost.
     ruled_starts = phrase_starts([p for p in texty if ruled[p.number]])
     rivers = edges_from_rivers(unruled, starts=unruled_starts) if unruled else []
+    rivers = [e for e in rivers if e not in not_edges]
     tables = []
     for page in texty:
         edges = ruled[page.number] or rivers
@@ -317,6 +321,29 @@ def no_rows_reason(page: PageTable, match: HeaderMatch, anchor: int, unread: Seq
     return (
         f"{found}: no text under the header in its '{match.headers[anchor]}' column, which"
         " marks the rows (the export is empty or cut off after its header)"
+    )
+
+
+def headerless_edges(pages: Sequence[PageTable]) -> frozenset[float]:
+    """River edges between a column with a header and no cells and one with cells and no
+    header: one column, its header left-aligned and its values right-aligned (numeric row
+    ids), with white between them all the way down. Judged on the header's page."""
+    pitch = line_pitch([f for p in pages for f in p.fragments])
+    try:
+        start, match, band = first_header(pages, pitch)
+    except UnknownLayout:
+        return frozenset()
+    page = pages[start]
+    if page.ruled:
+        return frozenset()
+    body = {f.column for f in page.fragments if f.baseline > band.bottom}
+    named = [bool(h) for h in match.headers]
+    return frozenset(
+        page.edges[k]
+        for k in range(1, len(named))
+        if named[k - 1] != named[k]
+        and (k - 1 in body) != (k in body)
+        and named[k - 1] != (k - 1 in body)
     )
 
 
@@ -587,10 +614,17 @@ def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
     return rows
 
 
+def table_pages(pages: Sequence[PageGeometry]) -> list[PageTable]:
+    """``page_tables``, a header-less column joined to its neighbour (``headerless_edges``)."""
+    tables = page_tables(pages)
+    merge = headerless_edges(tables)
+    return page_tables(pages, merge) if merge else tables
+
+
 def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Row]:
     """Every table row of a register PDF. Raises ``ExtractError`` with a reason."""
     pages, warnings = load_pages(data, limits)
-    table = build_table(page_tables(pages), warnings)
+    table = build_table(table_pages(pages), warnings)
     rows = assemble_rows(table, resolve_columns(table))
     if len(rows) > limits.max_rows:
         raise DocumentTooLarge(f"{len(rows):,} rows is over the {limits.max_rows:,}-row limit")
