@@ -21,10 +21,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 from spacy.training import Example
 from spacy.util import compounding, fix_random_seed, minibatch
 
@@ -100,7 +101,7 @@ def train_ner(rows: list[dict[str, Any]], log: Callable[[str], None] = print) ->
     examples = [to_example(nlp, row) for row in rows]
     # Language.initialize re-initialises every component, and a SpanRuler's initialize
     # clears its patterns: keep them and put them back.
-    ruler = nlp.get_pipe("dataset_ruler")
+    ruler = cast(SpanRuler, nlp.get_pipe("dataset_ruler"))
     patterns = ruler.patterns
     optimizer = nlp.initialize(lambda: examples)
     ruler.add_patterns(patterns)

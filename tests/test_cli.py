@@ -15,7 +15,8 @@ SAMPLE = ROOT / "corpora" / "samples" / "hscic-2014-sample.txt"
 
 def drr(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "workers.cli", *args], input=stdin, capture_output=True, cwd=ROOT
+        [sys.executable, "-m", "workers.cli", *args], input=stdin, capture_output=True, cwd=ROOT,
+        check=False,
     )
 
 

@@ -1,6 +1,13 @@
 import pytest
 
-from models.registry import ModelNotFound, activate, active_dir, new_version_dir, read_card, write_card
+from models.registry import (
+    ModelNotFound,
+    activate,
+    active_dir,
+    new_version_dir,
+    read_card,
+    write_card,
+)
 
 
 def test_new_versions_do_not_replace_the_active_one_until_activated(tmp_path):
