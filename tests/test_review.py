@@ -190,17 +190,28 @@ def test_reprocessing_a_document_keeps_the_reviewers_labels(
     assert stored(store, first)["purpose"]["label"] == "commercial"
 
 
+def _migrate(store: Store, revision: str, down_to: str | None = None) -> None:
+    """Bring the store's schema to ``revision`` (after going down to ``down_to``)."""
+    config = alembic_config()
+    with store.writer.begin() as conn:
+        config.attributes["connection"] = conn
+        if down_to:
+            command.downgrade(config, down_to)
+        command.upgrade(config, revision)
+
+
+def _old_document(conn: sa.Connection) -> None:
+    conn.execute(sa.text(
+        "INSERT INTO documents (sha256, filename, size, content, created_at) "
+        "VALUES ('d', 'r.txt', 1, :b, :at)"), {"b": b"x", "at": datetime.now(UTC)})
+
+
 def test_the_migration_fills_the_queue_columns_of_existing_records(database_url: str) -> None:
     store = open_store(database_url, migrate=False)
     try:
-        config = alembic_config()
-        with store.writer.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0001")
+        _migrate(store, "0001")
         with store.writer.begin() as conn:  # a record stored before 0002, as 0001 kept it
-            conn.execute(sa.text(
-                "INSERT INTO documents (sha256, filename, size, content, created_at) "
-                "VALUES ('d', 'r.txt', 1, :b, :at)"), {"b": b"x", "at": datetime.now(UTC)})
+            _old_document(conn)
             body = record("d", 0, purpose=model_purpose("research", 0.4, True),
                           needs_review=True)
             conn.execute(sa.text(
@@ -208,9 +219,7 @@ def test_the_migration_fills_the_queue_columns_of_existing_records(database_url:
                 "needs_review, body, updated_at) VALUES (:id, 'd', 0, 'research', :nr, :body, "
                 ":at)"), {"id": body["record_id"], "nr": True, "body": json.dumps(body),
                           "at": datetime.now(UTC)})
-        with store.writer.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        _migrate(store, "head")
         [(cursor, got)] = store.review_queue()
         assert (cursor.score, json.loads(got)["record_id"]) == (0.4, body["record_id"])
     finally:
@@ -224,18 +233,13 @@ def test_the_migration_queues_only_the_records_whose_purpose_is_in_doubt(
     record's (extraction's doubt OR the purpose's)."""
     store = open_store(database_url, migrate=False)
     try:
-        config = alembic_config()
-        with store.writer.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0002")
+        _migrate(store, "0002")
         doubtful = record("d", 0, purpose=model_purpose("research", 0.4, True), needs_review=True)
         # Flagged by extraction (a warning), the model sure of its purpose.
         extraction = record("d", 1, purpose=model_purpose("research", 0.9, False),
                             needs_review=True, warnings=["merged cell"])
         with store.writer.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO documents (sha256, filename, size, content, created_at) "
-                "VALUES ('d', 'r.txt', 1, :b, :at)"), {"b": b"x", "at": datetime.now(UTC)})
+            _old_document(conn)
             for row, (body, top) in enumerate(((doubtful, 0.4), (extraction, 0.9))):
                 conn.execute(sa.text(
                     "INSERT INTO records (record_id, document_sha256, row_index, purpose_label, "
@@ -243,15 +247,10 @@ def test_the_migration_queues_only_the_records_whose_purpose_is_in_doubt(
                     "(:id, 'd', :row, 'research', :nr, :body, :at, 'model', :top)"),
                     {"id": body["record_id"], "row": row, "nr": True, "body": json.dumps(body),
                      "at": datetime.now(UTC), "top": top})
-        with store.writer.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        _migrate(store, "head")
         assert [json.loads(b)["record_id"] for _, b in store.review_queue()] == [
             doubtful["record_id"]]
-        with store.writer.begin() as conn:  # and back, on both backends
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0002")
-            command.upgrade(config, "head")
+        _migrate(store, "head", down_to="0002")  # and back, on both backends
         assert len(store.review_queue()) == 1
     finally:
         store.dispose()
