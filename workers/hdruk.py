@@ -156,7 +156,22 @@ def data_uses(records: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
 def write_csv(rows: Iterable[dict[str, str]], out: IO[str]) -> None:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: inert(value) for column, value in row.items()} for row in rows)
+
+
+# A spreadsheet opening the CSV runs a cell that starts with one of these as a formula
+# (OWASP, "CSV Injection"); register cells are published text anyone could have written.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def inert(value: str) -> str:
+    """The cell as text a spreadsheet will not evaluate: a single quote before a formula
+    start, as OWASP recommends. A plain negative number is a number, not a formula, and is
+    kept as printed."""
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def csv_text(records: Iterable[dict[str, Any]]) -> str:
