@@ -24,11 +24,10 @@ from api import errors, review
 from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from extract.detect import detect_format
-from extract.errors import UnreadableDocument
 from workers.hdruk import csv_text
 from workers.jobs import submit_files
 from workers.settings import Settings
-from workers.store import RecordFilter, Store, open_store
+from workers.store import RecordFilter, Store, open_store, parse_seq, safe_filename
 
 Enqueue = Callable[[str], Any]
 NDJSON = "application/x-ndjson"
@@ -156,17 +155,14 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str]:
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise ApiError(413, f"the document is over the {limit:,}-byte limit")
-    return data, upload.filename or "upload"
+    return data, safe_filename(upload.filename or "upload")
 
 
 def _check_type(data: bytes, filename: str) -> None:
     """Refuse what is not a register document by its bytes, whatever its name or header."""
     if not data:
         raise ApiError(400, "the file is empty", "empty_document")
-    try:
-        detect_format(data, filename)
-    except UnreadableDocument as exc:
-        raise ApiError(415, str(exc)) from exc
+    detect_format(data, filename)  # UnreadableDocument: a 415 at the edge (api/errors.py)
 
 
 def get_document(sha256: str, request: Request) -> dict[str, Any]:
@@ -260,9 +256,11 @@ def _record_parameters() -> list[dict[str, Any]]:
 def _cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
-    if not cursor.isdigit():
-        raise ApiError(400, "cursor: pass the next_cursor of the previous page as it was given")
-    return int(cursor)
+    try:
+        return parse_seq(cursor)
+    except ValueError as exc:
+        raise ApiError(400, "cursor: pass the next_cursor of the previous page as it was "
+                       "given") from exc
 
 
 def _page_body(page: list[tuple[int, str]], next_cursor: str | None) -> str:

@@ -3,6 +3,11 @@
     {"error": {"status": 404, "code": "not_found", "message": "no job abc"}}
 
 ``code`` is stable and meant for programs; ``message`` is meant for a person.
+
+This is the HTTP edge of drr's one error hierarchy (``extract/errors.py``): ``ApiError``
+carries its own status; drr's other errors get the status of their kind (``STATUS``) and
+keep their message; anything else is a bug, answered as a 500 in the same shape whose
+details go to the server's log, not to the client.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from extract.errors import DocumentTooLarge, DrrError, ExtractError, ModelError, UnreadableDocument
+
 CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -25,30 +32,59 @@ CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
 }
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+class ApiError(DrrError):
+    """A request the API refuses, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str, code: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or CODES.get(status, "error")
+        self.headers = headers or {}
 
 
-def error_response(status: int, message: str, code: str | None = None) -> JSONResponse:
+# The status of drr's own errors when one reaches the edge; the most specific kind wins.
+STATUS: tuple[tuple[type[DrrError], int], ...] = (
+    (DocumentTooLarge, 413),
+    (UnreadableDocument, 415),
+    (ExtractError, 422),
+    (ModelError, 503),  # the server's models, not the request: an operator must fix them
+)
+
+
+def status_of(exc: DrrError) -> int:
+    if isinstance(exc, ApiError):
+        return exc.status
+    return next((status for kind, status in STATUS if isinstance(exc, kind)), 500)
+
+
+def error_response(status: int, message: str, code: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"error": {"status": status, "code": code or CODES.get(status, "error"),
                       "message": message}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    return JSONResponse(body, status_code=status, headers={**extra, **(headers or {})})
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.message, exc.code)
+    @app.exception_handler(DrrError)
+    async def _drr(_: Request, exc: DrrError) -> JSONResponse:
+        if isinstance(exc, ApiError):
+            return error_response(exc.status, exc.message, exc.code, exc.headers)
+        return error_response(status_of(exc), str(exc))
+
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette still raises the exception after this answer, so the log has it whole.
+        return error_response(500, "internal error: the server's log says more; please "
+                              "report it")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

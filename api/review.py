@@ -34,6 +34,8 @@ class PurposeCorrection(BaseModel):
     @classmethod
     def _blank_is_none(cls, note: str | None) -> str | None:
         """A note of spaces says nothing: kept as no note, the trail and export stay clean."""
+        if note and "\x00" in note:  # PostgreSQL cannot keep it; no person typed it
+            raise ValueError("a note cannot contain a NUL character")
         return (note or "").strip() or None
 
 

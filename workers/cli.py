@@ -1,7 +1,9 @@
 """``drr``: a thin shell over the library. Every command is a module in ``workers/commands``.
 
-Errors are translated here and only here: ``drr: FILE: reason`` on stderr, exit 1
-when any input failed (the others are still processed), 2 for a usage error.
+Errors are translated here and only here (the CLI edge of the hierarchy drawn in
+``extract/errors.py``): one line on stderr, ``drr: reason`` (``drr: FILE: reason`` for an
+input that failed while the others are still processed), exit 1; 2 for a usage error. A
+``DrrError`` says what to do in its message, so no traceback is printed for one.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import importlib
 import sys
 
+from extract.errors import DrrError
 from workers.settings import Settings
 
 COMMAND_MODULES = ("core", "models", "service", "pdf")
@@ -34,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except DrrError as exc:  # e.g. no active model: the message says which and where
+        print(f"drr: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:  # e.g. an output file that cannot be written
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"drr: {where}{exc.strerror or exc}", file=sys.stderr)

@@ -237,14 +237,23 @@ class QueueCursor:
     def parse(cls, text: str) -> QueueCursor:
         """Raises ``ValueError`` for anything but a cursor this class printed."""
         score_text, _, seq_text = text.partition(":")
-        score, seq = float(score_text), int(seq_text)
-        # nan compares false with everything (an empty page, silently); a seq beyond BIGINT
-        # makes the database refuse the query (a 500).
+        score, seq = float(score_text), parse_seq(seq_text)
+        # nan compares false with everything (an empty page, silently).
         if not math.isfinite(score):
             raise ValueError(f"cursor score {score_text!r} is not a finite number")
-        if not SEQ_MIN <= seq <= SEQ_MAX:
-            raise ValueError(f"cursor seq {seq_text!r} is out of range")
         return cls(score, seq)
+
+
+def parse_seq(text: str) -> int:
+    """A record's seq as a cursor printed it: ASCII digits within BIGINT. Raises
+    ``ValueError`` for anything else: ``int`` takes '²'-like digits of other scripts and
+    refuses 4,300 of them, and a seq beyond BIGINT makes the database refuse the query."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(SEQ_MAX)):
+        raise ValueError(f"cursor seq {text[:40]!r} is not a number this store printed")
+    seq = int(text)
+    if seq > SEQ_MAX:
+        raise ValueError(f"cursor seq {text!r} is out of range")
+    return seq
 
 
 def now() -> datetime:
@@ -261,6 +270,26 @@ def iso(value: datetime | None) -> str | None:
 
 def _term(value: str) -> str:
     return " ".join(value.split()).casefold()[:500]
+
+
+def _has_nul(*values: str | None) -> bool:
+    """PostgreSQL text cannot hold NUL, so no stored key or value has one: a lookup or a
+    filter with one matches nothing, on both databases, instead of a refused query."""
+    return any(value and "\x00" in value for value in values)
+
+
+FILENAME_MAX = 500  # documents.filename and jobs.filename are varchar(500)
+
+
+def safe_filename(name: str) -> str:
+    """A submitted file name fit to keep: NUL (refused by PostgreSQL) becomes U+FFFD, and a
+    name over ``FILENAME_MAX`` characters is cut before its suffix, which hints at the
+    format, with an ellipsis where the cut is."""
+    name = name.replace("\x00", "\ufffd")
+    if len(name) <= FILENAME_MAX:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 16 else ""
+    return name[: FILENAME_MAX - len(suffix) - 1] + "…" + suffix
 
 
 class Store:
@@ -280,7 +309,7 @@ class Store:
     def put_document(self, data: bytes, filename: str) -> str:
         """Keep the bytes under their sha256; a second copy is never stored."""
         sha = hashlib.sha256(data).hexdigest()
-        row = {"sha256": sha, "filename": filename, "size": len(data), "content": data,
+        row = {"sha256": sha, "filename": safe_filename(filename), "size": len(data), "content": data,
                "created_at": now()}
         with self.writer.begin() as conn:
             conn.execute(self._insert(documents).values(row).on_conflict_do_nothing())
@@ -294,6 +323,7 @@ class Store:
         only a failed document, or ``again=True`` (reprocess, e.g. with a new model),
         gets a new job.
         """
+        filename = safe_filename(filename)
         sha = self.put_document(data, filename)
         job_id = uuid.uuid4().hex
         with self.writer.begin() as conn:
@@ -322,6 +352,8 @@ class Store:
         return bytes(data)
 
     def document_status(self, sha: str) -> dict[str, Any] | None:
+        if _has_nul(sha):
+            return None
         with self.reader.begin() as conn:
             doc = conn.execute(
                 sa.select(documents.c.sha256, documents.c.filename, documents.c.size,
@@ -355,6 +387,8 @@ class Store:
     # jobs
 
     def get_job(self, job_id: str) -> Job | None:
+        if _has_nul(job_id):
+            return None
         with self.reader.begin() as conn:
             row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).first()
         return _job(row) if row else None
@@ -426,6 +460,8 @@ class Store:
             return int(conn.scalar(query) or 0)
 
     def get_record(self, record_id: str) -> str | None:
+        if _has_nul(record_id):
+            return None
         with self.reader.begin() as conn:
             return conn.scalar(sa.select(records.c.body).where(records.c.record_id == record_id))
 
@@ -460,6 +496,8 @@ class Store:
         """
         if label not in PURPOSE_LABELS:
             raise ValueError(f"unknown purpose label {label!r}: one of {', '.join(PURPOSE_LABELS)}")
+        if _has_nul(record_id):
+            return None
         with self.writer.begin() as conn:
             sha = conn.scalar(
                 sa.select(records.c.document_sha256).where(records.c.record_id == record_id)
@@ -491,6 +529,8 @@ class Store:
 
     def corrections_of(self, record_id: str | None = None) -> list[Correction]:
         """A record's corrections (every record's without one), oldest first."""
+        if _has_nul(record_id):
+            return []
         query = sa.select(corrections).order_by(corrections.c.id)
         if record_id is not None:
             query = query.where(corrections.c.record_id == record_id)
@@ -654,6 +694,8 @@ def _finished_active_job(again: bool) -> sa.ColumnElement[bool]:
 
 def _filtered(where: RecordFilter) -> sa.Select[Any]:
     query = sa.select(records.c.seq, records.c.body).order_by(records.c.seq)
+    if _has_nul(where.document, *where.terms.values()):
+        return query.where(sa.false())
     for kind, value in where.terms.items():
         matching = sa.select(record_terms.c.record_id).where(
             record_terms.c.kind == kind, record_terms.c.value == value
