@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Request
@@ -25,9 +24,9 @@ from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from extract.detect import detect_format
 from workers.hdruk import csv_text
-from workers.jobs import submit_files
+from workers.jobs import StrandRule, ThreadRunner, submit_files
 from workers.settings import Settings
-from workers.store import RecordFilter, Store, open_store, parse_seq, safe_filename
+from workers.store import RecordFilter, Store, now, open_store, parse_seq, safe_filename
 
 Enqueue = Callable[[str], Any]
 NDJSON = "application/x-ndjson"
@@ -70,37 +69,24 @@ def app_from_env() -> FastAPI:
     settings = Settings.from_env()
     store = open_store(settings.database_url)
     if settings.broker_url:
+        from workers.queue import BrokerQueue
         from workers.queue import app as celery_app
-        from workers.queue import enqueue
 
-        return create_app(settings, store, lambda job_id: enqueue(celery_app, settings, job_id))
-    return create_app(settings, store, InProcessRunner(settings, store))
+        return create_app(settings, store, BrokerQueue(celery_app, settings))
+    return create_app(settings, store, in_process_queue(settings, store))
 
 
-class InProcessRunner:
-    """Without a broker, jobs run one at a time on a thread of the API process."""
+def in_process_queue(settings: Settings, store: Store) -> ThreadRunner:
+    """Without a broker, jobs run on a thread of this process; the jobs a previous API
+    process left queued (``drr serve`` put its running ones back first) are run again."""
+    from workers.commands.service import in_process_runtime
 
-    def __init__(self, settings: Settings, store: Store) -> None:
-        self.settings = settings
-        self.store = store
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drr-job")
-        self._runtime: Any = None
-
-    def __call__(self, job_id: str) -> None:
-        self.pool.submit(self._run, job_id)
-
-    def _run(self, job_id: str) -> None:
-        from nlp.enrich import build_enricher
-        from workers.jobs import Runtime, fail_unexpected, run_job
-
-        try:
-            if self._runtime is None:  # only this one thread touches it
-                enricher = build_enricher(self.settings.models_dir)
-                self._runtime = Runtime(self.store, enricher, self.settings.limits,
-                                        self.settings.max_deliveries)
-            run_job(self._runtime, job_id)
-        except Exception as exc:  # noqa: BLE001 - the job says what went wrong
-            fail_unexpected(self.store, job_id, exc)
+    runner = ThreadRunner(store, lambda: in_process_runtime(store, settings))
+    at = now()
+    for job in store.unfinished_jobs(at, at):
+        if job.state == "queued":
+            runner(job.id)
+    return runner
 
 
 # documents and jobs
@@ -131,7 +117,8 @@ async def upload_document(request: Request) -> JSONResponse:
     store: Store = request.app.state.store
     try:
         [submitted] = await run_in_threadpool(
-            submit_files, store, [(filename, data)], request.app.state.enqueue
+            submit_files, store, [(filename, data)], request.app.state.enqueue, False,
+            StrandRule.from_settings(settings),
         )
     except OperationalError as exc:
         raise ApiError(503, "the queue is unavailable; the document was kept, submit it again "

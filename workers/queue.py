@@ -7,11 +7,23 @@ lives in the store's jobs table, where ``drr jobs`` and the HTTP API read it.
 
 from __future__ import annotations
 
+import json
+import logging
+from dataclasses import dataclass
+
+import redis
 from celery import Celery
 
 from workers.settings import Settings
 
 PROCESS_JOB = "drr.process_job"
+# kombu's Redis transport keeps a queue as one list per priority step (the step's number
+# after this separator; none for 0) and messages taken but not yet acknowledged in a hash.
+PRIORITY_SEPARATOR = "\x06\x16"
+PRIORITY_STEPS = (0, 3, 6, 9)
+UNACKED_KEY = "unacked"
+
+log = logging.getLogger("drr.queue")
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -64,7 +76,45 @@ def check_settings(settings: Settings) -> list[str]:
 
 
 def enqueue(app: Celery, settings: Settings, job_id: str) -> None:
-    app.send_task(PROCESS_JOB, args=[job_id], queue=settings.queue_name)
+    # The task id is the job id, so the reaper can tell which jobs the broker still holds.
+    app.send_task(PROCESS_JOB, args=[job_id], queue=settings.queue_name, task_id=job_id)
+
+
+def held_job_ids(settings: Settings) -> frozenset[str] | None:
+    """The jobs whose message the broker holds: waiting on the queue, or taken by a worker
+    and not yet acknowledged (Redis hands those back if the worker dies). None when the
+    broker cannot be read."""
+    prefix, queue = settings.broker_key_prefix, settings.queue_name
+    lists = [prefix + queue] + [f"{prefix}{queue}{PRIORITY_SEPARATOR}{step}"
+                                for step in PRIORITY_STEPS[1:]]
+    try:
+        client = redis.Redis.from_url(str(settings.broker_url), socket_timeout=30)
+        with client.pipeline(transaction=True) as pipe:
+            for key in lists:
+                pipe.lrange(key, 0, -1)
+            pipe.hvals(prefix + UNACKED_KEY)
+            *waiting, taken = pipe.execute()
+        client.close()
+    except redis.RedisError:
+        log.warning("cannot read the broker's queue", exc_info=True)
+        return None
+    messages = [json.loads(raw) for raws in waiting for raw in raws]
+    messages += [json.loads(raw)[0] for raw in taken]
+    return frozenset(str(m.get("headers", {}).get("id")) for m in messages)
+
+
+@dataclass(frozen=True)
+class BrokerQueue:
+    """The broker as a ``workers.jobs.JobQueue``: send a job, say which jobs it holds."""
+
+    app: Celery
+    settings: Settings
+
+    def __call__(self, job_id: str) -> None:
+        enqueue(self.app, self.settings, job_id)
+
+    def held(self) -> frozenset[str] | None:
+        return held_job_ids(self.settings)
 
 
 settings = Settings.from_env()

@@ -31,6 +31,9 @@ class Settings:
     broker_visibility_timeout: int = 900
     queue_name: str = "drr"
     broker_key_prefix: str = ""
+    # A queued job whose message the broker no longer holds is sent again after this many
+    # seconds (also the slack on a running job past the hard time limit, for clock skew).
+    requeue_after: int = 120
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -56,4 +59,5 @@ class Settings:
             ),
             queue_name=env.get("DRR_QUEUE", defaults.queue_name),
             broker_key_prefix=env.get("DRR_BROKER_KEY_PREFIX", defaults.broker_key_prefix),
+            requeue_after=_int(env, "DRR_REQUEUE_AFTER", defaults.requeue_after),
         )

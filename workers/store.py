@@ -71,6 +71,9 @@ jobs = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("started_at", sa.DateTime(timezone=True)),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
+    # When its message was last sent, and how often the reaper put it back (0004).
+    sa.Column("enqueued_at", sa.DateTime(timezone=True)),
+    sa.Column("requeues", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_jobs_document", "document_sha256"),
     sa.Index("ix_jobs_state_created", "state", "created_at"),
 )
@@ -155,10 +158,12 @@ class Job:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    enqueued_at: datetime | None = None
+    requeues: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
-        for key in ("created_at", "started_at", "finished_at"):
+        for key in ("created_at", "started_at", "finished_at", "enqueued_at"):
             out[key] = iso(out[key])
         return out
 
@@ -327,8 +332,10 @@ class Store:
         sha = self.put_document(data, filename)
         job_id = uuid.uuid4().hex
         with self.writer.begin() as conn:
+            created = now()
             conn.execute(jobs.insert().values(
-                id=job_id, document_sha256=sha, filename=filename, state="queued", created_at=now()
+                id=job_id, document_sha256=sha, filename=filename, state="queued",
+                created_at=created, enqueued_at=created,
             ))
             claimed = conn.execute(
                 documents.update()
@@ -400,15 +407,18 @@ class Store:
         with self.reader.begin() as conn:
             return [_job(row) for row in conn.execute(query)]
 
-    def start_delivery(self, job_id: str) -> Delivery | None:
+    def start_delivery(
+        self, job_id: str, states: tuple[JobState, ...] = ("queued", "running")
+    ) -> Delivery | None:
         """Count one more delivery of a job, atomically, and mark it running.
 
-        Returns None when the job is already done or failed: a redelivery of finished work.
+        Returns None when the job is not in one of ``states``: done or failed (a redelivery
+        of finished work) or, for a runner that takes only ``queued`` jobs, running already.
         """
         with self.writer.begin() as conn:
             updated = conn.execute(
                 jobs.update()
-                .where(jobs.c.id == job_id, jobs.c.state.in_(("queued", "running")))
+                .where(jobs.c.id == job_id, jobs.c.state.in_(states))
                 .values(deliveries=jobs.c.deliveries + 1, state="running", started_at=now())
                 .returning(jobs.c.deliveries)
             ).first()
@@ -447,8 +457,44 @@ class Store:
         with self.writer.begin() as conn:
             conn.execute(
                 jobs.update().where(jobs.c.id == job_id, jobs.c.state == "running")
-                .values(state="queued", reason=reason)
+                .values(state="queued", reason=reason, enqueued_at=now())
             )
+
+    def unfinished_jobs(self, queued_before: datetime, running_before: datetime) -> list[Job]:
+        """Jobs queued (their message sent) before ``queued_before`` or started before
+        ``running_before``: the reaper's candidates, oldest first."""
+        sent = sa.func.coalesce(jobs.c.enqueued_at, jobs.c.created_at)
+        query = sa.select(jobs).where(sa.or_(
+            sa.and_(jobs.c.state == "queued", sent < queued_before),
+            sa.and_(jobs.c.state == "running", jobs.c.started_at < running_before),
+        )).order_by(jobs.c.created_at)
+        with self.reader.begin() as conn:
+            return [_job(row) for row in conn.execute(query)]
+
+    def requeue_stranded(self, job: Job) -> bool:
+        """Put a job back as ``queued`` if it is still as ``job`` saw it; True if this call did.
+
+        The update is guarded by the state, deliveries and requeues read, so of several
+        reapers (or submitters) that saw the same stranded job exactly one puts it back,
+        and none puts back a job a worker has taken meanwhile."""
+        with self.writer.begin() as conn:
+            return bool(conn.execute(
+                _unchanged(job).values(state="queued", requeues=jobs.c.requeues + 1,
+                                       enqueued_at=now())
+            ).rowcount)
+
+    def fail_stranded(self, job: Job, reason: str) -> bool:
+        """``fail_job`` for a job still as ``job`` saw it (the same guard as above)."""
+        with self.writer.begin() as conn:
+            failed = conn.execute(
+                _unchanged(job).values(state="failed", reason=reason, finished_at=now())
+            ).rowcount
+            if failed:
+                conn.execute(
+                    documents.update().where(documents.c.active_job_id == job.id)
+                    .values(active_job_id=None)
+                )
+        return bool(failed)
 
     # records
 
@@ -626,6 +672,13 @@ def _sha(text: str) -> str:
 
 def _job(row: sa.Row[Any]) -> Job:
     return Job(**{column.name: getattr(row, column.name) for column in jobs.columns})
+
+
+def _unchanged(job: Job) -> sa.Update:
+    return jobs.update().where(
+        jobs.c.id == job.id, jobs.c.state == job.state, jobs.c.deliveries == job.deliveries,
+        jobs.c.requeues == job.requeues,
+    )
 
 
 def _correction(row: sa.Row[Any]) -> Correction:

@@ -1,8 +1,12 @@
-"""Celery tasks, thin: a message carries a job id, ``workers.jobs.run_job`` does the work.
+"""Celery tasks, thin: a message carries a job id, ``workers.jobs.run`` does the work.
 
-Retries only for transient errors (database, network), with exponential backoff, bounded
-by ``max_deliveries`` like every other redelivery. Anything else fails the job with its
-reason and the worker goes on with the next message.
+Failures are handled there, as for every other door: transient errors (database, network)
+are retried with backoff, bounded by ``max_deliveries`` like every other redelivery;
+anything else fails the job with a reason and the worker goes on with the next message.
+
+Each worker also runs the reaper (``workers.jobs.reap``) when it starts and then every
+``reap_interval`` seconds, on its own timer in the main process: no beat is needed, and
+with several workers the database decides which one puts a given job back.
 """
 
 from __future__ import annotations
@@ -11,14 +15,14 @@ import functools
 import os
 from typing import Any
 
-from celery import Task
-from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from celery import Task, bootsteps
+from celery.exceptions import TimeLimitExceeded
 from celery.signals import worker_init
 from celery.utils.log import get_task_logger
 
 from nlp.enrich import Enricher
-from workers.jobs import RETRYABLE, Runtime, fail_unexpected, run_job
-from workers.queue import PROCESS_JOB, app, settings
+from workers.jobs import Runtime, StrandRule, reap, run, time_limit_reason
+from workers.queue import PROCESS_JOB, BrokerQueue, app, settings
 from workers.store import Store, open_store
 
 logger = get_task_logger(__name__)
@@ -41,14 +45,15 @@ def shared_enricher() -> Enricher:
 
 @functools.cache
 def process_runtime(pid: int) -> Runtime:
-    return Runtime(process_store(pid), shared_enricher(), settings.limits, settings.max_deliveries)
+    return Runtime(process_store(pid), shared_enricher(), settings.limits, settings.max_deliveries,
+                   soft_time_limit=settings.task_soft_time_limit)
 
 
 @worker_init.connect
 def _preload(**_: Any) -> None:
     try:
         shared_enricher()
-    except Exception:  # logged here; process_job reports it on each job
+    except Exception:  # logged here; each job fails with the reason
         logger.exception("could not load the models; each job will fail with the reason")
 
 
@@ -56,33 +61,48 @@ class JobTask(Task):
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         # A hard time limit kills the process running the task; this runs in the parent.
         if isinstance(exc, TimeLimitExceeded) and args:
-            reason = f"took longer than the {settings.task_time_limit}-second hard time limit"
+            reason = time_limit_reason(settings.task_time_limit, hard=True)
             process_store(os.getpid()).fail_job(args[0], reason)
-
-
-def backoff(retries: int) -> int:
-    return min(60, 2 ** (retries + 1))
 
 
 @app.task(name=PROCESS_JOB, bind=True, base=JobTask)
 def process_job(self: Task, job_id: str) -> str:
+    pid = os.getpid()
+    return run(lambda: process_runtime(pid), process_store(pid), job_id)
+
+
+def reap_interval(requeue_after: int) -> int:
+    return max(1, min(60, requeue_after // 2))
+
+
+def reap_stranded() -> None:
+    """One pass of the reaper; a failure is logged and the next pass tries again."""
     try:
-        runtime = process_runtime(os.getpid())
-    except Exception as exc:  # noqa: BLE001 - whatever broke the models, the job says so
-        reason = f"the worker could not load its models ({type(exc).__name__}: {exc})"
-        process_store(os.getpid()).fail_job(job_id, reason + ": fix them and submit again")
-        return "failed"
-    try:
-        return run_job(runtime, job_id)
-    except RETRYABLE as exc:
-        if self.request.retries + 1 >= settings.max_deliveries:
-            runtime.store.fail_job(job_id, f"gave up after {self.request.retries + 1} tries: {exc}")
-            return "failed"
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries), max_retries=None)
-    except SoftTimeLimitExceeded:
-        reason = f"took longer than the {settings.task_soft_time_limit}-second time limit"
-        runtime.store.fail_job(job_id, reason + ": split the document or raise the limit")
-        return "failed"
-    except Exception as exc:  # noqa: BLE001 - a reader's bug must not stop the queue
-        fail_unexpected(runtime.store, job_id, exc)
-        return "failed"
+        reap(process_store(os.getpid()), BrokerQueue(app, settings),
+             StrandRule.from_settings(settings))
+    except Exception:
+        logger.exception("the reaper failed; it runs again in %s s",
+                         reap_interval(settings.requeue_after))
+
+
+class Reaper(bootsteps.StartStopStep):
+    """Runs ``reap_stranded`` as the worker starts and then on the worker's own timer."""
+
+    requires = ("celery.worker.components:Timer", "celery.worker.components:Pool")
+
+    def __init__(self, worker: Any, **kwargs: Any) -> None:
+        super().__init__(worker, **kwargs)
+        self.timer_ref: Any = None
+
+    def start(self, worker: Any) -> None:
+        reap_stranded()
+        self.timer_ref = worker.timer.call_repeatedly(
+            reap_interval(settings.requeue_after), reap_stranded, priority=10
+        )
+
+    def stop(self, worker: Any) -> None:
+        if self.timer_ref is not None:
+            self.timer_ref.cancel()
+
+
+app.steps["worker"].add(Reaper)

@@ -9,13 +9,17 @@ list and export reviewers' corrections. Output is JSON, one object a line.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers.io import error, expand_inputs, open_output, read_input, write_jsonl
 from workers.settings import Settings
 from workers.store import ROLES, Store, iso, open_store
+
+if TYPE_CHECKING:
+    from workers.jobs import Runtime
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="worker processes (default 1; start more workers to scale out)")
     worker.add_argument("--loglevel", default="INFO")
     worker.set_defaults(func=run_worker)
+
+    reap = sub.add_parser("reap", help="put stranded jobs back on the queue (workers do it "
+                          "every few seconds; this is one pass now)")
+    reap.set_defaults(func=run_reap)
 
     jobs = sub.add_parser("jobs", help="list jobs, newest first")
     jobs.add_argument("--state", choices=("queued", "running", "done", "failed"))
@@ -76,7 +84,7 @@ def _print(obj: dict[str, Any]) -> None:
 
 
 def run_submit(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.jobs import submit_files
+    from workers.jobs import StrandRule, submit_files
 
     store = open_store(settings.database_url)
     files, failed = _read_files(args.files)
@@ -84,11 +92,11 @@ def run_submit(args: argparse.Namespace, settings: Settings) -> int:
         from kombu.exceptions import OperationalError
         from kombu.utils.url import maybe_sanitize_url
 
-        from workers.queue import app, enqueue
+        from workers.queue import BrokerQueue, app
 
         try:
-            submitted = submit_files(store, files, lambda job_id: enqueue(app, settings, job_id),
-                                     again=args.again)
+            submitted = submit_files(store, files, BrokerQueue(app, settings), again=args.again,
+                                     rule=StrandRule.from_settings(settings))
         except OperationalError as exc:
             broker = maybe_sanitize_url(settings.broker_url)
             error(f"cannot reach the broker at {broker} ({exc}); nothing was queued")
@@ -116,15 +124,15 @@ def _read_files(names: list[str]) -> tuple[list[tuple[str, bytes]], int]:
 def _submit_in_process(
     store: Store, settings: Settings, files: list[tuple[str, bytes]], again: bool
 ) -> int:
-    from nlp.enrich import build_enricher
-    from workers.jobs import Runtime, run_job, submit_files
+    from workers.jobs import JobList, StrandRule, run, submit_files
 
-    runtime = Runtime(store, build_enricher(settings.models_dir), settings.limits,
-                      settings.max_deliveries)
+    queue = JobList()
+    lines = submit_files(store, files, queue, again=again, rule=StrandRule.from_settings(settings))
+    runtime = functools.cache(lambda: in_process_runtime(store, settings))
+    for job_id in queue.ids:
+        run(runtime, store, job_id)
     failed = 0
-    for line in submit_files(store, files, enqueue=None, again=again):
-        if line["new_job"]:
-            run_job(runtime, line["job_id"])
+    for line in lines:
         job = store.get_job(line["job_id"])
         assert job is not None
         failed += job.state == "failed"
@@ -132,6 +140,16 @@ def _submit_in_process(
             error(f"{line['filename']}: {job.reason}")
         _print({**line, "state": job.state, "record_count": job.record_count})
     return 1 if failed else 0
+
+
+def in_process_runtime(store: Store, settings: Settings) -> Runtime:
+    """The runtime of a process that runs jobs itself (no broker): it takes only queued
+    jobs, so two such processes handed the same job never both run it."""
+    from nlp.enrich import build_enricher
+    from workers.jobs import Runtime
+
+    return Runtime(store, build_enricher(settings.models_dir), settings.limits,
+                   settings.max_deliveries, takes=("queued",))
 
 
 def _safe_url(settings: Settings) -> str:
@@ -156,6 +174,20 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_reap(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.jobs import StrandRule, reap
+    from workers.queue import BrokerQueue, app
+
+    if not settings.broker_url:
+        error("DRR_BROKER_URL is not set: without a broker, drr serve runs stranded jobs "
+              "again when it starts")
+        return 2
+    store = open_store(settings.database_url)
+    for job, action in reap(store, BrokerQueue(app, settings), StrandRule.from_settings(settings)):
+        _print({"job_id": job.id, "filename": job.filename, "was": job.state, "action": action})
+    return 0
+
+
 def run_jobs(args: argparse.Namespace, settings: Settings) -> int:
     for job in open_store(settings.database_url).list_jobs(args.state, args.limit):
         _print(job.as_dict())
@@ -174,10 +206,26 @@ def run_job_command(args: argparse.Namespace, settings: Settings) -> int:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    open_store(settings.database_url).dispose()  # migrate once, before the server starts
+    store = open_store(settings.database_url)  # migrate once, before the server starts
+    if not settings.broker_url:
+        _requeue_running(store)
+    store.dispose()
     uvicorn.run("api.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level="info")
     return 0
+
+
+def _requeue_running(store: Store) -> None:
+    """Without a broker, the API runs jobs on its own thread: a job still ``running`` as it
+    starts was left by a previous API process (stopped or killed) and is put back as
+    ``queued``; each API process then runs the queued jobs when it starts."""
+    from workers.jobs import requeue_all
+    from workers.store import now
+
+    at = now()
+    left = [job for job in store.unfinished_jobs(at, at) if job.state == "running"]
+    if count := requeue_all(store, left):
+        error(f"{count} job(s) left running by a previous drr serve are queued again")
 
 
 def run_tokens_create(args: argparse.Namespace, settings: Settings) -> int:
