@@ -76,6 +76,7 @@ class Spec:
     row_ids: str = "source"  # "source": the source's own id; "count": 1, 2, 3 as HSCIC printed
     notes: str = ""
     extra_options: dict[str, str] = field(default_factory=dict)
+    valign: str = "bottom"  # the cells' vertical alignment: "bottom", "top" or "center"
 
 
 HSCIC = (
@@ -552,7 +553,7 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
     sheet.title = spec.name
     side = Side(style="thin", color="000000")
     border = Border(left=side, right=side, top=side, bottom=side) if spec.ruled else Border()
-    align = Alignment(wrap_text=True, vertical="bottom", horizontal="left")
+    align = Alignment(wrap_text=True, vertical=spec.valign, horizontal="left")
     font = Font(name=spec.font, size=spec.size)
     top = 1 + bool(spec.title) + len(spec.preamble)  # the header's row
     if spec.title:
@@ -573,7 +574,7 @@ def build_sheet(spec: Spec, rows: list[dict[str, str]], path: Path) -> None:
             if spec.numeric_ids and col.field == "row_id" and value and value.isdigit():
                 sheet.cell(r, c, int(value)).font = font
                 sheet.cell(r, c).border = border
-                sheet.cell(r, c).alignment = Alignment(vertical="bottom")
+                sheet.cell(r, c).alignment = Alignment(vertical=spec.valign)
                 continue
             cell = sheet.cell(r, c, value)
             cell.font, cell.alignment, cell.border = font, align, border

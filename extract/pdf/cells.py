@@ -115,6 +115,33 @@ def unruled_cells(
     return cells
 
 
+def aligned_cells(
+    rows: PageRows,
+    column: int,
+    fragments: Sequence[Fragment],
+    pitch: float,
+    clipped_below: bool = False,
+) -> list[Cell]:
+    """Cells of one column of an unruled page whose cells are top-aligned or centred.
+
+    The rows' bands hold whole rows (they were cut where the cells' lines end), so a run
+    of lines at the pitch that reaches into several bands is a merged cell. The page's
+    last cell goes on overleaf when the rest of its text was drawn below, clipped away.
+    """
+    cells: list[Cell] = []
+    for block in text_blocks(fragments, pitch):
+        first, last = rows.row_of(block[0].baseline), rows.row_of(block[-1].baseline)
+        if first is None or last is None:
+            continue  # the header above, or notes below the table
+        cell = Cell(column, rows.page, list(range(first, last + 1)), list(block))
+        if cells and cell.rows[0] <= cells[-1].rows[-1]:
+            cell = join_paragraphs(cells.pop(), cell)
+        cells.append(cell)
+    if cells and clipped_below:
+        cells[-1].open_below = True
+    return cells
+
+
 def join_paragraphs(upper: Cell, lower: Cell) -> Cell:
     """Two runs of lines in the same row are one cell whose text has a blank line."""
     rows = list(range(upper.rows[0], max(upper.rows[-1], lower.rows[-1]) + 1))
@@ -158,6 +185,60 @@ def fill_upwards(cells: Sequence[Cell]) -> list[Cell]:
         filled.append(Cell(cell.column, cell.page, rows, cell.fragments, cell.open_below, grown))
         next_free = cell.rows[-1] + 1
     return filled
+
+
+def fill_downwards(cells: Sequence[Cell], row_count: int) -> list[Cell]:
+    """Give each cell the blank rows below it: a top-aligned merged cell's lower rows."""
+    shown = [cell for cell in cells if cell.fragments]
+    filled: list[Cell] = []
+    for i, cell in enumerate(shown):
+        end = shown[i + 1].rows[0] - 1 if i + 1 < len(shown) else row_count - 1
+        last = max(cell.rows[-1], end)
+        rows = list(range(cell.rows[0], last + 1))
+        grown = last > cell.rows[-1]
+        filled.append(Cell(cell.column, cell.page, rows, cell.fragments, cell.open_below, grown))
+    return filled
+
+
+def fill_centred(cells: Sequence[Cell], extents: Sequence[tuple[int, float, float]]) -> list[Cell]:
+    """Give each cell the blank rows around it that centre it: a centred merged cell.
+
+    ``extents`` are the rows' pages, tops and bottoms. Blank rows no span claims (see
+    ``centred_span``) stay blank.
+    """
+    shown = [cell for cell in cells if cell.fragments]
+    filled: list[Cell] = []
+    free = 0
+    for i, cell in enumerate(shown):
+        stop = shown[i + 1].rows[0] - 1 if i + 1 < len(shown) else len(extents) - 1
+        first, last = centred_span(cell, free, stop, extents)
+        grown = (first, last) != (cell.rows[0], cell.rows[-1])
+        rows = list(range(first, last + 1))
+        filled.append(Cell(cell.column, cell.page, rows, cell.fragments, cell.open_below, grown))
+        free = last + 1
+    return filled
+
+
+def centred_span(
+    cell: Cell, free: int, stop: int, extents: Sequence[tuple[int, float, float]]
+) -> tuple[int, int]:
+    """The rows from ``free`` to ``stop`` around the cell's, on its page, whose middle is
+    nearest its text's middle; the wider span on a tie."""
+    text = (cell.fragments[0].baseline + cell.fragments[-1].baseline) / 2
+    page = extents[cell.rows[0]][0]
+    spans = [
+        (s, e)
+        for s in range(free, cell.rows[0] + 1)
+        for e in range(cell.rows[-1], stop + 1)
+        if extents[s][0] == page == extents[e][0]
+    ]
+    return min(
+        spans or [(cell.rows[0], cell.rows[-1])],
+        key=lambda span: (
+            abs((extents[span[0]][1] + extents[span[1]][2]) / 2 - text),
+            span[0] - span[1],
+        ),
+    )
 
 
 def blank_rows(cells: Sequence[Cell], row_count: int) -> set[int]:

@@ -15,7 +15,6 @@ table, columns that don't fit the header) are named in the first row's warnings.
 
 from __future__ import annotations
 
-import time
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +25,10 @@ from extract.limits import Limits
 from extract.pdf.cells import (
     Cell,
     PageRows,
+    aligned_cells,
     blank_rows,
+    fill_centred,
+    fill_downwards,
     fill_upwards,
     join_across_pages,
     ruled_cells,
@@ -35,7 +37,7 @@ from extract.pdf.cells import (
 from extract.pdf.columns import edges_from_rivers, edges_from_rulings, phrase_starts
 from extract.pdf.geometry import PageGeometry, union
 from extract.pdf.lines import Fragment, chars_to_fragments
-from extract.pdf.pages import iter_pages
+from extract.pdf.pages import bounded_pages
 from extract.pdf.prose import (
     MIN_ROWS_SEEN,
     PrintedLine,
@@ -49,12 +51,15 @@ from extract.pdf.prose import (
     unread_lines,
 )
 from extract.pdf.rows import (
+    ALIGNS,
+    Align,
     Band,
     bands_between,
     bands_from_anchor,
     cell_gap_range,
     cell_gaps,
     line_pitch,
+    measure_alignment,
     rules_within,
     text_blocks,
 )
@@ -103,22 +108,17 @@ class Table:
     warnings: tuple[str, ...]
     cell_gap: tuple[float, float] | None = None  # gaps seen between lines of one cell
     notices: tuple[str, ...] = ()  # text left unread that casts no doubt on any row
+    align: Align = "bottom"  # how unruled cells sit in their rows (``measure_alignment``)
 
 
 def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[str]]:
     """Every page's geometry within the page and time bounds, with pages lacking text."""
-    started = time.monotonic()
-    pages: list[PageGeometry] = []
-    warnings = []
-    for page in iter_pages(data, limits.max_pages, limits.max_uncompressed_bytes):
-        if not any(not c.text.isspace() for c in page.chars):
-            warnings.append(f"page {page.number} has no text layer (scanned?); not read")
-        pages.append(page)
-        if time.monotonic() - started > limits.max_seconds:
-            raise DocumentTooLarge(
-                f"over the {limits.max_seconds:g}-second limit for one document"
-                f" (stopped after page {page.number})"
-            )
+    pages = bounded_pages(data, limits)  # in a child process: time and memory are bounded
+    warnings = [
+        f"page {page.number} has no text layer (scanned?); not read"
+        for page in pages
+        if not any(not c.text.isspace() for c in page.chars)
+    ]
     if not pages:
         raise UnreadableDocument("the PDF has no pages")
     if len(warnings) == len(pages):
@@ -173,15 +173,27 @@ def near(ordered: Sequence[float], value: float, tolerance: float) -> bool:
     return i < len(ordered) and ordered[i] <= value + tolerance
 
 
-def page_bands(page: PageTable, anchor: int, pitch: float) -> list[Band]:
+def page_bands(
+    page: PageTable, anchor: int, pitch: float, align: Align = "bottom", below: float | None = None
+) -> list[Band]:
     """Row bands: between the rules any column draws, else from the anchor column's text.
 
     With rules, every row boundary is drawn in the columns not merged across it, so the
-    rules of all columns together give every row, whichever columns merge.
+    rules of all columns together give every row, whichever columns merge. Without, the
+    rows are found from the text below ``below`` (the header's bottom) only, so a header
+    aligned otherwise than the rows does not move them.
     """
     if page.ruled:
         return bands_between(page.number, rules_within(page.geometry.rulings, page.edges))
-    return bands_from_anchor(page.number, page.column(anchor), pitch)
+    columns = [
+        [f for f in page.column(c) if below is None or f.baseline > below]
+        for c in range(len(page.edges) - 1)
+    ]
+    others = [column for c, column in enumerate(columns) if c != anchor]
+    bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others)
+    if below is not None and bands:
+        bands[0] = replace(bands[0], top=max(bands[0].top, below))
+    return bands
 
 
 def band_lines(page: PageTable, band: Band) -> list[list[str]]:
@@ -218,12 +230,26 @@ def known_header(text: str) -> bool:
 
 
 def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | None:
-    """The header row of a page: one of its first two rows, matched to a profile."""
-    for band in page_bands(page, 0, pitch)[:2]:
+    """The header row of a page, matched to a profile, whatever its cells' alignment.
+
+    Tried as one of the first two rows of each alignment (``ALIGNS``), and as the first
+    one to eight lines of the page's table text; the reading that maps most columns to
+    record fields wins, the first tried on a tie.
+    """
+    best: tuple[HeaderMatch, Band] | None = None
+    for band in header_candidates(page, pitch):
         match = match_header([header_text(lines) for lines in band_lines(page, band)])
-        if match is not None:
-            return match, band
-    return None
+        if match is not None and (best is None or match.mapped > best[0].mapped):
+            best = match, band
+    return best
+
+
+def header_candidates(page: PageTable, pitch: float) -> list[Band]:
+    """Bands that may hold the header: rows as each alignment cuts them, then the page's
+    first lines, one to eight of them."""
+    bands = [band for align in ALIGNS for band in page_bands(page, 0, pitch, align)[:2]]
+    baselines = sorted({round(f.baseline, 1) for f in page.fragments})[:8]
+    return bands + [Band(page.number, float("-inf"), b + 0.3 * pitch, b) for b in baselines]
 
 
 def first_header(pages: Sequence[PageTable], pitch: float) -> tuple[int, HeaderMatch, Band]:
@@ -280,6 +306,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         f"page {p.number} has no register table; not read" for p in pages[:start]
     ]
     anchor = anchor_column(pages[start:], match, pitch)
+    align = table_alignment(pages[start:], anchor, header_band)
     rows: list[PageRows] = []
     kept: list[PageTable] = []
     next_row = 0
@@ -290,7 +317,8 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
                 f" {len(match.headers)}; not read"
             )
             continue
-        bands = page_bands(page, anchor, pitch)
+        below = header_band.bottom if page is pages[start] else None
+        bands = page_bands(page, anchor, pitch, align, below)
         if page is pages[start]:
             bands = [b for b in bands if b.top >= header_band.bottom - 0.01]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
@@ -298,7 +326,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row))
         next_row += len(bands)
-    kept, rows = drop_trailing_notes(kept, rows, anchor, pitch)
+    kept, rows = drop_trailing_notes(kept, rows, anchor, pitch, align)
     if not any(r.bands for r in rows):
         unread = notes[len(warnings) + start :]
         raise EmptyRegister(no_rows_reason(pages[start], match, anchor, unread))
@@ -308,9 +336,30 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         tuple(rows),
         pitch,
         tuple(notes),
-        unruled_cell_gap(kept, rows, pitch),
+        unruled_cell_gap(kept, rows, pitch) if align == "bottom" else None,
         unread_notices(notice_pages(pages[start:], kept)),
+        align,
     )
+
+
+def table_alignment(pages: Sequence[PageTable], anchor: int, header: Band) -> Align:
+    """The unruled pages' cell alignment, measured below the header and above the last
+    row (what follows the last row may be notes joined to its id)."""
+    pitch = line_pitch([f for p in pages for f in p.fragments])
+    evidence = []
+    for page in pages:
+        if page.ruled:
+            continue
+        body = [
+            [f for f in page.column(c) if f.page != header.page or f.baseline > header.bottom]
+            for c in range(len(page.edges) - 1)
+        ]
+        evidence.append((body[anchor], [col for c, col in enumerate(body) if c != anchor]))
+    if evidence and evidence[-1][0]:
+        end = text_blocks(evidence[-1][0], pitch)[-1][0].baseline - 0.25 * pitch
+        last = [[f for f in column if f.baseline < end] for column in evidence[-1][1]]
+        evidence[-1] = ([f for f in evidence[-1][0] if f.baseline < end], last)
+    return measure_alignment(evidence, pitch)
 
 
 def no_rows_reason(page: PageTable, match: HeaderMatch, anchor: int, unread: Sequence[str]) -> str:
@@ -354,7 +403,11 @@ def notice_pages(pages: Sequence[PageTable], kept: Sequence[PageTable]) -> list[
 
 
 def drop_trailing_notes(
-    pages: list[PageTable], rows: list[PageRows], anchor: int, pitch: float
+    pages: list[PageTable],
+    rows: list[PageRows],
+    anchor: int,
+    pitch: float,
+    table_align: Align = "bottom",
 ) -> tuple[list[PageTable], list[PageRows]]:
     """The table without what follows its last row: notes, a key, a glossary, not rows.
 
@@ -387,7 +440,11 @@ def drop_trailing_notes(
         return pages, rows
     last, _ = bands[len(bands) - drop - 1]
     end = rows[last].bands[-1]
-    if not pages[last].ruled and id_wraps_alone(looks[: len(bands) - drop]):
+    if (
+        not pages[last].ruled
+        and table_align == "bottom"
+        and id_wraps_alone(looks[: len(bands) - drop])
+    ):
         first = first_line(pages[last].column(anchor), end)
         if id_joined(looks[: len(bands) - drop], first.text) and row_ends_at(
             pages[last], end, first.baseline
@@ -507,6 +564,9 @@ def column_cells(table: Table, column: int) -> list[Cell]:
         if page.ruled:
             x0, x1 = page.edges[column], page.edges[column + 1]
             cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
+        elif table.align != "bottom":
+            cut = clipped_below(page, rows, column)
+            cells += aligned_cells(rows, column, fragments, table.pitch, cut)
         else:
             cut = clipped_below(page, rows, column)
             ends = release_ends(table, page, rows) if column != organisation(table) else []
@@ -561,9 +621,30 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
     org = table.match.fields.index("organisation") if "organisation" in table.match.fields else 0
     org_blanks = blank_rows(columns[org], total)
     return [
-        fill_upwards(cells) if merges(table, c, cells, org_blanks) else cells
+        fill_blanks(table, cells, total) if merges(table, c, cells, org_blanks) else cells
         for c, cells in enumerate(columns)
     ]
+
+
+def fill_blanks(table: Table, cells: list[Cell], total: int) -> list[Cell]:
+    """A merging column's blank rows given to the merged cell they belong to, by alignment."""
+    if table.align == "top":
+        return fill_downwards(cells, total)
+    if table.align == "center":
+        return fill_centred(cells, row_extents(table))
+    return fill_upwards(cells)
+
+
+def row_extents(table: Table) -> list[tuple[int, float, float]]:
+    """Every row's page, top and bottom; an open top is as far above its middle as the
+    bottom is below."""
+    extents = []
+    for page_rows in table.rows:
+        for band in page_rows.bands:
+            middle = band.start if band.start is not None else band.bottom
+            top = band.top if band.top != float("-inf") else 2 * middle - band.bottom
+            extents.append((page_rows.page, top, band.bottom))
+    return extents
 
 
 def cell_span(cell: Cell) -> CellSpan:

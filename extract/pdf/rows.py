@@ -1,6 +1,8 @@
 """Row bands of one page: from the horizontal rules of the anchor column, or, with no
-rules, from the anchor column's text (each row id's last line is its row's bottom, since
-register cells are bottom-aligned).
+rules, from the anchor column's text and the cells' vertical alignment, measured on the
+document (``measure_alignment``): a bottom-aligned row ends on its id's last line, a
+top-aligned one starts on its id's first line, a centred one is centred on its id, and
+ends where the lines centred on it end (``centred_cut``).
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Literal
 
 from extract.pdf.columns import SNAP, cluster
 from extract.pdf.geometry import Ruling
 from extract.pdf.lines import Fragment
 
 BLOCK_PITCH = 1.07  # lines of one cell follow at the line pitch; cells are further apart
+Align = Literal["bottom", "top", "center"]
+ALIGNS: tuple[Align, ...] = ("bottom", "top", "center")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class Band:
     top: float
     bottom: float
     baseline: float | None = None  # the row's last baseline, when found from its text
+    start: float | None = None  # top-aligned: the row's first baseline; centred: its middle
 
     def holds(self, baseline: float) -> bool:
         return self.top < baseline <= self.bottom
@@ -156,11 +162,145 @@ def cell_gap_range(gaps: Sequence[float]) -> tuple[float, float] | None:
     return ordered[len(ordered) * 2 // 100], ordered[len(ordered) * 98 // 100]
 
 
-def bands_from_anchor(page: int, anchor: Sequence[Fragment], pitch: float) -> list[Band]:
-    """Row bands of an unruled page: each anchor cell's last baseline closes a row."""
-    slack = 0.3 * pitch
-    baselines = [block[-1].baseline for block in text_blocks(anchor, pitch)]
-    if not baselines:
+def bands_from_anchor(
+    page: int,
+    anchor: Sequence[Fragment],
+    pitch: float,
+    align: Align = "bottom",
+    others: Sequence[Sequence[Fragment]] = (),
+) -> list[Band]:
+    """Row bands of an unruled page, one per anchor cell, as the cells are aligned.
+
+    ``others`` are the other columns' fragments: where a top-aligned or centred row ends
+    is told by the lines of its cells, not by its anchor cell.
+    """
+    blocks = text_blocks(anchor, pitch)
+    if not blocks:
         return []  # a page with no row (its text all prose around the table)
+    if align == "top":
+        return top_bands(page, blocks, pitch, [*others, anchor])
+    if align == "center":
+        return centred_bands(page, blocks, pitch, [*others, anchor])
+    slack = 0.3 * pitch
+    baselines = [block[-1].baseline for block in blocks]
     tops = [float("-inf")] + [b + slack for b in baselines[:-1]]
     return [Band(page, top, b + slack, b) for top, b in zip(tops, baselines, strict=True)]
+
+
+def top_bands(
+    page: int,
+    blocks: Sequence[Sequence[Fragment]],
+    pitch: float,
+    columns: Sequence[Sequence[Fragment]],
+) -> list[Band]:
+    """Top-aligned rows: each starts a quarter line above its anchor's first line (no line
+    of a row is above its first); the last ends with the last run of lines at the pitch
+    that starts on a row's first line (a cell of it, or a merged cell reaching it)."""
+    starts = [block[0].baseline for block in blocks]
+    tops = [float("-inf")] + [s - 0.25 * pitch for s in starts[1:]]
+    ends = [
+        run[-1].baseline
+        for column in columns
+        for run in text_blocks(column, pitch)
+        if has_line(starts, run[0].baseline, 0.25 * pitch)
+    ]
+    bottoms = [*tops[1:], max([starts[-1], *ends]) + 0.3 * pitch]
+    return [Band(page, t, b, None, s) for t, b, s in zip(tops, bottoms, starts, strict=True)]
+
+
+def centred_bands(
+    page: int,
+    blocks: Sequence[Sequence[Fragment]],
+    pitch: float,
+    columns: Sequence[Sequence[Fragment]],
+) -> list[Band]:
+    """Centred rows: cut between two anchors where the lines centred on each end."""
+    middles = [(block[0].baseline + block[-1].baseline) / 2 for block in blocks]
+    baselines = [sorted(f.baseline for f in column) for column in columns]
+    cuts = [centred_cut(a, b, baselines, pitch) for a, b in pairwise(middles)]
+    below = [mirrored(middles[-1], float("inf"), ys, pitch) for ys in baselines]
+    last = max([middles[-1], blocks[-1][-1].baseline, *(max(b[0], default=0.0) for b in below)])
+    tops = [float("-inf"), *cuts]
+    bottoms = [*cuts, last + 0.3 * pitch]
+    return [Band(page, t, b, None, m) for t, b, m in zip(tops, bottoms, middles, strict=True)]
+
+
+def centred_cut(
+    upper: float, lower: float, columns: Sequence[Sequence[float]], pitch: float
+) -> float:
+    """Where the row centred on ``upper`` ends and the one centred on ``lower`` begins.
+
+    A centred cell's lines mirror each other about its row's middle: a line between the
+    two middles belongs to the row about whose middle the column has its mirror image.
+    The cut is half-way between the lowest line of the upper row and the highest of the
+    lower one (half-way between the middles when no line tells).
+    """
+    low, high = upper, lower
+    for ys in columns:
+        mine, theirs = mirrored(upper, lower, ys, pitch)
+        low = max([low, *mine])
+        high = min([high, *theirs])
+    return (low + high) / 2 if low < high else (upper + lower) / 2
+
+
+def mirrored(
+    upper: float, lower: float, ys: Sequence[float], pitch: float
+) -> tuple[list[float], list[float]]:
+    """Baselines strictly between two middles mirrored about the upper one only, and
+    about the lower one only."""
+    tolerance = 0.25 * pitch
+    i = bisect_left(ys, upper + tolerance)
+    mine, theirs = [], []
+    for y in ys[i:]:
+        if y >= lower - tolerance:
+            break
+        about_upper = has_line(ys, 2 * upper - y, tolerance)
+        about_lower = lower != float("inf") and has_line(ys, 2 * lower - y, tolerance)
+        if about_upper and not about_lower:
+            mine.append(y)
+        elif about_lower and not about_upper:
+            theirs.append(y)
+    return mine, theirs
+
+
+def has_line(ys: Sequence[float], y: float, tolerance: float) -> bool:
+    i = bisect_left(ys, y - tolerance)
+    return i < len(ys) and ys[i] <= y + tolerance
+
+
+def measure_alignment(
+    pages: Sequence[tuple[Sequence[Fragment], Sequence[Sequence[Fragment]]]], pitch: float
+) -> Align:
+    """How the table's cells sit in their rows: the edge (first line, last line, middle)
+    the other columns' cells share with the anchor column's cell beside them.
+
+    ``pages`` gives, for each unruled page, the anchor column's fragments and every other
+    column's. Cells of as many lines as the anchor's share all three edges and say
+    nothing; with no evidence, bottom (as spreadsheets print).
+    """
+    votes = dict.fromkeys(ALIGNS, 0)
+    tolerance = 0.2 * pitch
+    for anchor, columns in pages:
+        anchor_blocks = text_blocks(anchor, pitch)
+        for column in columns:
+            for block in text_blocks(column, pitch):
+                for a in beside(anchor_blocks, block, pitch):
+                    votes["top"] += abs(a[0].baseline - block[0].baseline) <= tolerance
+                    votes["bottom"] += abs(a[-1].baseline - block[-1].baseline) <= tolerance
+                    middle = (a[0].baseline + a[-1].baseline) / 2
+                    block_middle = (block[0].baseline + block[-1].baseline) / 2
+                    votes["center"] += abs(middle - block_middle) <= tolerance
+    best = max(ALIGNS, key=lambda align: votes[align])
+    return best if votes[best] > votes["bottom"] else "bottom"
+
+
+def beside(
+    anchors: Sequence[Sequence[Fragment]], block: Sequence[Fragment], pitch: float
+) -> list[Sequence[Fragment]]:
+    """The anchor cells level with a cell of another line count."""
+    first, last = block[0].baseline - pitch, block[-1].baseline + pitch
+    return [
+        a
+        for a in anchors
+        if len(a) != len(block) and a[0].baseline <= last and a[-1].baseline >= first
+    ]
