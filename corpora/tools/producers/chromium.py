@@ -43,7 +43,9 @@ def css(style: Style) -> str:
         f"@page {{ size: A4 {orientation}; margin: 12mm; }}",
         (
             f"body {{ font-family: {face}; font-size: {style.size}pt; "
-            "-webkit-print-color-adjust: exact; print-color-adjust: exact; }"
+            "-webkit-print-color-adjust: exact; print-color-adjust: exact; "
+            # ligature glyphs (ﬁ, ﬀ in DejaVu Serif) would make the text differ from the rows
+            "font-variant-ligatures: none; }"
         ),
         "table { border-collapse: collapse; width: 100%; table-layout: fixed; }",
         (

@@ -12,6 +12,7 @@ import json
 import math
 import sys
 import textwrap
+from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -178,3 +179,27 @@ def update_manifest(out: Path, style: Style, family: str, rows: int) -> None:
         json.dumps(dict(sorted(manifest.items())), indent=1, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
+
+
+def printed_once(style: Style, rows: list[dict[str, str]]) -> Counter[str]:
+    """The non-space characters the PDF must hold: every cell, a merged cell once."""
+    hidden = covered(block_spans(style, rows))
+    merged = style.merged_fields()
+    wanted: Counter[str] = Counter()
+    for i, row in enumerate(rows):
+        for col in style.columns():
+            if not (i in hidden and col.field in merged):
+                wanted.update(c for c in row[col.source] if not c.isspace())
+    return wanted
+
+
+def check_text(style: Style, rows: list[dict[str, str]], pdf: Path) -> None:
+    """Fail when the producer lost or altered text (clipped, ligatures): then the golden
+    would ask for text the PDF does not hold. Only a count of characters: the reading of
+    the table is the benchmark's business."""
+    from pdfminer.high_level import extract_text
+
+    text = extract_text(str(pdf))
+    missing = printed_once(style, rows) - Counter(c for c in text if not c.isspace())
+    if missing:
+        raise ValueError(f"{pdf}: text missing from the PDF: {dict(missing.most_common(8))}")

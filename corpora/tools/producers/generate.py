@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from common import Style, check_merges, select_rows, write_outputs
+from common import SOURCES, Style, check_merges, check_text, select_rows, write_outputs
 
 Renderer = Callable[[Style, list[dict[str, str]], Path], None]
 MODULES = {
@@ -352,7 +352,7 @@ FAMILIES: dict[str, tuple[Style, ...]] = {
             rules="header",
             valign="bottom",
             landscape=False,
-            size=9,
+            size=8,
             header_lines=4,
             serif=True,
         ),
@@ -372,6 +372,7 @@ def render_one(family: str, style: Style, raw: Path, out: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pdf = folder / f"{style.name}.pdf"
     renderer(family)(style, rows, pdf)
+    check_text(style, rows, pdf)
     write_outputs(style, family, rows, pdf, folder)
     return pdf
 
@@ -389,7 +390,7 @@ def describe(style: Style) -> str:
         f"header over {style.header_lines} lines" if style.header_lines else "",
         "" if style.repeat_header else "header on page 1 only",
         "title and prose above" if style.title else "",
-        "merged cells" if style.merged_fields() else "",
+        "merged cells" if style.merged_fields() and SOURCES[style.layout] == "nhsd" else "",
         "rows kept whole" if not style.split_rows else "",
         "right-aligned ids" if style.right_ids and style.row_id else "",
         "no row-id column" if not style.row_id or style.layout == "purposes" else "",
