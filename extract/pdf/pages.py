@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
@@ -22,20 +21,23 @@ from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
-from pdfminer.pdftypes import PDFStream, resolve1, stream_value
+from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1, stream_value
 from pdfminer.psexceptions import PSException
-from pdfminer.psparser import literal_name
 from pdfminer.utils import Matrix, apply_matrix_pt
 
 from extract.errors import DocumentTooLarge, UnreadableDocument
+from extract.isolate import run_bounded
+from extract.limits import Limits
 from extract.pdf.content import run
 from extract.pdf.geometry import Box, Char, PageGeometry, Ruling
+from extract.pdf.inflate import InflationBudget, decode_within
 
 # pdfminer.six logs every odd object at WARNING; a bad PDF is reported by our errors instead.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 THIN = 2.0  # a filled box thinner than this (points) is drawn as a rule
 NO_CLIP: Box = (-1e9, -1e9, 1e9, 1e9)
+UNLIMITED = Limits(max_uncompressed_bytes=1 << 62, max_compression_ratio=1 << 62, max_pages=1 << 62)
 
 
 def intersect(a: Box, b: Box) -> Box:
@@ -165,8 +167,6 @@ class ClipInterpreter(PDFPageInterpreter):
     def do_W_a(self) -> None:
         self.do_W()
 
-    max_stream_bytes: int | None = None
-
     def execute(self, streams: Any) -> None:
         # pdfminer.six's byte-at-a-time parser is most of its time: tokenize with a regex
         # instead (``content.run``), keeping its guard against circular form streams.
@@ -176,17 +176,9 @@ class ClipInterpreter(PDFPageInterpreter):
             stream = stream_value(obj)
             if stream.objid is None or stream.objid in self.parent_stream_ids:
                 continue
-            if self.max_stream_bytes is not None:
-                check_inflated_size(stream, self.max_stream_bytes)
             valid.append(stream)
             self.stream_ids.add(stream.objid)
         run(self, b"\n".join(stream.get_data() for stream in valid))
-
-    def subinterp(self) -> ClipInterpreter:
-        interpreter = super().subinterp()
-        assert isinstance(interpreter, ClipInterpreter)
-        interpreter.max_stream_bytes = self.max_stream_bytes
-        return interpreter
 
     def do_Do(self, xobjid_arg: Any) -> None:
         # A form's content may reset the clip with its own q/Q: restore ours afterwards.
@@ -195,33 +187,69 @@ class ClipInterpreter(PDFPageInterpreter):
         self.device.clip = clip
 
 
-def check_inflated_size(stream: PDFStream, limit: int) -> None:
-    """Refuse a Flate content stream that inflates past ``limit`` bytes (a zip bomb).
+class BoundedDocument(PDFDocument):
+    """A ``PDFDocument`` whose objects cannot loop and whose streams cannot balloon.
 
-    pdfminer.six inflates a stream whole before anyone can look at it; this inflates it
-    first with a bound, so a hostile page costs at most ``limit`` bytes.
+    Every object comes through ``getobj``: a reference to an object that is itself a
+    reference is followed here, iteratively, so a cycle (``4 0 R`` as object 4) is named
+    instead of spinning pdfminer.six's ``resolve1`` for ever; an object needed while it is
+    still being parsed (a stream whose ``/Length`` is itself) is refused instead of
+    recursing; every stream is decoded once, within ``InflationBudget``.
     """
-    filters = stream.get_filters()
-    if len(filters) != 1 or literal_name(filters[0][0]) not in ("FlateDecode", "Fl"):
-        return
-    inflater = zlib.decompressobj()
-    try:
-        inflater.decompress(stream.rawdata or b"", limit + 1)
-    except zlib.error:
-        return  # pdfminer.six reports a broken stream its own way
-    if inflater.unconsumed_tail:
-        raise DocumentTooLarge(
-            f"a page content stream inflates past the {limit:,}-byte limit (a zip bomb?)"
-        )
+
+    def __init__(self, parser: PDFParser, budget: InflationBudget) -> None:
+        self.budget = budget
+        self.opening: set[int] = set()
+        super().__init__(parser)
+
+    def getobj(self, objid: int) -> object:
+        obj = self._fetch(objid)
+        seen = {objid}
+        while isinstance(obj, PDFObjRef):
+            if obj.objid in seen:
+                raise UnreadableDocument(
+                    f"object {objid} of the PDF refers to itself"
+                    + (f" through {len(seen) - 1} others" if len(seen) > 1 else "")
+                    + ": the file is corrupt"
+                )
+            seen.add(obj.objid)
+            obj = self._fetch(obj.objid)
+        if isinstance(obj, PDFStream):
+            decode_within(obj, self.budget)
+        return obj
+
+    def _fetch(self, objid: int) -> object:
+        if objid in self._cached_objs:
+            return self._cached_objs[objid][0]
+        if objid in self.opening:
+            raise UnreadableDocument(
+                f"object {objid} of the PDF needs itself to be read (its /Length?):"
+                " the file is corrupt"
+            )
+        self.opening.add(objid)
+        try:
+            return super().getobj(objid)
+        finally:
+            self.opening.discard(objid)
 
 
-def open_document(data: bytes) -> PDFDocument:
+def open_document(data: bytes, budget: InflationBudget) -> PDFDocument:
     try:
-        doc = PDFDocument(PDFParser(io.BytesIO(data)))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise UnreadableDocument(f"the PDF is encrypted and needs a password ({exc})") from exc
+        doc = BoundedDocument(PDFParser(io.BytesIO(data)), budget)
+    except PDFPasswordIncorrect as exc:
+        raise UnreadableDocument(
+            "the PDF is encrypted and needs a password: remove the password and submit it again"
+        ) from exc
+    except PDFEncryptionError as exc:
+        raise UnreadableDocument(
+            "the PDF is encrypted in a way drr cannot open: remove the encryption (print it to"
+            " a new PDF) and submit it again"
+        ) from exc
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
-        raise UnreadableDocument(f"not a readable PDF: it is corrupt or truncated ({exc})") from exc
+        raise UnreadableDocument(
+            "not a readable PDF: it is corrupt or truncated (no usable cross-reference table"
+            " or trailer)"
+        ) from exc
     if not doc.is_extractable:
         raise UnreadableDocument("the PDF forbids text extraction")
     return doc
@@ -236,20 +264,25 @@ def declared_pages(doc: PDFDocument) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def iter_pages(
-    data: bytes, max_pages: int | None = None, max_stream_bytes: int | None = None
-) -> Iterator[PageGeometry]:
-    """Every page's visible characters and rulings, one page at a time."""
-    doc = open_document(data)
+def iter_pages(data: bytes, limits: Limits | None = None) -> Iterator[PageGeometry]:
+    """Every page's visible characters and rulings, one page at a time.
+
+    Streams are bounded by ``limits`` (``BoundedDocument``); time and memory are not: a
+    caller reading an untrusted document uses ``bounded_pages``.
+    """
+    limits = limits or UNLIMITED
+    max_pages = limits.max_pages
+    doc = open_document(
+        data, InflationBudget(limits.max_uncompressed_bytes, limits.max_compression_ratio)
+    )
     declared = declared_pages(doc)
-    if max_pages is not None and declared is not None and declared > max_pages:
+    if declared is not None and declared > max_pages:
         raise DocumentTooLarge(
             f"{declared:,} pages is over the {max_pages:,}-page limit for one document"
         )
     rsrcmgr = PDFResourceManager(caching=True)
     device = GeometryDevice(rsrcmgr)
     interpreter = ClipInterpreter(rsrcmgr, device)
-    interpreter.max_stream_bytes = max_stream_bytes
     pages = PDFPage.create_pages(doc)
     number = 0
     while True:
@@ -259,15 +292,17 @@ def iter_pages(
             return
         except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
             raise UnreadableDocument(
-                f"page {number + 1} cannot be read: the PDF is corrupt or truncated ({exc})"
+                f"page {number + 1} cannot be read: the PDF is corrupt or truncated"
             ) from exc
         number += 1
-        if max_pages is not None and number > max_pages:  # a page tree that lied about /Count
+        if number > max_pages:  # a page tree that lied about /Count
             raise DocumentTooLarge(f"over the {max_pages:,}-page limit for one document")
         try:
             interpreter.process_page(page)
         except (PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
-            raise UnreadableDocument(f"page {number} cannot be read ({exc})") from exc
+            raise UnreadableDocument(
+                f"page {number} cannot be read: the PDF is corrupt or damaged there"
+            ) from exc
         x0, y0, x1, y1 = page.cropbox
         yield PageGeometry(
             number,
@@ -277,3 +312,17 @@ def iter_pages(
             tuple(device.rulings),
             tuple(device.hidden),
         )
+
+
+def bounded_pages(data: bytes, limits: Limits) -> list[PageGeometry]:
+    """Every page, read in a child process bound by the document's time and memory limits.
+
+    pdfminer.six has loops and allocations no bound inside this module can reach (an
+    object cycle it resolves, an array nested 100,000 deep, forms drawing forms): the
+    child is killed at ``limits.max_seconds`` and cannot grow past ``max_memory_bytes``.
+    """
+    return run_bounded(
+        lambda: list(iter_pages(data, limits)),
+        limits.max_seconds,
+        limits.max_memory_bytes,
+    )
