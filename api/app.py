@@ -22,6 +22,7 @@ from starlette.types import Message, Receive
 from api import errors, review
 from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
+from api.limits import BodyLimit, UploadSlots
 from extract.detect import detect_format
 from workers.hdruk import csv_text
 from workers.jobs import StrandRule, ThreadRunner, submit_files
@@ -44,6 +45,8 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
     app.state.store = store
     app.state.enqueue = enqueue
     app.state.inline_reads = store.reader.dialect.name == "sqlite"
+    app.state.upload_slots = UploadSlots(settings.max_concurrent_uploads)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes, exempt=("POST", "/documents"))
     errors.install(app)
     read = Depends(requires(READ_ROLES, public=settings.public_read))
     submit = Depends(requires(frozenset({"submitter"})))
@@ -111,6 +114,11 @@ class LimitedReceive:
 
 async def upload_document(request: Request) -> JSONResponse:
     """Multipart upload with the document in the field ``file``. 202: the job is queued."""
+    with request.app.state.upload_slots.hold():  # 503 with Retry-After beyond the bound
+        return await _accept_upload(request)
+
+
+async def _accept_upload(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
     data, filename = await _read_upload(request, settings.max_upload_bytes)
     _check_type(data, filename)

@@ -241,6 +241,26 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("DRR_")}
 
 
+# request sizes
+
+
+def test_a_request_body_over_the_limit_is_a_413(store: Store) -> None:
+    reviewer = {"Authorization": f"Bearer {store.create_token('reviewer')}",
+                "Content-Type": "application/json"}
+    body = json.dumps({"label": "research", "note": "n" * 1500}).encode()
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield body
+
+    app = create_app(Settings(max_request_bytes=1000), store, nothing_queued)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for content in (body, chunked()):
+            answer = client.post("/records/x/purpose", content=content, headers=reviewer)
+            assert is_error(answer, 413), answer.text
+        small = client.post("/records/x/purpose", json={"label": "research"}, headers=reviewer)
+        assert is_error(small, 404)  # under the limit: read, and the record is not there
+
+
 # uploads at once
 
 

@@ -22,6 +22,9 @@ class Settings:
     models_dir: Path = REPO_ROOT / "models"
     limits: Limits = field(default_factory=Limits)
     max_upload_bytes: int = 100 * 1024 * 1024
+    # An upload is held in memory while it is stored: this bounds an API process's memory.
+    max_concurrent_uploads: int = 2
+    max_request_bytes: int = 1024 * 1024  # any other request's body
     public_read: bool = False
     task_soft_time_limit: int = 600
     task_time_limit: int = 660
@@ -50,6 +53,9 @@ class Settings:
                 max_seconds=max_seconds,
             ),
             max_upload_bytes=_int(env, "DRR_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
+            max_concurrent_uploads=_int(env, "DRR_MAX_CONCURRENT_UPLOADS",
+                                        defaults.max_concurrent_uploads),
+            max_request_bytes=_int(env, "DRR_MAX_REQUEST_BYTES", defaults.max_request_bytes),
             public_read=env.get("DRR_PUBLIC_READ", "").lower() in ("1", "true", "yes"),
             task_soft_time_limit=_int(env, "DRR_TASK_SOFT_TIME_LIMIT", defaults.task_soft_time_limit),
             task_time_limit=_int(env, "DRR_TASK_TIME_LIMIT", defaults.task_time_limit),
