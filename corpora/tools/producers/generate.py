@@ -365,10 +365,11 @@ def renderer(family: str) -> Renderer:
     return module.render  # type: ignore[no-any-return]
 
 
-def render_one(family: str, style: Style, raw: Path, out: Path) -> Path:
+def render_one(family: str, style: Style, raw: Path, out: Path, *, flat: bool = False) -> Path:
+    """Print one file and write its golden; in ``out/family`` or, ``flat``, in ``out``."""
     rows = select_rows(style, raw)
     check_merges(style, rows)
-    folder = out / family
+    folder = out if flat else out / family
     folder.mkdir(parents=True, exist_ok=True)
     pdf = folder / f"{style.name}.pdf"
     renderer(family)(style, rows, pdf)
