@@ -75,7 +75,7 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
 
 
-class TransientJobError(Exception):
+class TransientJobError(DrrError):
     """A delivery failed for a reason outside the document; the job is queued again."""
 
 
