@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import IO
+from typing import IO, Any
 
 from extract.errors import (
     DocumentTooLarge,
@@ -232,11 +232,43 @@ def _xlsx_sheet_rows(worksheet: object) -> Iterator[SheetRow]:
     # Read-only openpyxl trusts the sheet's <dimension>: a stale one silently drops the rows
     # past it, a hostile A1:XFD1048576 pads every row to 16,384 cells. Ignore it.
     worksheet.reset_dimensions()  # type: ignore[attr-defined]
-    # read-only iter_rows yields every row from 1, filling gaps, so enumerate gives row numbers
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+    for number, values in _xlsx_numbered_rows(worksheet):
         cells = [value if type(value) is str else _value_text(value) for value in values]
         if _has_text(cells):
-            yield number, number, _trimmed(cells[:MAX_COLUMNS])
+            yield number, number, _trimmed(cells)
+
+
+def _xlsx_numbered_rows(worksheet: Any) -> Iterator[tuple[int, list[object]]]:
+    """Each row the sheet's XML has, with its own number, its cells placed by column.
+
+    Not ``iter_rows``: read-only openpyxl yields an empty row for every number a row skips,
+    so one ``<row r="99999999999">`` cost 10^11 iterations; and a cell in column XFD padded
+    its row to 16,384 cells. This is the parser ``iter_rows`` wraps, minus the filling; like
+    it, a row numbered at or below the one before is dropped.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = worksheet.parent
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(
+            source, worksheet._shared_strings, data_only=book.data_only, epoch=book.epoch,
+            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+        )
+        last = 0
+        for number, cells in parser.parse():
+            if number > last:
+                last = number
+                yield number, _placed(cells)
+
+
+def _placed(cells: list[dict[str, Any]]) -> list[object]:
+    """Cell values at their column's place, at most MAX_COLUMNS of them."""
+    width = min(max((cell["column"] for cell in cells), default=0), MAX_COLUMNS)
+    row: list[object] = [None] * width
+    for cell in cells:
+        if 1 <= cell["column"] <= width:
+            row[cell["column"] - 1] = cell["value"]
+    return row
 
 
 def _value_text(value: object) -> str | None:

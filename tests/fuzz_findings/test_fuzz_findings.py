@@ -1,0 +1,57 @@
+"""One test per fuzz finding: the smallest input found, committed beside this file, and
+what drr must do with it (read it, or refuse it with a DrrError of one line, promptly).
+
+Findings in code another engineer owns are marked ``xfail(strict=True)`` with the finding
+in the reason, so the test turns red the day the fix lands and the mark must go.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from extract import read_document
+
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE.parent.parent / "benchmarks" / "fuzz_readers.py"
+
+
+def _harness() -> ModuleType:
+    if "fuzz_readers" in sys.modules:
+        return sys.modules["fuzz_readers"]
+    spec = importlib.util.spec_from_file_location("fuzz_readers", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fuzz_readers"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def outcome(name: str, alarm: float = 3.0) -> object:
+    """How reading the committed input ends, under the harness's CPU alarm."""
+    return _harness().run_one((HERE / name).read_bytes(), name, alarm=alarm)
+
+
+def assert_refused_in_one_line(name: str) -> str:
+    ended = outcome(name)
+    assert ended.kind == "refused", f"{ended.kind}: {ended.detail} at {ended.where}"
+    assert "\n" not in ended.detail and len(ended.detail) < 400
+    return str(ended.detail)
+
+
+# --- readers ------------------------------------------------------------------------------------
+
+
+def test_xlsx_row_that_jumps_to_row_99999999999_is_read_at_once() -> None:
+    """Finding (xlsx, hang): read-only openpyxl yields an empty row for every row number a
+    ``<row r=...>`` skips; one row numbered 99999999999 kept the reader busy for 10^11
+    iterations (the fuzzer's alarm stopped it after 5 s of CPU). Fixed in extract/sheets.py:
+    rows are taken from the sheet's parser with their own numbers."""
+    ended = outcome("xlsx-row-number-jump.xlsx")
+    assert ended.kind == "ok", f"{ended.kind}: {ended.detail} at {ended.where}"
+    data = (HERE / "xlsx-row-number-jump.xlsx").read_bytes()
+    records = read_document(data, "xlsx-row-number-jump.xlsx").records
+    assert [r.source.cells["organisation"].lines for r in records] == [
+        (2, 2), (99999999999, 99999999999)]
