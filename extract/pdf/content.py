@@ -5,6 +5,12 @@ is most of its running time once layout analysis is off. Content streams are a f
 sequence of operands and operators, so one compiled regular expression can cut them
 into tokens; the operators are still pdfminer.six's own ``do_*`` methods. Inline
 images (``BI … ID … EI``) are skipped: tables have no use for them.
+
+The fast path knows well-formed content only. At a byte it has no rule for (a stray
+``)``, ``>``, ``{``, a bracket closing nothing) it hands the rest of the stream, from the
+end of the last operator it ran, to pdfminer.six's own ``PDFContentParser``: at an operator
+boundary that parser has no state, so the tokens agree with a whole-stream parse.
+``tests/test_content_tokens.py`` fences the two against each other on every corpus page.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pdfminer.psparser import LIT
+from pdfminer.pdfinterp import PDFContentParser
+from pdfminer.pdftypes import PDFStream
+from pdfminer.psexceptions import PSEOF
+from pdfminer.psparser import LIT, PSKeyword, literal_name
 
 _TOKEN = re.compile(
     rb"""
@@ -34,7 +43,8 @@ _STRING_PART = re.compile(rb"[()\\]")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 _OCTAL = re.compile(rb"[0-7]{1,3}")
 _INLINE_END = re.compile(rb"[\x00\t\n\x0c\r ]EI(?=[\x00\t\n\x0c\r ]|$)")
-_CONSTANTS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
+# pdfminer.six reads true and false as booleans but null as a keyword: so do we
+_CONSTANTS: dict[bytes, Any] = {b"true": True, b"false": False}
 
 
 def literal_string(data: bytes, pos: int) -> tuple[bytes, int]:
@@ -86,21 +96,37 @@ def _hex(raw: bytes) -> bytes:
     return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
 
 
+class Unknown(Exception):
+    """The fast path met bytes it has no rule for; its last operator ended at ``boundary``."""
+
+    def __init__(self, boundary: int) -> None:
+        super().__init__(boundary)
+        self.boundary = boundary
+
+
+def _dictionary(body: list[Any]) -> dict[Any, Any]:
+    """Keys as plain names, null values dropped, as pdfminer.six builds a dictionary."""
+    return {literal_name(k): v for k, v in zip(body[::2], body[1::2]) if v is not None}
+
+
 def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
     """(is_operator, value) for every top-level operand and operator of a content stream.
 
     Arrays and dictionaries come out whole, as lists and dicts, as pdfminer.six gives them.
+    Raises ``Unknown`` at the first byte the fast path has no rule for.
     """
     stack: list[list[Any]] = []
-    pos, end = 0, len(data)
+    pos, end, boundary = 0, len(data), 0
     match_at = _TOKEN.match
     while pos < end:
         match = match_at(data, pos)
         assert match is not None  # the "junk" branch matches any byte
         kind, pos = match.lastgroup, match.end()
         value: Any
-        if kind == "ws" or kind == "junk":
+        if kind == "ws":
             continue
+        if kind == "junk":
+            raise Unknown(boundary)
         if kind == "num":
             raw = match.group()
             value = float(raw) if b"." in raw else int(raw)
@@ -114,11 +140,11 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
             stack.append([kind])
             continue
         elif kind in ("aclose", "dclose"):
-            if not stack:
-                continue
+            if not stack or stack[-1][0] != ("aopen" if kind == "aclose" else "dopen"):
+                raise Unknown(boundary)
             items = stack.pop()
             body = items[1:]
-            value = body if items[0] == "aopen" else dict(zip(body[::2], body[1::2]))
+            value = body if items[0] == "aopen" else _dictionary(body)
         else:
             word = match.group()
             if word in _CONSTANTS:
@@ -127,10 +153,11 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
                 value = word.decode("latin-1")
             elif word == b"BI":
                 found = _INLINE_END.search(data, pos)
-                pos = found.end() if found else end
+                pos = boundary = found.end() if found else end
                 continue
             else:
                 yield True, word
+                boundary = pos
                 continue
         if stack:
             stack[-1].append(value)
@@ -152,11 +179,33 @@ def operator(
     return table[word]
 
 
+def pdfminer_tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
+    """The same (is_operator, value) pairs from pdfminer.six's own content parser."""
+    parser = PDFContentParser([PDFStream({}, data)])
+    while True:
+        try:
+            _, obj = parser.nextobject()
+        except PSEOF:
+            return
+        if isinstance(obj, PSKeyword):
+            yield True, obj.name
+        else:
+            yield False, obj
+
+
 def run(interpreter: Any, data: bytes) -> None:
     """Execute a content stream on a pdfminer.six interpreter, as its ``execute`` would."""
     table: OperatorTable = {}
+    try:
+        execute(interpreter, tokens(data), table)
+    except Unknown as unknown:
+        execute(interpreter, pdfminer_tokens(data[unknown.boundary :]), table)
+
+
+def execute(interpreter: Any, stream: Iterator[tuple[bool, Any]], table: OperatorTable) -> None:
+    """Run each operator on the operands before it, as pdfminer.six's ``execute`` does."""
     args: list[Any] = []
-    for is_operator, value in tokens(data):
+    for is_operator, value in stream:
         if not is_operator:
             args.append(value)
             continue
