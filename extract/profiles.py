@@ -64,6 +64,16 @@ class HeaderMatch:
     def mapped(self) -> int:
         return sum(field is not None for field in self.fields)
 
+    @property
+    def exact(self) -> int:
+        """Columns whose header is one of its field's synonyms to the letter, not only
+        starts with one (a header read with a data row's first line under it does)."""
+        return sum(
+            _field_and_exactness(header, self.profile)[1]
+            for header, field in zip(self.headers, self.fields, strict=True)
+            if field is not None
+        )
+
 
 def normalise_header(header: str) -> str:
     return _NON_WORD.sub(" ", _CAMEL.sub(" ", header).lower()).strip()

@@ -200,7 +200,9 @@ def fill_downwards(cells: Sequence[Cell], row_count: int) -> list[Cell]:
     return filled
 
 
-def fill_centred(cells: Sequence[Cell], extents: Sequence[tuple[int, float, float]]) -> list[Cell]:
+def fill_centred(
+    cells: Sequence[Cell], extents: Sequence[tuple[int, float, float]], pitch: float
+) -> list[Cell]:
     """Give each cell the blank rows around it that centre it: a centred merged cell.
 
     ``extents`` are the rows' pages, tops and bottoms. Blank rows no span claims (see
@@ -211,7 +213,7 @@ def fill_centred(cells: Sequence[Cell], extents: Sequence[tuple[int, float, floa
     free = 0
     for i, cell in enumerate(shown):
         stop = shown[i + 1].rows[0] - 1 if i + 1 < len(shown) else len(extents) - 1
-        first, last = centred_span(cell, free, stop, extents)
+        first, last = centred_span(cell, free, stop, extents, pitch)
         grown = (first, last) != (cell.rows[0], cell.rows[-1])
         rows = list(range(first, last + 1))
         filled.append(Cell(cell.column, cell.page, rows, cell.fragments, cell.open_below, grown))
@@ -220,10 +222,13 @@ def fill_centred(cells: Sequence[Cell], extents: Sequence[tuple[int, float, floa
 
 
 def centred_span(
-    cell: Cell, free: int, stop: int, extents: Sequence[tuple[int, float, float]]
+    cell: Cell, free: int, stop: int, extents: Sequence[tuple[int, float, float]], pitch: float
 ) -> tuple[int, int]:
-    """The rows from ``free`` to ``stop`` around the cell's, on its page, whose middle is
-    nearest its text's middle; the wider span on a tie."""
+    """The rows from ``free`` to ``stop`` around the cell's, on its page, that centre it.
+
+    The widest span whose middle is within half a line of the text's middle wins (every
+    row of a release has a value in a merging column), else the nearest.
+    """
     text = (cell.fragments[0].baseline + cell.fragments[-1].baseline) / 2
     page = extents[cell.rows[0]][0]
     spans = [
@@ -232,13 +237,14 @@ def centred_span(
         for e in range(cell.rows[-1], stop + 1)
         if extents[s][0] == page == extents[e][0]
     ]
-    return min(
-        spans or [(cell.rows[0], cell.rows[-1])],
-        key=lambda span: (
-            abs((extents[span[0]][1] + extents[span[1]][2]) / 2 - text),
-            span[0] - span[1],
-        ),
-    )
+
+    def off(span: tuple[int, int]) -> float:
+        return abs((extents[span[0]][1] + extents[span[1]][2]) / 2 - text)
+
+    centred = [span for span in spans if off(span) <= 0.5 * pitch]
+    if centred:
+        return max(centred, key=lambda span: span[1] - span[0])
+    return min(spans or [(cell.rows[0], cell.rows[-1])], key=off)
 
 
 def blank_rows(cells: Sequence[Cell], row_count: int) -> set[int]:

@@ -205,6 +205,24 @@ def band_lines(page: PageTable, band: Band) -> list[list[str]]:
     return lines
 
 
+def unbroken(fragments: Sequence[Fragment], width: float) -> list[str]:
+    """Lines in order, each word that a line break cut joined back on its first line."""
+    ordered = sorted(fragments, key=lambda f: (f.page, f.baseline))
+    texts = [f.text for f in ordered]
+    for i in range(len(ordered) - 1, 0, -1):
+        if broken_word(ordered[i - 1], ordered[i], width):
+            texts[i - 1] = texts[i - 1].rstrip() + texts.pop(i).lstrip()
+    return texts
+
+
+def text_width(page: PageTable, column: int) -> float:
+    """The width a column's text may fill: between its edges, less the padding its lines
+    keep from the left edge (the least on the page), kept on the right too."""
+    x0, x1 = page.edges[column], page.edges[column + 1]
+    left = min((f.box[0] for f in page.column(column)), default=x0)
+    return x1 - x0 - 2 * max(left - x0, 0.0)
+
+
 def band_texts(page: PageTable, band: Band) -> list[str]:
     return [join_lines(texts) for texts in band_lines(page, band)]
 
@@ -234,14 +252,40 @@ def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | Non
 
     Tried as one of the first two rows of each alignment (``ALIGNS``), and as the first
     one to eight lines of the page's table text; the reading that maps most columns to
-    record fields wins, the first tried on a tie.
+    record fields (to the letter, on a tie) wins, the first tried on a tie. Its band then
+    takes in the rest of any header cell wrapped below it (``whole_header``).
     """
     best: tuple[HeaderMatch, Band] | None = None
     for band in header_candidates(page, pitch):
         match = match_header([header_text(lines) for lines in band_lines(page, band)])
-        if match is not None and (best is None or match.mapped > best[0].mapped):
+        if match is not None and (best is None or telling(match) > telling(best[0])):
             best = match, band
-    return best
+    return None if best is None else whole_header(page, *best, pitch)
+
+
+def telling(match: HeaderMatch) -> tuple[int, int]:
+    """How well a header reading fits: columns mapped, then mapped to the letter."""
+    return match.mapped, match.exact
+
+
+def whole_header(
+    page: PageTable, match: HeaderMatch, band: Band, pitch: float
+) -> tuple[HeaderMatch, Band]:
+    """The header's band grown to the last line of every header cell it starts, when that
+    makes more headers a field's name to the letter (a data row's lines never do)."""
+    ends = [
+        run[-1].baseline
+        for c in range(len(page.edges) - 1)
+        for run in text_blocks(page.column(c), pitch)
+        if band.holds(run[0].baseline) and run[-1].baseline > band.bottom
+    ]
+    if not ends:
+        return match, band
+    grown = replace(band, bottom=max(ends) + 0.3 * pitch, baseline=max(ends))
+    again = match_header([header_text(lines) for lines in band_lines(page, grown)])
+    if again is None or again.mapped < match.mapped or again.exact <= match.exact:
+        return match, band
+    return again, grown
 
 
 def header_candidates(page: PageTable, pitch: float) -> list[Band]:
@@ -631,7 +675,7 @@ def fill_blanks(table: Table, cells: list[Cell], total: int) -> list[Cell]:
     if table.align == "top":
         return fill_downwards(cells, total)
     if table.align == "center":
-        return fill_centred(cells, row_extents(table))
+        return fill_centred(cells, row_extents(table), table.pitch)
     return fill_upwards(cells)
 
 
@@ -654,9 +698,28 @@ def cell_span(cell: Cell) -> CellSpan:
     return CellSpan(page=page, bbox=union([f.box for f in cell.fragments if f.page == page]))
 
 
-def cell_text(cell: Cell) -> str:
-    ordered = sorted(cell.fragments, key=lambda f: (f.page, f.baseline))
-    return join_lines([f.text for f in ordered])
+def cell_text(cell: Cell, width: float) -> str:
+    """A cell's lines joined, words cut by a line break whole (``unbroken``)."""
+    return join_lines(unbroken(cell.fragments, width))
+
+
+def broken_word(line: Fragment, after: Fragment, width: float) -> bool:
+    """Whether a line break cut a word: the line is one word, full (not one more character
+    would fit), and with the next line's first word wider than the column's text, so no
+    line could hold the word and the producer cut it where the line was full (Writer and
+    browsers do; a break at a space rarely leaves a one-word line that full)."""
+    last, first = line.text.strip(), after.text.split(" ", 1)[0]
+    if " " in last or not (last and first and last[-1].isalnum() and first[0].isalnum()):
+        return False  # a word too wide for the column starts a line of its own
+    line_width = line.box[2] - line.box[0]
+    per_char = line_width / max(len(line.text), 1)
+    full = line_width + per_char > width
+    return full and (len(last) + len(first)) * per_char > width * 1.02
+
+
+def column_widths(table: Table, columns: Sequence[Sequence[Cell]]) -> list[float]:
+    """Each column's text width (``text_width``), measured on the table's first page."""
+    return [text_width(table.pages[0], c) for c in range(len(columns))]
 
 
 def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
@@ -671,10 +734,11 @@ def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
         )
         for i in range(total)
     ]
+    widths = column_widths(table, columns)
     for c, cells in enumerate(columns):
         name = table.match.fields[c] or table.match.headers[c]
         for cell in cells:
-            text, span = cell_text(cell), cell_span(cell)
+            text, span = cell_text(cell, widths[c]), cell_span(cell)
             for r in cell.rows:
                 texts[r][c] = text
                 rows[r].cells[name] = span
