@@ -12,9 +12,11 @@ details go to the server's log, not to the client.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -36,6 +38,10 @@ CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+log = logging.getLogger("drr.api")
+DATABASE_RETRY_AFTER_SECONDS = 10
 
 
 class ApiError(DrrError):
@@ -79,6 +85,14 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, ApiError):
             return error_response(exc.status, exc.message, exc.code, exc.headers)
         return error_response(status_of(exc), str(exc))
+
+    @app.exception_handler(sqlalchemy.exc.OperationalError)
+    @app.exception_handler(sqlalchemy.exc.InterfaceError)
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or busy: not the request's fault, nor a bug.
+        log.warning("the database failed a request: %s", exc)
+        return error_response(503, "the database is unavailable; try again shortly",
+                              headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:

@@ -149,6 +149,22 @@ def test_drrs_own_errors_reaching_the_edge_keep_their_message(store: Store) -> N
         "no active purpose model under /nonexistent/purpose"
 
 
+def test_a_database_that_is_down_is_a_503_with_retry_after() -> None:
+    import sqlalchemy as sa
+
+    from workers.store import Store as StoreClass
+
+    # A real PostgreSQL URL on a port where nothing listens: the store cannot connect.
+    gone = sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test",
+                            connect_args={"connect_timeout": 2})
+    app = create_app(Settings(public_read=True), StoreClass(gone, gone), nothing_queued)
+    with TestClient(app, raise_server_exceptions=False) as anyone:
+        answer = anyone.get("/records/abc")
+    gone.dispose()
+    assert is_error(answer, 503), answer.text
+    assert int(answer.headers["retry-after"]) >= 1
+
+
 # formulas in the HDR UK CSV
 
 HOSTILE = {
