@@ -21,6 +21,7 @@ _TABLE_NAMES = {".csv", ".tsv"}
 # ragged row aside) for text with no table name to be taken for a table.
 CSV_MIN_SHARE = 0.6
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+UTF16_NUL_SHARE = 0.9  # of the high bytes of UTF-16 text in Latin script, at least this many are 0
 
 
 def detect_format(data: bytes, filename: str) -> Format:
@@ -53,10 +54,28 @@ def _decoded(data: bytes) -> str:
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")  # a cut sample may end mid-character
+    encoding = _utf16_without_bom(data)
+    if encoding:
+        return data.decode(encoding, errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 whose BOM was lost (a file cut or re-saved): registers are English, so one
+    byte of nearly every pair is NUL, always on the same side."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul > UTF16_NUL_SHARE and even_nul < 1 - UTF16_NUL_SHARE:
+        return "utf-16-le"
+    if even_nul > UTF16_NUL_SHARE and odd_nul < 1 - UTF16_NUL_SHARE:
+        return "utf-16-be"
+    return None
 
 
 def _format_from_bytes(data: bytes) -> Format:
@@ -87,7 +106,7 @@ def _zip_format(data: bytes) -> Format:
         if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
             return "ods"
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableDocument(f"a damaged zip archive ({exc})") from exc
+        raise UnreadableDocument("a damaged zip archive: not a workbook drr can open") from exc
     raise UnreadableDocument("a zip archive that is neither an XLSX nor an ODS workbook")
 
 

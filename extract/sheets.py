@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -26,6 +27,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
+
+from defusedxml import DefusedXmlException
 
 from extract.errors import (
     DocumentTooLarge,
@@ -45,6 +48,8 @@ MAX_ZIP_MEMBERS = 10_000
 # Tiny members (styles, rels) can compress very well without being hostile.
 RATIO_CHECK_MIN_BYTES = 1 << 20
 _INFLATE_CHUNK = 1 << 16
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 # Registers' free-text cells can outgrow the csv module's 128 KiB default field limit. The
 # limit is process-wide and has no per-reader form, so it is raised once, here, on import,
@@ -86,7 +91,12 @@ def read_csv(text: str, limits: Limits) -> list[Row]:
     try:
         return sheets_to_rows([csv_sheet(text)], limits)
     except csv.Error as exc:
-        raise UnreadableDocument(f"a malformed CSV file ({exc})") from exc
+        if "field larger than field limit" in str(exc):
+            raise DocumentTooLarge(
+                f"a cell of the CSV file is over {csv.field_size_limit() // (1 << 20)} MiB long;"
+                " no register's cell is: is a quote left unclosed?"
+            ) from exc
+        raise UnreadableDocument(f"a malformed CSV file: {_shown(str(exc))}") from exc
 
 
 def sheets_to_rows(sheets: Iterable[Sheet], limits: Limits) -> list[Row]:
@@ -115,9 +125,34 @@ def _rows_from_workbook(read: Callable[[], list[Row]], kind: str) -> list[Row]:
     except ExtractError:
         raise
     except Exception as exc:  # the parsers' own errors for damaged files are many and unrelated
-        raise UnreadableDocument(
-            f"a damaged {kind} workbook ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise UnreadableDocument(_damaged_reason(exc, kind)) from exc
+
+
+def _damaged_reason(exc: BaseException, kind: str) -> str:
+    """One line a person can act on; the parser's own text may quote the document."""
+    if any(isinstance(e, DefusedXmlException) for e in _chain(exc)):
+        return (
+            f"a damaged {kind} workbook: its XML declares entities or a DTD, which spreadsheet"
+            " programs never write (refused as a possible entity bomb); save it again from a"
+            " spreadsheet program and submit that"
+        )
+    return (
+        f"a damaged {kind} workbook that drr cannot parse ({type(exc).__name__}): open it in a"
+        " spreadsheet program, save it again and submit that"
+    )
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    seen = 0
+    while exc is not None and seen < 20:
+        yield exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """Text from inside a document (a zip member's name) fit for a one-line reason."""
+    escaped = _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), "?"), text)
+    return escaped if len(escaped) <= limit else escaped[: limit - 3] + "..."
 
 
 def _xlsx_rows(data: bytes, limits: Limits) -> list[Row]:
@@ -148,7 +183,7 @@ def guard_zip(data: bytes, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableDocument(f"a damaged zip archive ({exc})") from exc
+        raise UnreadableDocument(f"a damaged zip archive: {_shown(str(exc))}") from exc
     members = archive.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
         raise DocumentTooLarge(
@@ -159,7 +194,7 @@ def guard_zip(data: bytes, limits: Limits) -> None:
         actual = _inflated_size(data, member, member.file_size + 1)
         if actual > member.file_size:
             raise DocumentTooLarge(
-                f"zip member {member.filename} inflates past its declared {member.file_size:,} "
+                f"zip member {_shown(member.filename)} inflates past its declared {member.file_size:,} "
                 "bytes: a zip bomb lying about its size"
             )
 
@@ -171,13 +206,13 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: Limits) -> Non
         if total > limits.max_uncompressed_bytes:
             raise DocumentTooLarge(
                 f"the workbook would inflate to over {limits.max_uncompressed_bytes:,} bytes "
-                f"(member {member.filename} alone declares {member.file_size:,}): refused as a "
+                f"(member {_shown(member.filename)} alone declares {member.file_size:,}): refused as a "
                 "possible zip bomb"
             )
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size >= RATIO_CHECK_MIN_BYTES and ratio > limits.max_compression_ratio:
             raise DocumentTooLarge(
-                f"zip member {member.filename} compresses {ratio:,.0f} to 1 (limit "
+                f"zip member {_shown(member.filename)} compresses {ratio:,.0f} to 1 (limit "
                 f"{limits.max_compression_ratio}): refused as a possible zip bomb"
             )
 
@@ -189,7 +224,7 @@ def _inflated_size(data: bytes, member: zipfile.ZipInfo, cap: int) -> int:
         return len(raw)
     if member.compress_type != zipfile.ZIP_DEFLATED:
         raise UnreadableDocument(
-            f"zip member {member.filename} uses compression method {member.compress_type}, "
+            f"zip member {_shown(member.filename)} uses compression method {member.compress_type}, "
             "which workbooks do not use"
         )
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
@@ -205,7 +240,7 @@ def _inflated_size(data: bytes, member: zipfile.ZipInfo, cap: int) -> int:
         while size <= cap and (held := inflater.decompress(b"", _INFLATE_CHUNK)):
             size += len(held)  # output zlib still held when the input ran out
     except zlib.error as exc:
-        raise UnreadableDocument(f"zip member {member.filename} is corrupt ({exc})") from exc
+        raise UnreadableDocument(f"zip member {_shown(member.filename)} is corrupt") from exc
     return size
 
 
@@ -214,7 +249,9 @@ def _raw_member(data: bytes, member: zipfile.ZipInfo) -> bytes:
     offset = member.header_offset
     header = data[offset : offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise UnreadableDocument(f"zip member {member.filename} has no local header: damaged zip")
+        raise UnreadableDocument(
+            f"zip member {_shown(member.filename)} has no local header: damaged zip"
+        )
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     start = offset + 30 + name_length + extra_length
     return data[start : start + member.compress_size]

@@ -107,7 +107,11 @@ def _inflated_parts(data: bytes, cap: int) -> Iterator[bytes]:
             raise Overflow
         yield part
         pending = inflater.unconsumed_tail
-    yield inflater.flush()
+    while held := inflater.decompress(b"", MIB):  # output zlib still held at the input's end
+        size += len(held)
+        if size > cap:
+            raise Overflow
+        yield held
 
 
 def _inflate_damaged(data: bytes, cap: int) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,8 @@ from workers.io import (
 from workers.settings import Settings
 
 Records = list[dict[str, Any]]
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,16 +79,17 @@ def _run_documents(args: argparse.Namespace, handle: Callable[[bytes, str], Reco
                 records = handle(read_input(name), shown)
             except (DrrError, OSError) as exc:
                 failed += 1
-                error(f"{name}: {_reason(exc)}")
-                progress.step(shown, "failed")
+                error(f"{one_line(name)}: {one_line(_reason(exc))}")
+                progress.step(one_line(shown), "failed")
                 continue
             except Exception as exc:  # noqa: BLE001 - a reader's bug must not cost the other files
                 failed += 1
-                error(f"{name}: internal error, please report it ({type(exc).__name__}: {exc})")
-                progress.step(shown, "failed")
+                detail = one_line(f"{type(exc).__name__}: {exc}", 200)
+                error(f"{one_line(name)}: internal error, please report it ({detail})")
+                progress.step(one_line(shown), "failed")
                 continue
             write_jsonl(out, records)
-            progress.step(shown, f"{len(records)} records")
+            progress.step(one_line(shown), f"{len(records)} records")
     return 1 if failed else 0
 
 
@@ -134,6 +138,13 @@ def _read_records(name: str) -> tuple[Records, int]:
         error(f"{name}: {_reason(exc)}")
         failed += 1
     return records, failed
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """A file name or reason fit for one line of stderr: a name may hold a newline, and a
+    reason must never break the one-line-per-failure rule scripts rely on."""
+    shown = _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), "?"), text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def _first_line(exc: Exception) -> str:
