@@ -148,6 +148,24 @@ def _field_and_exactness(header: str, profile: Profile) -> tuple[str | None, boo
     return None, False
 
 
+def known_spelling(header: str) -> str | None:
+    """A profile's header whose letters and digits are the header's: a printed header
+    whose words a narrow column cut ("Organi" / "sation Name") read as the profile has it."""
+    letters = _squash(header)
+    if not letters:
+        return None
+    for profile in load_profiles():
+        for synonyms in profile.columns.values():
+            for synonym in synonyms:
+                if _squash(synonym) == letters:
+                    return synonym
+    return None
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
 def match_profile(profile: Profile, headers: list[str]) -> HeaderMatch | None:
     candidates = [_field_and_exactness(header, profile) for header in headers]
     fields: list[str | None] = [None] * len(headers)

@@ -66,6 +66,7 @@ from extract.pdf.rows import (
 from extract.profiles import (
     HeaderMatch,
     field_for,
+    known_spelling,
     load_profiles,
     match_header,
     normalise_header,
@@ -198,11 +199,24 @@ def page_bands(
 
 def band_lines(page: PageTable, band: Band) -> list[list[str]]:
     """Each column's printed lines within a row band."""
-    lines: list[list[str]] = [[] for _ in range(len(page.edges) - 1)]
+    return [[f.text for f in column] for column in band_fragments(page, band)]
+
+
+def band_fragments(page: PageTable, band: Band) -> list[list[Fragment]]:
+    """Each column's fragments within a row band."""
+    columns: list[list[Fragment]] = [[] for _ in range(len(page.edges) - 1)]
     for f in page.fragments:
         if band.holds(f.baseline):
-            lines[f.column].append(f.text)
-    return lines
+            columns[f.column].append(f)
+    return columns
+
+
+def band_headers(page: PageTable, band: Band) -> list[str]:
+    """A row band read as the header row (``header_text`` of each column)."""
+    return [
+        header_text([f.text for f in sorted(column, key=lambda f: f.baseline)])
+        for column in band_fragments(page, band)
+    ]
 
 
 def unbroken(fragments: Sequence[Fragment], width: float) -> list[str]:
@@ -231,16 +245,18 @@ def header_text(lines: Sequence[str]) -> str:
     """A header cell's text; a word a narrow column broke ("Sensiti" / "ve") is rejoined.
 
     Lines are joined with spaces unless joining some break without one gives a header
-    a layout profile knows.
+    a layout profile knows, or the header has the letters of one (``known_spelling``: a
+    header cut into many lines).
     """
-    plain = join_lines(list(lines))
-    if len(lines) < 2 or len(lines) > 6 or known_header(plain):
+    plain = join_lines(lines)
+    if len(lines) < 2 or known_header(plain):
         return plain
-    for glue in product((" ", ""), repeat=len(lines) - 1):
-        text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
-        if known_header(text):
-            return join_lines([text])
-    return plain
+    if len(lines) <= 6:
+        for glue in product((" ", ""), repeat=len(lines) - 1):
+            text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
+            if known_header(text):
+                return join_lines([text])
+    return known_spelling(plain) or plain
 
 
 def known_header(text: str) -> bool:
@@ -257,7 +273,7 @@ def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | Non
     """
     best: tuple[HeaderMatch, Band] | None = None
     for band in header_candidates(page, pitch):
-        match = match_header([header_text(lines) for lines in band_lines(page, band)])
+        match = match_header(band_headers(page, band))
         if match is not None and (best is None or telling(match) > telling(best[0])):
             best = match, band
     return None if best is None else whole_header(page, *best, pitch)
@@ -282,7 +298,7 @@ def whole_header(
     if not ends:
         return match, band
     grown = replace(band, bottom=max(ends) + 0.3 * pitch, baseline=max(ends))
-    again = match_header([header_text(lines) for lines in band_lines(page, grown)])
+    again = match_header(band_headers(page, grown))
     if again is None or again.mapped < match.mapped or again.exact <= match.exact:
         return match, band
     return again, grown
@@ -707,7 +723,10 @@ def broken_word(line: Fragment, after: Fragment, width: float) -> bool:
     """Whether a line break cut a word: the line is one word, full (not one more character
     would fit), and with the next line's first word wider than the column's text, so no
     line could hold the word and the producer cut it where the line was full (Writer and
-    browsers do; a break at a space rarely leaves a one-word line that full)."""
+    browsers move a word too wide for the column to a line of its own, then cut it).
+    Geometry cannot tell every cut: ReportLab cuts words mid-line, and a break at a space
+    can leave a one-word line as full; headers are not rejoined this way (see
+    ``header_text``)."""
     last, first = line.text.strip(), after.text.split(" ", 1)[0]
     if " " in last or not (last and first and last[-1].isalnum() and first[0].isalnum()):
         return False  # a word too wide for the column starts a line of its own
