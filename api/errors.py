@@ -12,7 +12,6 @@ details go to the server's log, not to the client.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +39,6 @@ CODES = {
 }
 
 
-log = logging.getLogger("drr.api")
 DATABASE_RETRY_AFTER_SECONDS = 10
 
 
@@ -86,17 +84,12 @@ def install(app: FastAPI) -> None:
             return error_response(exc.status, exc.message, exc.code, exc.headers)
         return error_response(status_of(exc), str(exc))
 
-    @app.exception_handler(sqlalchemy.exc.OperationalError)
-    @app.exception_handler(sqlalchemy.exc.InterfaceError)
-    async def _database(_: Request, exc: Exception) -> JSONResponse:
-        # The database is down, restarting or busy: not the request's fault, nor a bug.
-        log.warning("the database failed a request: %s", exc)
-        return error_response(503, "the database is unavailable; try again shortly",
-                              headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
-
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:
         # Starlette still raises the exception after this answer, so the log has it whole.
+        if database_unavailable(exc):  # down, restarting or busy: neither the request nor a bug
+            return error_response(503, "the database is unavailable; try again shortly",
+                                  headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
         return error_response(500, "internal error: the server's log says more; please "
                               "report it")
 
@@ -107,6 +100,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, describe(exc.errors(), skip=1))
+
+
+# What the drivers say when the database cannot be reached or is busy. SQLite reports a
+# missing table as an OperationalError too, and that is a bug or a broken store: a 500.
+_UNAVAILABLE = ("connection", "could not connect", "server closed", "terminating",
+                "database is locked", "unable to open database", "timeout", "timed out")
+
+
+def database_unavailable(exc: Exception) -> bool:
+    if not isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
+        return False
+    said = str(exc.orig).lower()
+    return exc.connection_invalidated or any(sign in said for sign in _UNAVAILABLE)
 
 
 def describe(problems: Sequence[Any], skip: int = 0) -> str:

@@ -45,7 +45,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     brokers = new_broker()
     url, broker = next(database), next(brokers)
     port = free_port()
-    env = service_env(url, broker, DRR_MAX_UPLOAD_BYTES=2_000_000)
+    # Six uploads at once in test_concurrent_uploads_and_reads_lose_nothing: none is turned away.
+    env = service_env(url, broker, DRR_MAX_UPLOAD_BYTES=2_000_000, DRR_MAX_CONCURRENT_UPLOADS=6)
     store = open_store(url)
     tokens = {role: store.create_token(role) for role in ("submitter", "reader", "reviewer")}
     worker = start_drr(["worker"], env, folder / "worker.log")
