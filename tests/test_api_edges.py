@@ -23,9 +23,8 @@ from conftest_service import (
     HSCIC_HEADERS,
     PAGE,
     ROOT,
+    Broker,
     free_port,
-    new_broker,
-    new_database_url,
     service_env,
     start_drr,
 )
@@ -295,10 +294,8 @@ def start_upload(port: int, token: str, size: int) -> socket.socket:
     return sock
 
 
-def test_uploads_beyond_the_bound_are_told_to_retry(tmp_path: Path) -> None:
-    database = new_database_url("sqlite", tmp_path)
-    brokers = new_broker()
-    url, broker = next(database), next(brokers)
+def test_uploads_beyond_the_bound_are_told_to_retry(tmp_path: Path, broker: Broker) -> None:
+    url = f"sqlite:///{tmp_path / 'drr.sqlite'}"
     store = open_store(url)
     token = store.create_token("submitter")
     port = free_port()
@@ -320,5 +317,3 @@ def test_uploads_beyond_the_bound_are_told_to_retry(tmp_path: Path) -> None:
     finally:
         server.stop()
         store.dispose()
-        for generator in (database, brokers):
-            generator.close()
