@@ -185,8 +185,8 @@ def hostile_register(tmp_path: Path) -> Path:
              "legal_basis": "Section 251", "purpose": "Research into cardiac outcomes",
              "frequency": "One off"}
     writer.writerow([1, *({**plain, **HOSTILE}.get(k, "") for k in HSCIC_HEADERS)])
-    writer.writerow([2, *({**plain, "organisation": "\t=1+1 Ltd", "data_type": "-5"}.get(k, "")
-                          for k in HSCIC_HEADERS)])
+    second = {**plain, "organisation": "\t=1+1 Ltd", "data_type": "-5", "legal_basis": "-"}
+    writer.writerow([2, *(second.get(k, "") for k in HSCIC_HEADERS)])
     path = tmp_path / "hostile.csv"
     path.write_text(out.getvalue(), encoding="utf-8")
     return path
@@ -207,14 +207,16 @@ def assert_no_formula(text: str) -> None:
     assert len(rows) == 2
     for row in rows:
         for column, value in row.items():
-            assert not value or value[0] not in "=+-@\t\r" or value == "-5", (column, value)
+            assert not value or value[0] not in "=+-@\t\r" or value in ("-5", "-"), (column, value)
     first, second = rows
     assert first["Lead applicant organisation name"] == "'" + HOSTILE["organisation"]
     assert first["Lay summary"] == "'" + HOSTILE["purpose"]
     assert first["Legal basis (as printed)"] == "'" + HOSTILE["legal_basis"]
     assert first["Dataset(s) name"] == "'" + HOSTILE["data_type"]
-    # A plain negative number is a number to a spreadsheet, not a formula: kept as printed.
+    # A plain negative number and a lone dash are not formulas to a spreadsheet: as printed.
     assert second["Dataset(s) name"] == "-5"
+    assert second["Legal basis (as printed)"] == "-"
+    assert second["Lead applicant organisation name"].startswith("'")
 
 
 def test_drr_hdruk_writes_no_formula(hostile_records: list[dict[str, Any]],

@@ -162,14 +162,15 @@ def write_csv(rows: Iterable[dict[str, str]], out: IO[str]) -> None:
 # A spreadsheet opening the CSV runs a cell that starts with one of these as a formula
 # (OWASP, "CSV Injection"); register cells are published text anyone could have written.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Not formulas to a spreadsheet: a plain negative number, and a lone dash (printed for
+# "nothing").
+_INERT = re.compile(r"-?\d+(?:\.\d+)?|-")
 
 
 def inert(value: str) -> str:
     """The cell as text a spreadsheet will not evaluate: a single quote before a formula
-    start, as OWASP recommends. A plain negative number is a number, not a formula, and is
-    kept as printed."""
-    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+    start, as OWASP recommends. A plain negative number or a lone dash is kept as printed."""
+    if value.startswith(FORMULA_STARTS) and not _INERT.fullmatch(value):
         return "'" + value
     return value
 
