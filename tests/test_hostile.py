@@ -7,14 +7,17 @@ timeout, with the document time bound lowered so a hang shows as a failure, not 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import resource
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +117,45 @@ def test_hostile_file_fails_with_the_error_class_its_reason_belongs_to(
     with pytest.raises(errors.ExtractError) as raised:
         read_document(corpus[name].read_bytes(), name, Limits(max_seconds=SECONDS))
     assert type(raised.value) is expected, str(raised.value)
+
+
+def read_in_daemon(data: bytes, seconds: float, results: Any) -> None:
+    try:
+        read_document(data, "hostile.pdf", Limits(max_seconds=seconds))
+        results.put("read")
+    except errors.DrrError as exc:
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_bounds_hold_in_a_daemonic_pool_process(corpus: dict[str, Path]) -> None:
+    """A Celery prefork pool process is daemonic: multiprocessing refuses it children."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    data = corpus["form-fanout.pdf"].read_bytes()
+    worker = context.Process(target=read_in_daemon, args=(data, 2.0, results), daemon=True)
+    worker.start()
+    try:
+        reason = results.get(timeout=TIMEOUT)
+    finally:
+        worker.join(TIMEOUT)
+    assert reason.startswith("DocumentTooLarge: reading it took over the 2-second limit")
+
+
+def test_bounds_hold_in_a_thread(corpus: dict[str, Path]) -> None:
+    """The API without a broker reads documents in a thread: no signal can reach it there."""
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        for name in ("self-reference.pdf", "form-fanout.pdf"):
+            try:
+                read_document(corpus[name].read_bytes(), name, Limits(max_seconds=2.0))
+            except errors.DrrError as exc:
+                outcome.append(exc)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join(TIMEOUT)
+    assert not thread.is_alive()
+    assert [type(e) for e in outcome] == [errors.UnreadableDocument, errors.DocumentTooLarge]
+    assert time.monotonic() - started < 10
