@@ -187,25 +187,35 @@ class Campaign:
     statuses: Counter[str] = field(default_factory=Counter)
     findings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def check(self, case: Any, response: Any) -> None:
-        self.requests += 1
-        label = f"{case.method} {case.path}"
-        self.statuses[f"{label} {response.status_code}"] += 1
-        problems = schema_problems(case, response)
-        shape = error_shape_problem(response.status_code, response.content)
-        if shape:
-            problems.append(("error_shape", shape))
-        for kind, message in problems:
-            self.record(kind, label, response.status_code, message, case)
+    jobs: dict[str, str] = field(default_factory=dict)  # uploaded job id -> its input's file
 
-    def record(self, kind: str, label: str, status: int, message: str, case: Any) -> None:
+    def check(self, case: Any, response: Any) -> None:
+        """One schemathesis request: its verdicts and the error shape."""
+        problems = schema_problems(case, response)
+        self.note(f"{case.method} {case.path}", response.status_code, response.content,
+                  problems, lambda: str(case.as_curl_command()))
+
+    def note(self, label: str, status: int, body: bytes, problems: list[tuple[str, str]],
+             reproduce: Callable[[], str]) -> None:
+        self.requests += 1
+        self.statuses[f"{label} {status}"] += 1
+        if status >= 500 and not any(kind == "server_error" for kind, _ in problems):
+            problems = [*problems, ("server_error", body[:200].decode(errors="replace"))]
+        shape = error_shape_problem(status, body)
+        if shape:
+            problems = [*problems, ("error_shape", shape)]
+        for kind, message in problems:
+            self.record(kind, label, status, message, reproduce)
+
+    def record(self, kind: str, label: str, status: int | str, message: str,
+               reproduce: Callable[[], str]) -> None:
         key = f"{kind} {label} {status}"
         if key in self.findings:
             self.findings[key]["count"] += 1
             return
         self.findings[key] = {"kind": kind, "operation": label, "status": status,
                               "message": message, "count": 1,
-                              "curl": case.as_curl_command(), "first_at_request": self.requests}
+                              "curl": reproduce(), "first_at_request": self.requests}
         print(f"finding {len(self.findings)}: {key}: {message[:160]}", flush=True)
 
     def stats(self) -> dict[str, Any]:
@@ -270,11 +280,83 @@ def auth(service: Service, who: str) -> dict[str, str]:
     return bearer(service.tokens[who])
 
 
+# --- uploads: the OpenAPI document has no body for POST /documents ---------------------------
+
+# Reasons a job fails with when the pipeline raised something other than a DrrError (see
+# workers/jobs.py ``judge``): the reader or enricher has a bug the document reached.
+INTERNAL_REASONS = ("internal error", "the database refused", "ran out of memory", "gave up")
+
+
+def upload_inputs(seed: int) -> Iterator[tuple[str, bytes]]:
+    """Mutated corpus documents, as the reader fuzzer makes them, under their names."""
+    import random
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import fuzz_readers as fr
+
+    seeds = [fr.encode_input(s) for s in fr.corpus_seeds() if len(s.data) < 60_000]
+    rng = random.Random(seed)
+    while True:
+        yield fr.decode_input(fr.mutate(rng.choice(seeds), rng))
+
+
+def fuzz_uploads(service: Service, campaign: Campaign, count: int, seed: int) -> None:
+    """``count`` uploads of mutated documents with the submitter's token: each must get a
+    202, or a 4xx in the error shape; the jobs of accepted ones are followed by ``settle``."""
+    inputs = upload_inputs(seed)
+    with httpx.Client(base_url=service.base, timeout=60,
+                      headers=bearer(service.tokens["submitter"])) as http:
+        for _ in range(count):
+            name, data = next(inputs)
+            answer = http.post("/documents", files={"file": (name, data)})
+            saved = _keep(campaign.out, name, data)
+            campaign.note("POST /documents (upload)", answer.status_code, answer.content, [],
+                          _says(f"curl -F file=@{saved} .../documents"))
+            if answer.status_code == 202:
+                campaign.jobs[answer.json()["job_id"]] = saved
+
+
+def _says(text: str) -> Callable[[], str]:
+    return lambda: text
+
+
+def _keep(folder: Path, name: str, data: bytes) -> str:
+    import hashlib
+
+    path = folder / "uploads" / f"{hashlib.sha256(data).hexdigest()[:16]}-{name}"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data)
+    return str(path)
+
+
+def settle(service: Service, campaign: Campaign, timeout: float = 600) -> None:
+    """Wait for the uploaded jobs; a job failed by a non-DrrError is a finding."""
+    deadline = time.monotonic() + timeout
+    pending = dict(campaign.jobs)
+    with httpx.Client(base_url=service.base, timeout=60,
+                      headers=bearer(service.tokens["reader"])) as http:
+        while pending and time.monotonic() < deadline:
+            for job_id, saved in list(pending.items()):
+                job = http.get(f"/jobs/{job_id}").json()
+                if job["state"] in ("done", "failed"):
+                    del pending[job_id]
+                    reason = job.get("reason") or ""
+                    if reason.startswith(INTERNAL_REASONS):
+                        campaign.record("job_internal_error", "job of an upload", job["state"],
+                                        reason, _says(f"drr process {saved}"))
+            time.sleep(0.5 if pending else 0)
+    for job_id, saved in pending.items():
+        campaign.record("job_unfinished", "job of an upload", "queued/running",
+                        f"job {job_id} not finished within {timeout:g} s", _says(saved))
+
+
 def run(service: Service, campaign: Campaign, requests: int, seed: int,
-        progress: Callable[[Campaign], None] = lambda _: None) -> None:
-    """Rounds over every operation until ``requests`` have been sent."""
+        progress: Callable[[Campaign], None] = lambda _: None, upload_share: float = 0.05
+        ) -> None:
+    """Rounds over every operation, and uploads, until ``requests`` have been sent."""
     ops = operations(load_schema(service))
     per_round = max(1, min(100, requests // (len(ops) * 4) or 1))
+    uploads = max(1, int(per_round * len(ops) * upload_share))
     rounds = 0
     while campaign.requests < requests:
         for operation in ops:
@@ -283,8 +365,10 @@ def run(service: Service, campaign: Campaign, requests: int, seed: int,
                 break
             fuzz_operation(operation, service, campaign, min(per_round, left), seed + rounds)
             rounds += 1
+        fuzz_uploads(service, campaign, uploads, seed + rounds)
         campaign.save()
         progress(campaign)
+    settle(service, campaign)
 
 
 def main() -> None:

@@ -4,8 +4,8 @@ suite (the long campaign is ``benchmarks/fuzz_api.py --requests N``).
 One module-wide run: ``drr serve`` on a fresh PostgreSQL schema, real tokens from
 ``drr tokens create``, the sample register uploaded, then a fixed number of generated
 requests to every operation (valid and invalid inputs, every kind of token, real ids for
-half the path parameters), with fixed seeds so every run sends the same requests. Each
-test below asserts one kind of finding is absent.
+half the path parameters) and uploads of mutated corpus documents, with fixed seeds so every
+run sends the same requests. Each test below asserts one kind of finding is absent.
 """
 
 from __future__ import annotations
@@ -69,6 +69,17 @@ def test_every_error_answer_has_the_one_json_error_shape(campaign: Any) -> None:
 
 def test_every_response_matches_the_schema_documented_for_its_status(campaign: Any) -> None:
     problems = findings(campaign, "response_schema")
+    assert not problems, "\n".join(problems)
+
+
+def test_uploaded_documents_are_accepted_or_refused_and_their_jobs_end_cleanly(
+        campaign: Any) -> None:
+    """Mutated corpus documents (the OpenAPI document cannot describe the multipart body):
+    202 or a 4xx, and no job failed by anything but a DrrError or left unfinished."""
+    uploads = {k: n for k, n in campaign.statuses.items() if "(upload)" in k}
+    assert sum(uploads.values()) >= 20, uploads
+    assert campaign.jobs, "no upload was accepted: the uploads tested nothing past the door"
+    problems = findings(campaign, "job_internal_error") + findings(campaign, "job_unfinished")
     assert not problems, "\n".join(problems)
 
 
