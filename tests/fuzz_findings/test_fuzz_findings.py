@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
 
 from extract import read_document
 
@@ -29,7 +34,7 @@ def _harness() -> ModuleType:
     return module
 
 
-def outcome(name: str, alarm: float = 3.0) -> object:
+def outcome(name: str, alarm: float = 3.0) -> Any:
     """How reading the committed input ends, under the harness's CPU alarm."""
     return _harness().run_one((HERE / name).read_bytes(), name, alarm=alarm)
 
@@ -55,3 +60,40 @@ def test_xlsx_row_that_jumps_to_row_99999999999_is_read_at_once() -> None:
     records = read_document(data, "xlsx-row-number-jump.xlsx").records
     assert [r.source.cells["organisation"].lines for r in records] == [
         (2, 2), (99999999999, 99999999999)]
+
+
+# --- the HTTP API -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
+    """The app on a fresh PostgreSQL schema, with a reader's token."""
+    from conftest_service import new_database_url
+
+    from api.app import create_app
+    from workers.settings import Settings
+    from workers.store import open_store
+
+    database = new_database_url("postgresql", tmp_path)
+    store = open_store(next(database))
+    try:
+        app = create_app(Settings(), store, lambda job_id: None)
+        yield TestClient(app), store.create_token("reader")
+    finally:
+        store.dispose()
+        database.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.service
+@pytest.mark.xfail(strict=True, reason=(
+    "finding (api/, its owner to fix): GET /records/{record_id} answers 404 (and 401, 403) in "
+    "the JSON error shape, but /openapi.json documents only 200 and 422 for it, so clients "
+    "generated from the document know neither the status nor the shape; schemathesis found "
+    "the same for 400/401/403/404/415 on every operation"))
+def test_an_unknown_record_is_a_documented_404(api: tuple[TestClient, str]) -> None:
+    client, token = api
+    answer = client.get("/records/no-such-record", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 404
+    assert set(answer.json()["error"]) == {"status", "code", "message"}  # the shape holds
+    documented = client.get("/openapi.json").json()["paths"]["/records/{record_id}"]["get"]
+    assert "404" in documented["responses"]
