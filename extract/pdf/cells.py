@@ -120,26 +120,84 @@ def aligned_cells(
     column: int,
     fragments: Sequence[Fragment],
     pitch: float,
+    centred: bool,
     clipped_below: bool = False,
+    releases: frozenset[int] | None = None,
 ) -> list[Cell]:
     """Cells of one column of an unruled page whose cells are top-aligned or centred.
 
     The rows' bands hold whole rows (they were cut where the cells' lines end), so a run
-    of lines at the pitch that reaches into several bands is a merged cell. The page's
-    last cell goes on overleaf when the rest of its text was drawn below, clipped away.
+    of lines at the pitch that reaches into several bands is a merged cell, unless
+    ``cut_run`` cuts it: cells with hardly any padding follow each other at the line
+    pitch. The page's last cell goes on overleaf when the rest of its text was drawn
+    below, clipped away.
     """
     cells: list[Cell] = []
-    for block in text_blocks(fragments, pitch):
-        first, last = rows.row_of(block[0].baseline), rows.row_of(block[-1].baseline)
-        if first is None or last is None:
-            continue  # the header above, or notes below the table
-        cell = Cell(column, rows.page, list(range(first, last + 1)), list(block))
-        if cells and cell.rows[0] <= cells[-1].rows[-1]:
-            cell = join_paragraphs(cells.pop(), cell)
-        cells.append(cell)
+    for run in text_blocks(fragments, pitch):
+        for block in cut_run(rows, run, pitch, centred, releases):
+            first, last = rows.row_of(block[0].baseline), rows.row_of(block[-1].baseline)
+            if first is None or last is None:
+                continue  # the header above, or notes below the table
+            cell = Cell(column, rows.page, list(range(first, last + 1)), list(block))
+            if cells and cell.rows[0] <= cells[-1].rows[-1]:
+                cell = join_paragraphs(cells.pop(), cell)
+            cells.append(cell)
     if cells and clipped_below:
         cells[-1].open_below = True
     return cells
+
+
+def cut_run(
+    rows: PageRows,
+    run: Sequence[Fragment],
+    pitch: float,
+    centred: bool,
+    releases: frozenset[int] | None,
+) -> list[list[Fragment]]:
+    """A run of lines as cells: cut where a release starts; then, centred or with no
+    releases known, where each part sits in its band as a cell of that row
+    (``own_cells``). Top-aligned, a merged cell's next line often falls on the next row's
+    first line, so only releases cut it."""
+    if releases is None:
+        return own_cells(rows, run, pitch, centred)
+    parts = at_releases(rows, run, releases)
+    if not centred:
+        return parts
+    return [cell for part in parts for cell in own_cells(rows, part, pitch, centred)]
+
+
+def at_releases(
+    rows: PageRows, run: Sequence[Fragment], releases: frozenset[int]
+) -> list[list[Fragment]]:
+    """A run of lines cut where it crosses into a row where a release starts."""
+    parts: list[list[Fragment]] = []
+    previous: int | None = None
+    for f in run:
+        row = rows.row_of(f.baseline)
+        if not parts or (row != previous and row in releases):
+            parts.append([])
+        parts[-1].append(f)
+        previous = row
+    return parts
+
+
+def own_cells(
+    rows: PageRows, run: Sequence[Fragment], pitch: float, centred: bool
+) -> list[list[Fragment]]:
+    """A run of lines cut at the row bands when every part sits in its band as a cell of
+    that row would: starting on its first line (top-aligned), or centred on its middle."""
+    parts: dict[int, list[Fragment]] = {}
+    for f in run:
+        row = rows.row_of(f.baseline)
+        parts.setdefault(-1 if row is None else row, []).append(f)
+    if len(parts) < 2 or -1 in parts:
+        return [list(run)]
+    for row, part in parts.items():
+        start = rows.bands[row - rows.first_row].start
+        edge = (part[0].baseline + part[-1].baseline) / 2 if centred else part[0].baseline
+        if start is None or abs(edge - start) > 0.25 * pitch:
+            return [list(run)]
+    return list(parts.values())
 
 
 def join_paragraphs(upper: Cell, lower: Cell) -> Cell:

@@ -615,7 +615,10 @@ def unruled_cell_gap(
     return cell_gap_range(gaps)
 
 
-def column_cells(table: Table, column: int) -> list[Cell]:
+def column_cells(table: Table, column: int, releases: frozenset[int] | None = None) -> list[Cell]:
+    """A column's cells; ``releases`` (top-aligned and centred tables): the rows where the
+    organisation's cells start, where no cell of another column goes on from the row
+    above (``release_starts``)."""
     cells: list[Cell] = []
     for page, rows in zip(table.pages, table.rows):
         fragments = [
@@ -626,12 +629,22 @@ def column_cells(table: Table, column: int) -> list[Cell]:
             cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
         elif table.align != "bottom":
             cut = clipped_below(page, rows, column)
-            cells += aligned_cells(rows, column, fragments, table.pitch, cut)
+            centred = table.align == "center"
+            cells += aligned_cells(rows, column, fragments, table.pitch, centred, cut, releases)
         else:
             cut = clipped_below(page, rows, column)
             ends = release_ends(table, page, rows) if column != organisation(table) else []
             cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap, cut, ends)
     return [c for c in join_across_pages(cells) if c.fragments]
+
+
+def release_starts(table: Table) -> frozenset[int] | None:
+    """The rows where the organisation's cells start: a release starts there. None when
+    the table has no organisation column or its cells are bottom-aligned."""
+    column = organisation(table)
+    if column is None or table.align == "bottom":
+        return None
+    return frozenset(cell.rows[0] for cell in column_cells(table, column))
 
 
 def organisation(table: Table) -> int | None:
@@ -674,7 +687,11 @@ def merges(table: Table, column: int, cells: Sequence[Cell], org_blanks: set[int
 
 def resolve_columns(table: Table) -> list[list[Cell]]:
     """Every column's cells, merged blocks of unruled pages filled upwards."""
-    columns = [column_cells(table, c) for c in range(len(table.match.headers))]
+    releases = release_starts(table)
+    columns = [
+        column_cells(table, c, None if c == organisation(table) else releases)
+        for c in range(len(table.match.headers))
+    ]
     if all(page.ruled for page in table.pages):
         return columns
     total = sum(len(r.bands) for r in table.rows)

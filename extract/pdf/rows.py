@@ -247,20 +247,37 @@ def mirrored(
     upper: float, lower: float, ys: Sequence[float], pitch: float
 ) -> tuple[list[float], list[float]]:
     """Baselines strictly between two middles mirrored about the upper one only, and
-    about the lower one only."""
+    about the lower one only: by a line of the same run of lines (``one_run``)."""
     tolerance = 0.25 * pitch
     i = bisect_left(ys, upper + tolerance)
     mine, theirs = [], []
     for y in ys[i:]:
         if y >= lower - tolerance:
             break
-        about_upper = has_line(ys, 2 * upper - y, tolerance)
-        about_lower = lower != float("inf") and has_line(ys, 2 * lower - y, tolerance)
+        about_upper = one_run(ys, 2 * upper - y, y, pitch)
+        about_lower = lower != float("inf") and one_run(ys, y, 2 * lower - y, pitch)
         if about_upper and not about_lower:
             mine.append(y)
         elif about_lower and not about_upper:
             theirs.append(y)
     return mine, theirs
+
+
+def one_run(ys: Sequence[float], top: float, bottom: float, pitch: float) -> bool:
+    """Whether lines on ``top`` and ``bottom`` and at the pitch all the way between them
+    are printed: one cell's lines."""
+    tolerance = 0.25 * pitch
+    i = bisect_left(ys, top - tolerance)
+    if i == len(ys) or ys[i] > top + tolerance:
+        return False
+    last = ys[i]
+    for y in ys[i + 1 :]:
+        if last >= bottom - tolerance:
+            break
+        if y - last > BLOCK_PITCH * pitch + 0.05:
+            return False
+        last = y
+    return abs(last - bottom) <= tolerance
 
 
 def has_line(ys: Sequence[float], y: float, tolerance: float) -> bool:
