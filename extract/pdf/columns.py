@@ -55,16 +55,24 @@ def word_starts(chars: Sequence[Char]) -> Counter[int]:
     every line of its cells, while a word inside repeated text ("ICO code", or a header
     printed on every page) is always preceded by its touching space and collects none.
     """
-    starts: Counter[int] = Counter()
+    return Counter(x for x, _, _ in start_keys(chars))
+
+
+def start_keys(chars: Sequence[Char]) -> set[tuple[int, int, str]]:
+    """Each phrase start as (x in tenths of a point, baseline in half points, its line's
+    text from there): the same line printed at the same place on every page (a centred
+    header repeated by the producer) is one start, not one per page."""
+    keys: set[tuple[int, int, str]] = set()
     for row in baseline_rows(chars):
         previous: Char | None = None
-        for char in row:
+        for i, char in enumerate(row):
             if not char.text.isspace() and (
                 previous is None or char.x0 - previous.x1 > 0.5 * char.size
             ):
-                starts[tenths(char.x0)] += 1
+                rest = "".join(c.text for c in row[i : i + 12])
+                keys.add((tenths(char.x0), round(char.baseline * 2), rest))
             previous = char
-    return starts
+    return keys
 
 
 def baseline_rows(chars: Sequence[Char]) -> list[list[Char]]:
@@ -109,10 +117,8 @@ def line_spans(row: Sequence[Char], starts: Counter[int], bridge: float) -> list
 
 def phrase_starts(pages: Sequence[PageGeometry]) -> Counter[int]:
     """Where lines start phrases, over all the pages (see ``word_starts``)."""
-    starts = Counter[int]()
-    for page in pages:
-        starts.update(word_starts(page.chars))
-    return starts
+    keys = set().union(*(start_keys(page.chars) for page in pages))
+    return Counter(x for x, _, _ in keys)
 
 
 def page_lines(
