@@ -15,6 +15,7 @@ failure a person can act on, one line, no traceback.
 
 from __future__ import annotations
 
+import faulthandler
 import math
 import os
 import pickle
@@ -78,10 +79,12 @@ def _child(work: Callable[[], T], fd: int, seconds: float, memory: int) -> None:
 
 
 def _limit_self(seconds: float, memory: int) -> None:
+    faulthandler.disable()  # a crash is the parent's one line to report, not a dump on stderr
     for name in ("SIGINT", "SIGTERM", "SIGXCPU"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    _lower(resource.RLIMIT_CPU, _cpu_seconds() + math.ceil(seconds) + 1)
+    if math.isfinite(seconds):  # DRR_MAX_DOCUMENT_SECONDS=inf: no time bound at all
+        _lower(resource.RLIMIT_CPU, _cpu_seconds() + math.ceil(seconds) + 1)
     _lower(resource.RLIMIT_AS, _address_space() + memory)
 
 
@@ -108,8 +111,10 @@ def _read_until(fd: int, deadline: float) -> bytes | None:
     """Everything the child writes, or None if it is still writing at the deadline."""
     chunks: list[bytes] = []
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+        remaining = deadline - time.monotonic() if math.isfinite(deadline) else None
+        if remaining is not None and remaining <= 0:
+            return None
+        if not select.select([fd], [], [], remaining)[0]:
             return None
         chunk = os.read(fd, _CHUNK)
         if not chunk:
