@@ -285,13 +285,15 @@ def put_back(store: Store, enqueue: Enqueue, job: Job, rule: StrandRule) -> str 
 def reap(store: Store, queue: JobQueue, rule: StrandRule,
          at: datetime | None = None) -> list[tuple[Job, str]]:
     """Put back every stranded job; returns each job and what was done to it."""
+    at = at or now()
+    candidates = store.unfinished_jobs(at - timedelta(seconds=rule.queued_for),
+                                       at - timedelta(seconds=rule.running_for))
+    if not candidates:  # the usual case: the queue (a whole Redis list) is not read
+        return []
     held = queue.held()
     if held is None:
         log.warning("the queue cannot be read: no job is judged stranded this time")
         return []
-    at = at or now()
-    candidates = store.unfinished_jobs(at - timedelta(seconds=rule.queued_for),
-                                       at - timedelta(seconds=rule.running_for))
     done = []
     for job in candidates:
         if is_stranded(job, at, held, rule) and (action := put_back(store, queue, job, rule)):
@@ -368,10 +370,13 @@ def _enqueue(store: Store, enqueue: Enqueue, job_id: str) -> None:
 
 def _rescue(store: Store, enqueue: Enqueue, job_id: str, rule: StrandRule) -> bool:
     """A document submitted again whose job is stranded: put the job back now."""
-    held_of = getattr(enqueue, "held", None)
-    held = held_of() if held_of is not None else None
     job = store.get_job(job_id)
-    if held is None or job is None or not is_stranded(job, now(), held, rule):
+    held_of = getattr(enqueue, "held", None)
+    # The queue is read only for a job old enough to be stranded.
+    if job is None or held_of is None or not is_stranded(job, now(), (), rule):
+        return False
+    held = held_of()
+    if held is None or job.id in held:
         return False
     return put_back(store, enqueue, job, rule) == "requeued"
 
