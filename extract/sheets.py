@@ -182,7 +182,8 @@ def guard_zip(data: bytes, limits: Limits) -> None:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    # NotImplementedError: a member whose "version needed to extract" is past zipfile's 6.3
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise UnreadableDocument(f"a damaged zip archive: {_shown(str(exc))}") from exc
     members = archive.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
