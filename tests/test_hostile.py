@@ -102,6 +102,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {path.name: path for path in build(tmp_path_factory.mktemp("hostile"))}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_hostile_file_fails_alone_with_one_clear_line(
     corpus: dict[str, Path], name: str, tmp_path: Path
@@ -260,6 +261,7 @@ def test_the_child_reports_its_result_or_one_clear_error() -> None:
 
 
 @pytest.mark.service
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_hostile_pdfs_fail_their_jobs_in_a_real_worker_and_it_goes_on(
     corpus: dict[str, Path],
