@@ -33,6 +33,10 @@ Enqueue = Callable[[str], Any]
 NDJSON = "application/x-ndjson"
 CSV = "text/csv"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in a multipart body
+# The upload is read by hand (to bound it as it arrives), so /openapi.json is told its shape.
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary"}}}}}}
 
 
 def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
@@ -50,19 +54,26 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
     errors.install(app)
     read = Depends(requires(READ_ROLES, public=settings.public_read))
     submit = Depends(requires(frozenset({"submitter"})))
+    found = errors.answers(401, 403, 404, 422)
     app.add_api_route("/documents", upload_document, methods=["POST"], status_code=202,
-                      dependencies=[submit], summary="upload a register document")
+                      dependencies=[submit], summary="upload a register document",
+                      responses=errors.answers(400, 401, 403, 413, 415),
+                      openapi_extra={"requestBody": UPLOAD_BODY})
     app.add_api_route("/documents/{sha256}", get_document, dependencies=[read],
-                      summary="a document's status, record count and errors")
-    app.add_api_route("/jobs/{job_id}", get_job, dependencies=[read], summary="one job")
+                      summary="a document's status, record count and errors", responses=found)
+    app.add_api_route("/jobs/{job_id}", get_job, dependencies=[read], summary="one job",
+                      responses=found)
     app.add_api_route("/records", list_records,
                       openapi_extra={"parameters": _record_parameters()},
                       summary="records, filtered and paginated; JSON Lines with Accept: "
-                      + NDJSON)
+                      + NDJSON, responses={**errors.answers(400, 401, 403, 422),
+                                           200: {"content": {NDJSON: {}, CSV: {}}}})
     app.add_api_route("/records/{record_id}", get_record, dependencies=[read],
-                      summary="one record")
-    app.add_api_route("/schema", get_schema, summary="the JSON Schema of a record")
-    app.add_api_route("/health", health, summary="liveness")
+                      summary="one record", responses=found)
+    app.add_api_route("/schema", get_schema, summary="the JSON Schema of a record",
+                      responses={**errors.answers(),
+                                 200: {"content": {"application/schema+json": {}}}})
+    app.add_api_route("/health", health, summary="liveness", responses=errors.answers())
     review.install(app)
     return app
 

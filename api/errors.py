@@ -19,6 +19,7 @@ import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from extract.errors import DocumentTooLarge, DrrError, ExtractError, ModelError, UnreadableDocument
@@ -61,6 +62,47 @@ STATUS: tuple[tuple[type[DrrError], int], ...] = (
     (ExtractError, 422),
     (ModelError, 503),  # the server's models, not the request: an operator must fix them
 )
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The one error shape, as /openapi.json documents it."""
+
+    error: ErrorDetail
+
+
+MEANINGS = {
+    400: "a bad request: a cursor that was not given, an upload with no file, an empty file",
+    401: "no token, or an unknown or revoked one",
+    403: "the token's role may not do this",
+    404: "no such document, job or record",
+    413: "the body is over its limit",
+    415: "not a supported register document (told from its bytes)",
+    422: "invalid parameters or body",
+    500: "internal error: a bug, the server's log says more",
+    503: "the database, the queue or the models are unavailable, or too many uploads at "
+         "once (see Retry-After)",
+}
+
+
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The errors an operation may answer, for its OpenAPI ``responses``: each in the one
+    shape. Any operation may answer 500 and 503."""
+    return {status: {"model": ErrorBody, "description": MEANINGS[status]}
+            for status in sorted({*statuses, 500, 503})}
+
+
+def page_answers() -> dict[int | str, dict[str, Any]]:
+    """``answers`` for an HTML page that reads nothing: only a bug, still in JSON (FastAPI
+    would document a model under the page's own media type)."""
+    schema = {"$ref": "#/components/schemas/ErrorBody"}
+    return {500: {"description": MEANINGS[500],
+                  "content": {"application/json": {"schema": schema}}}}
 
 
 def status_of(exc: DrrError) -> int:

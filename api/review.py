@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth import READ_ROLES, REVIEW_ROLES, requires
-from api.errors import ApiError
+from api.errors import ApiError, answers, page_answers
 from workers.store import QueueCursor, Store
 
 PAGE = Path(__file__).resolve().parent / "static" / "review.html"
@@ -43,13 +43,17 @@ def install(app: FastAPI) -> None:
     read = Depends(requires(READ_ROLES))
     review = Depends(requires(REVIEW_ROLES))
     app.add_api_route("/review", review_page, response_class=HTMLResponse,
-                      summary="the review page (asks for a reviewer token)")
+                      summary="the review page (asks for a reviewer token)",
+                      responses=page_answers())
     app.add_api_route("/review/queue", review_queue, dependencies=[read],
-                      summary="records that need review, least confident first")
+                      summary="records that need review, least confident first",
+                      responses=answers(400, 401, 403, 422))
     app.add_api_route("/records/{record_id}/purpose", correct_purpose, methods=["POST"],
-                      dependencies=[review], summary="a reviewer's purpose label for a record")
+                      dependencies=[review], summary="a reviewer's purpose label for a record",
+                      responses=answers(400, 401, 403, 404, 413, 422))
     app.add_api_route("/records/{record_id}/corrections", record_corrections,
-                      dependencies=[read], summary="a record's corrections, oldest first")
+                      dependencies=[read], summary="a record's corrections, oldest first",
+                      responses=answers(401, 403, 404, 422))
 
 
 def review_page() -> HTMLResponse:

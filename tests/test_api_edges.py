@@ -164,6 +164,23 @@ def test_a_database_that_is_down_is_a_503_with_retry_after() -> None:
     assert int(answer.headers["retry-after"]) >= 1
 
 
+def test_openapi_documents_every_error_in_the_one_shape(http: TestClient) -> None:
+    document = http.get("/openapi.json").json()
+    shape = document["components"]["schemas"]["ErrorBody"]
+    assert shape["properties"]["error"] == {"$ref": "#/components/schemas/ErrorDetail"}
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            errors = {code: answer for code, answer in operation["responses"].items()
+                      if not code.startswith("2")}
+            assert "500" in errors and ("503" in errors or path == "/review"), (method, path)
+            for code, answer in errors.items():
+                schema = answer["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, code)
+    assert "404" in document["paths"]["/records/{record_id}"]["get"]["responses"]
+    assert "415" in document["paths"]["/documents"]["post"]["responses"]
+
+
 # formulas in the HDR UK CSV
 
 HOSTILE = {

@@ -85,11 +85,6 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, Any]]:
 
 
 @pytest.mark.service
-@pytest.mark.xfail(strict=True, reason=(
-    "finding (api/, its owner to fix): GET /records/{record_id} answers 404 (and 401, 403) in "
-    "the JSON error shape, but /openapi.json documents only 200 and 422 for it, so clients "
-    "generated from the document know neither the status nor the shape; schemathesis found "
-    "the same for 400/401/403/404/415 on every operation"))
 def test_an_unknown_record_is_a_documented_404(api: tuple[TestClient, Any]) -> None:
     client, store = api
     token = store.create_token("reader")
