@@ -98,8 +98,8 @@ def reaper_env(database_url: str, own_redis: OwnRedis, **extra: object) -> dict[
                        DRR_REQUEUE_AFTER=2, **extra)
 
 
-def submit(paths: list[Path], env: dict[str, str]) -> list[dict[str, object]]:
-    done = drr(["submit", *map(str, paths)], env)
+def submit(paths: list[Path], env: dict[str, str], *flags: str) -> list[dict[str, object]]:
+    done = drr(["submit", *flags, *map(str, paths)], env)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 
@@ -139,11 +139,14 @@ def test_jobs_queued_when_redis_restarts_are_each_done_exactly_once(
     store = open_store(database_url)
     assert {job.state for job in store.list_jobs(limit=100)} == {"queued"}
 
-    # A document submitted again while its job is stranded puts the job back itself.
+    # A document submitted again (with --again too) while its job is stranded puts the
+    # job back itself instead of joining it.
     time.sleep(2.1)  # DRR_REQUEUE_AFTER
-    [again] = submit([DOCUMENTS[0]], env)
-    assert again["job_id"] == submitted[0]["job_id"] and again.get("requeued") is True
-    assert own_redis.client().llen("drr-reaper-test") == 1
+    [plain] = submit([DOCUMENTS[0]], env)
+    [again] = submit([DOCUMENTS[1]], env, "--again")
+    assert [plain["job_id"], again["job_id"]] == [submitted[0]["job_id"], submitted[1]["job_id"]]
+    assert plain.get("requeued") is again.get("requeued") is True
+    assert own_redis.client().llen("drr-reaper-test") == 2
 
     worker = start_worker(env)
     job_ids = [str(line["job_id"]) for line in submitted]
@@ -154,7 +157,7 @@ def test_jobs_queued_when_redis_restarts_are_each_done_exactly_once(
     for path, line, job in zip(DOCUMENTS, submitted, jobs):
         assert job is not None
         assert counts[str(line["document_sha256"])] == job.record_count == rows_in(path), path
-    assert worker.text().count("was stranded queued: requeued") == 19
+    assert worker.text().count("was stranded queued: requeued") == 18
 
 
 def test_a_job_running_when_its_worker_and_redis_are_lost_is_done_once_after_the_limit(
