@@ -230,18 +230,17 @@ def decode_within(stream: PDFStream, budget: InflationBudget) -> None:
     An image is inflated only to be measured (a bomb can hide there too) and then dropped:
     pdfminer.six never decodes one for text, and keeping scans' pixels would exhaust the
     document's budget on legitimate scanned-and-OCRed registers. Its ratio is not judged,
-    since a blank page scanned to Flate compresses a thousand to one innocently.
+    since a blank page scanned to Flate compresses a thousand to one innocently: its own
+    width and height bound it instead.
     """
     if stream.rawdata is None or stream.objid in budget.measured:
         return  # already decoded, or an image already measured
+    if is_image(stream):
+        measure_image(stream, budget)
+        return
     raw_size = len(stream.rawdata)
-    image = is_image(stream)
-    cap = budget.remaining if image else budget.allowance(raw_size)
+    cap = budget.allowance(raw_size)
     try:
-        if image:
-            measure(stream, cap)
-            budget.measured.add(stream.objid)  # type: ignore[arg-type]
-            return
         data = decoded(stream, cap)
     except Overflow:
         raise DocumentTooLarge(_overflow_reason(stream, raw_size, cap, budget)) from None
@@ -251,6 +250,46 @@ def decode_within(stream: PDFStream, budget: InflationBudget) -> None:
         ) from exc
     budget.used += len(data)
     stream.data, stream.rawdata = data, None
+
+
+def measure_image(stream: PDFStream, budget: InflationBudget) -> None:
+    """Refuse an image whose size, declared or inflated, is over the budget or its own
+    dimensions; an image that says it is too big is refused before it is inflated."""
+    declared = declared_pixels(stream)
+    if declared > budget.remaining:
+        raise DocumentTooLarge(
+            f"{describe(stream)} declares {declared:,} bytes of pixels or more, over the"
+            f" {budget.limit:,}-byte limit for one document: refused as a possible zip bomb;"
+            " if the register is genuine, print it to a new PDF and submit that"
+        )
+    # four 16-bit colour components (CMYK) take eight times one 8-bit one, at most
+    cap = min(budget.remaining, RATIO_FLOOR + 8 * declared)
+    try:
+        measure(stream, cap)
+    except Overflow:
+        raise DocumentTooLarge(
+            f"{describe(stream)} inflates past what its own width and height allow: refused"
+            " as a possible zip bomb; if the register is genuine, print it to a new PDF and"
+            " submit that"
+        ) from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise UnreadableDocument(
+            f"{describe(stream)} cannot be decoded: the PDF is corrupt"
+        ) from exc
+    budget.measured.add(stream.objid)  # type: ignore[arg-type]
+
+
+def declared_pixels(stream: PDFStream) -> int:
+    """The fewest bytes an image's own dictionary says its samples take: one colour
+    component (0 when it does not say)."""
+    try:
+        width, height, bits = (
+            int_value(stream.attrs.get(key, default))
+            for key, default in (("Width", 0), ("Height", 0), ("BitsPerComponent", 8))
+        )
+    except (TypeError, ValueError):
+        return 0
+    return max(width, 0) * max(height, 0) * max(bits, 1) // 8
 
 
 def _overflow_reason(stream: PDFStream, raw_size: int, cap: int, budget: InflationBudget) -> str:

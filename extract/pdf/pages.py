@@ -211,7 +211,7 @@ class BoundedDocument(PDFDocument):
             if obj.objid in seen:
                 raise UnreadableDocument(
                     f"object {objid} of the PDF refers to itself"
-                    + (f" through {len(seen) - 1} others" if len(seen) > 1 else "")
+                    + (f" through {len(seen) - 1} other objects" if len(seen) > 1 else "")
                     + ": the file is corrupt"
                 )
             seen.add(obj.objid)

@@ -35,7 +35,9 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     ),
     "triple-flate.pdf": ("content stream behind three Flate filters, 1 GiB", "DocumentTooLarge"),
     "huge-tounicode.pdf": ("a font's ToUnicode CMap inflating to 1 GiB", "DocumentTooLarge"),
-    "huge-image.pdf": ("a drawn image inflating to 1 GiB", "DocumentTooLarge"),
+    "huge-image.pdf": ("a drawn image of 32768 x 32768 pixels, 1 GiB", "DocumentTooLarge"),
+    "lying-image.pdf": ("a 100 x 100 image inflating to 1 GiB", "DocumentTooLarge"),
+    "blank-scan.pdf": ("a register with a blank Flate page image (1,000 to 1)", None),
     "ratio-bomb.pdf": ("a 24 MiB content stream of spaces (over 1,000 to 1)", "DocumentTooLarge"),
     "objstm-bomb.pdf": ("an object stream inflating to 1 GiB", "DocumentTooLarge"),
     "form-fanout.pdf": (
@@ -167,14 +169,16 @@ def huge_tounicode() -> bytes:
     return pdf([CATALOG, PAGES, page(), stream(TEXT), font, cmap])
 
 
-def huge_image() -> bytes:
+def image_page(side: int, mib: int, content: bytes = TEXT) -> bytes:
+    """A page drawing a gray image ``side`` pixels square whose Flate data is ``mib`` MiB
+    of zeros."""
     image = stream(
-        zero_bomb(1024),
-        b"/Type /XObject /Subtype /Image /Width 32768 /Height 32768 /ColorSpace /DeviceGray "
-        b"/BitsPerComponent 8 /Filter /FlateDecode ",
+        zero_bomb(mib),
+        b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode " % (side, side),
     )
     resources = b"<< /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >>"
-    content = stream(TEXT + b"q 100 0 0 100 72 500 cm /Im1 Do Q\n")
+    content = stream(content + b"q 100 0 0 100 72 500 cm /Im1 Do Q\n")
     return pdf([CATALOG, PAGES, page(resources=resources), content, FONT, image])
 
 
@@ -440,7 +444,9 @@ BUILDERS: dict[str, Callable[[], bytes]] = {
     "double-flate.pdf": lambda: flate_content(2),
     "triple-flate.pdf": lambda: flate_content(3),
     "huge-tounicode.pdf": huge_tounicode,
-    "huge-image.pdf": huge_image,
+    "huge-image.pdf": lambda: image_page(32768, 1024),
+    "lying-image.pdf": lambda: image_page(100, 1024),
+    "blank-scan.pdf": lambda: image_page(2048, 4, register_content()),
     "ratio-bomb.pdf": ratio_bomb,
     "objstm-bomb.pdf": objstm_bomb,
     "form-fanout.pdf": form_fanout,
