@@ -216,7 +216,10 @@ def join_across_pages(cells: Sequence[Cell]) -> list[Cell]:
     joined: list[Cell] = []
     for cell in cells:
         previous = joined[-1] if joined else None
-        if previous is not None and previous.open_below and cell.page > previous.page:
+        goes_on = previous is not None and (
+            previous.open_below or cell.rows[0] == previous.rows[-1]
+        )
+        if previous is not None and goes_on and cell.page > previous.page:
             rows = range(previous.rows[0], cell.rows[-1] + 1)
             joined[-1] = Cell(
                 cell.column,

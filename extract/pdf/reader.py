@@ -34,7 +34,7 @@ from extract.pdf.cells import (
     ruled_cells,
     unruled_cells,
 )
-from extract.pdf.columns import edges_from_rivers, edges_from_rulings, phrase_starts
+from extract.pdf.columns import SNAP, edges_from_rivers, edges_from_rulings, phrase_starts
 from extract.pdf.geometry import PageGeometry, union
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import bounded_pages
@@ -185,7 +185,7 @@ def page_bands(
     aligned otherwise than the rows does not move them.
     """
     if page.ruled:
-        return bands_between(page.number, rules_within(page.geometry.rulings, page.edges))
+        return ruled_bands(page)
     columns = [
         [f for f in page.column(c) if below is None or f.baseline > below]
         for c in range(len(page.edges) - 1)
@@ -194,6 +194,17 @@ def page_bands(
     bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others)
     if below is not None and bands:
         bands[0] = replace(bands[0], top=max(bands[0].top, below))
+    return bands
+
+
+def ruled_bands(page: PageTable) -> list[Band]:
+    """Bands between the rules; and, where the column rules run on below the last one,
+    the part of a row the page break cut (its bottom rule is drawn on the next page)."""
+    ys = rules_within(page.geometry.rulings, page.edges)
+    bands = bands_between(page.number, ys)
+    sides = [r.bottom for r in page.geometry.rulings if r.orientation == "v"]
+    if ys and sides and max(sides) > ys[-1] + 2 * SNAP:
+        bands.append(Band(page.number, ys[-1], max(sides)))
     return bands
 
 
@@ -377,15 +388,19 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
                 f" {len(match.headers)}; not read"
             )
             continue
-        below = header_band.bottom if page is pages[start] else None
+        first = page is pages[start]
+        below = header_band.bottom if first else repeated_header(page, match, pitch)
         bands = page_bands(page, anchor, pitch, align, below)
-        if page is pages[start]:
-            bands = [b for b in bands if b.top >= header_band.bottom - 0.01]
+        if below is not None:
+            bands = [b for b in bands if b.top >= below - 0.01]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
             bands = bands[1:]
+        if first and bands and not has_text(page, bands[0], anchor):
+            bands = bands[1:]  # the rest of the header: no row starts above the first id
+        joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
         kept.append(page)
-        rows.append(PageRows(page.number, tuple(bands), next_row))
-        next_row += len(bands)
+        rows.append(PageRows(page.number, tuple(bands), next_row - joined))
+        next_row += len(bands) - joined
     kept, rows = drop_trailing_notes(kept, rows, anchor, pitch, align)
     if not any(r.bands for r in rows):
         unread = notes[len(warnings) + start :]
@@ -400,6 +415,39 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         unread_notices(notice_pages(pages[start:], kept)),
         align,
     )
+
+
+def repeated_header(page: PageTable, match: HeaderMatch, pitch: float) -> float | None:
+    """The bottom of the page's own copy of the table's header, if it prints one."""
+    found = find_header(page, pitch)
+    if found is None or found[0].profile != match.profile:
+        return None
+    return found[1].bottom if found[0].fields == match.fields else None
+
+
+def has_text(page: PageTable, band: Band, column: int | None = None) -> bool:
+    """Whether the band holds text (in ``column``, when given)."""
+    return any(
+        band.holds(f.baseline) for f in page.fragments if column is None or f.column == column
+    )
+
+
+def row_goes_on(
+    page: PageTable, rows: PageRows, after: PageTable, bands: Sequence[Band], anchor: int
+) -> bool:
+    """Whether a row broke across the page break: the next page's first band has text
+    but no anchor cell (the row's id printed before the break), or this page's last band
+    has text but no anchor cell and the next page's first one has (printed after it)."""
+    if not rows.bands:
+        return False
+    if not has_text(after, bands[0], anchor):
+        return has_text(after, bands[0])
+    return not has_text(page, rows.bands[-1], anchor) and has_text(page, rows.bands[-1])
+
+
+def row_count(table: Table) -> int:
+    """Data rows: bands, a row broken across a page break once."""
+    return max((r.first_row + len(r.bands) for r in table.rows), default=0)
 
 
 def table_alignment(pages: Sequence[PageTable], anchor: int, header: Band) -> Align:
@@ -681,7 +729,7 @@ def merges(table: Table, column: int, cells: Sequence[Cell], org_blanks: set[int
         return True
     if any(len(c.rows) > 1 for c in cells):
         return True
-    blanks = blank_rows(cells, sum(len(r.bands) for r in table.rows))
+    blanks = blank_rows(cells, row_count(table))
     return bool(blanks) and bool(org_blanks) and blanks <= org_blanks
 
 
@@ -694,7 +742,7 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
     ]
     if all(page.ruled for page in table.pages):
         return columns
-    total = sum(len(r.bands) for r in table.rows)
+    total = row_count(table)
     org = table.match.fields.index("organisation") if "organisation" in table.match.fields else 0
     org_blanks = blank_rows(columns[org], total)
     return [
@@ -759,8 +807,11 @@ def column_widths(table: Table, columns: Sequence[Sequence[Cell]]) -> list[float
 
 
 def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
-    total = sum(len(r.bands) for r in table.rows)
-    row_pages = [r.page for r in table.rows for _ in r.bands]
+    total = row_count(table)
+    row_pages = [0] * total
+    for page_rows in reversed(table.rows):  # a broken row is on the page it starts on
+        for i in range(len(page_rows.bands)):
+            row_pages[page_rows.first_row + i] = page_rows.page
     texts: list[list[str | None]] = [[None] * len(columns) for _ in range(total)]
     rows = [
         Row(
