@@ -39,7 +39,12 @@ def run_bounded(work: Callable[[], T], seconds: float, memory: int) -> T:
     ``memory`` bytes over this process's current address space."""
     deadline = time.monotonic() + seconds
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: the caller reports it as the OSError it is
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child: never returns
         os.close(read_end)
         _child(work, write_end, seconds, memory)
