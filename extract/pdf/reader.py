@@ -789,12 +789,16 @@ def broken_word(line: Fragment, after: Fragment, width: float) -> bool:
     would fit), and with the next line's first word wider than the column's text, so no
     line could hold the word and the producer cut it where the line was full (Writer and
     browsers move a word too wide for the column to a line of its own, then cut it).
-    Geometry cannot tell every cut: ReportLab cuts words mid-line, and a break at a space
-    can leave a one-word line as full; headers are not rejoined this way (see
+    Geometry cannot tell every cut: a break at a space often leaves a one-word line as
+    full in a narrow column, so only codes (a digit in them: ids, references, sections)
+    are rejoined; ReportLab cuts words mid-line; headers are not rejoined this way (see
     ``header_text``)."""
     last, first = line.text.strip(), after.text.split(" ", 1)[0]
     if " " in last or not (last and first and last[-1].isalnum() and first[0].isalnum()):
         return False  # a word too wide for the column starts a line of its own
+    if not any(c.isdigit() for c in last + first) or (last.isalpha() and first.isdigit()):
+        return False  # in prose a full one-word line is as often two words ("Personally"),
+    # and a word before a number ("Regulation" / "3") is two
     line_width = line.box[2] - line.box[0]
     per_char = line_width / max(len(line.text), 1)
     full = line_width + per_char > width
