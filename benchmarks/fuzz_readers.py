@@ -434,6 +434,34 @@ def mutate_content(stream: bytes, rng: random.Random) -> bytes:
     return b"".join(tokens)
 
 
+_DICT_TOKEN = re.compile(rb"\d+\s+\d+\s+R|/[A-Za-z0-9]+|-?\d+(?:\.\d+)?|\[|\]")
+
+
+def mutate_pdf_object(data: bytes, rng: random.Random, _: Sequence[bytes] = ()) -> bytes:
+    """Change one token of an object's dictionary (outside streams): a count, a reference
+    (to itself, to nothing), a key or a bracket; then rebuild the xref."""
+    objects = [m for m in _OBJECT.finditer(data)]
+    if not objects:
+        return flip_bits(data, rng)
+    chosen = rng.choice(objects)
+    end = data.find(b"stream", chosen.end())
+    stop = data.find(b"endobj", chosen.end())
+    end = stop if end < 0 or (0 <= stop < end) else end
+    tokens = list(_DICT_TOKEN.finditer(data, chosen.end(), end if end > 0 else len(data)))
+    if not tokens:
+        return flip_bits(data, rng)
+    token = rng.choice(tokens)
+    numbers = [int(m.group(1)) for m in objects]
+    replacement = rng.choice((
+        b"%d 0 R" % int(chosen.group(1)),  # the object refers to itself
+        b"%d 0 R" % rng.choice(numbers), b"%d 0 R" % (max(numbers) + 7), b"null",
+        b"999999999", b"-1", b"0", b"3.5", b"/Kids", b"/Parent", b"/Contents", b"[", b"]",
+        b"<<", b">>", b"[" * 50, b"", token.group() * 2,
+    ))
+    out = data[:token.start()] + replacement + data[token.end():]
+    return rebuild_xref(out)
+
+
 def rebuild_xref(pdf: bytes) -> bytes:
     """A classic xref table for the objects as they now lie, so pdfminer finds them by offset."""
     trailer = _TRAILER.search(pdf)
@@ -519,10 +547,16 @@ def mutate_xml(body: bytes, rng: random.Random) -> bytes:
 def structured_mutator(document: bytes) -> Mutator:
     """The structure-aware mutation for the document's own kind."""
     if b"%PDF-" in document[:1024]:
-        return mutate_pdf_stream
+        return mutate_pdf
     if document.startswith(b"PK\x03\x04"):
         return mutate_zip_member
     return mutate_lines
+
+
+def mutate_pdf(data: bytes, rng: random.Random, others: Sequence[bytes] = ()) -> bytes:
+    """A stream's content or an object's dictionary, even odds."""
+    mutator = mutate_pdf_stream if rng.random() < 0.5 else mutate_pdf_object
+    return mutator(data, rng, others)
 
 
 def mutate(data: bytes, rng: random.Random, others: Sequence[bytes] = ()) -> bytes:
