@@ -65,8 +65,8 @@ class JobTask(Task):
             process_store(os.getpid()).fail_job(args[0], reason)
 
 
-@app.task(name=PROCESS_JOB, bind=True, base=JobTask)
-def process_job(self: Task, job_id: str) -> str:
+@app.task(name=PROCESS_JOB, base=JobTask)
+def process_job(job_id: str) -> str:
     pid = os.getpid()
     return run(lambda: process_runtime(pid), process_store(pid), job_id)
 
