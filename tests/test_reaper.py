@@ -321,3 +321,37 @@ def test_a_job_whose_message_the_queue_holds_is_left_alone(database_url: str) ->
     young = StrandRule(queued_for=3600, running_for=3600, max_deliveries=3)
     assert reap(store, JobList(), young) == []
     assert store.get_job(job_id).requeues == 0  # type: ignore[union-attr]
+
+
+def test_drr_reap_leaves_a_job_whose_message_redis_holds_taken_or_waiting(
+    database_url: str, own_redis: OwnRedis
+) -> None:
+    from kombu import Connection
+
+    env = reaper_env(database_url, own_redis, DRR_TASK_SOFT_TIME_LIMIT=1,
+                     DRR_TASK_TIME_LIMIT=2, DRR_BROKER_VISIBILITY_TIMEOUT=3)
+    store = open_store(database_url)
+    [job_id] = stranded_jobs(store, 1)
+
+    def reaped() -> list[dict[str, str]]:
+        backdate(store, 600)
+        done = drr(["reap"], env)
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines()]
+
+    assert reaped() == [{"job_id": job_id, "filename": "r0.txt", "was": "queued",
+                         "action": "requeued"}]
+    assert reaped() == []  # its message waits on the queue
+    with Connection(own_redis.url) as connection:
+        queue = connection.SimpleQueue("drr-reaper-test")
+        message = queue.get(timeout=5)  # taken as a worker takes it: unacknowledged
+        assert message.headers["id"] == job_id
+        assert store.start_delivery(job_id) is not None
+        with store.writer.begin() as conn:
+            conn.execute(jobs.update().values(started_at=now() - timedelta(seconds=600)))
+        assert reaped() == []  # Redis hands it back itself if the worker died
+        message.ack()
+        queue.close()
+    assert [r["action"] for r in reaped()] == ["requeued"]
+    job = store.get_job(job_id)
+    assert job is not None and (job.state, job.deliveries, job.requeues) == ("queued", 1, 2)
