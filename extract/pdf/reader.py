@@ -260,6 +260,9 @@ def header_text(lines: Sequence[str]) -> str:
     header cut into many lines).
     """
     plain = join_lines(lines)
+    spelled = known_spelling(plain)
+    if spelled is not None:  # a profile's header to the letter, not only a prefix of one
+        return plain if normalise_header(plain) == spelled else spelled
     if len(lines) < 2 or known_header(plain):
         return plain
     if len(lines) <= 6:
@@ -267,7 +270,7 @@ def header_text(lines: Sequence[str]) -> str:
             text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
             if known_header(text):
                 return join_lines([text])
-    return known_spelling(plain) or plain
+    return plain
 
 
 def known_header(text: str) -> bool:
