@@ -283,7 +283,7 @@ def test_two_reapers_that_see_the_same_stranded_jobs_put_each_back_once(
     def one_pass(queue: JobList) -> int:
         own = open_store(database_url, migrate=False)
         barrier.wait()
-        return len(reap(own, queue, rule))
+        return len(reap(own, queue, rule, pause=0))
 
     with ThreadPoolExecutor(4) as pool:
         reaped = list(pool.map(one_pass, queues))
@@ -300,12 +300,12 @@ def test_a_job_stranded_past_its_bounds_fails_with_the_reason(database_url: str)
     rule = StrandRule(queued_for=0, running_for=0, max_deliveries=3)
     queue = JobList()
     for _ in range(3):  # its message lost three times
-        reap(store, queue, rule)
+        reap(store, queue, rule, pause=0)
         queue.ids.clear()
     assert store.get_job(crashing).state == "failed"  # type: ignore[union-attr]
     assert store.get_job(crashing).reason == poison_reason(3)  # type: ignore[union-attr]
     assert store.get_job(lost).requeues == 3  # type: ignore[union-attr]
-    [(job, action)] = reap(store, queue, rule)
+    [(job, action)] = reap(store, queue, rule, pause=0)
     assert (job.id, action, queue.ids) == (lost, "failed", [])
     assert store.get_job(lost).reason == lost_reason(3)  # type: ignore[union-attr]
     # The document may be submitted again: its failed job no longer holds it.
@@ -321,6 +321,27 @@ def test_a_job_whose_message_the_queue_holds_is_left_alone(database_url: str) ->
     young = StrandRule(queued_for=3600, running_for=3600, max_deliveries=3)
     assert reap(store, JobList(), young) == []
     assert store.get_job(job_id).requeues == 0  # type: ignore[union-attr]
+
+
+class TakenMeanwhile(JobList):
+    """A queue read just as a worker took the job's message off the list and before it
+    recorded it as taken: the first read misses it, the second sees it."""
+
+    def __init__(self, taken: str) -> None:
+        super().__init__()
+        self.reads: list[frozenset[str]] = [frozenset(), frozenset({taken})]
+
+    def held(self) -> frozenset[str]:
+        return self.reads.pop(0) if self.reads else frozenset()
+
+
+def test_a_message_seen_in_flight_is_not_sent_twice(database_url: str) -> None:
+    store = open_store(database_url)
+    [job_id] = stranded_jobs(store, 1)
+    queue = TakenMeanwhile(job_id)
+    rule = StrandRule(queued_for=0, running_for=0, max_deliveries=3)
+    assert reap(store, queue, rule, pause=0.05) == [] and queue.ids == []
+    assert [action for _, action in reap(store, queue, rule, pause=0)] == ["requeued"]
 
 
 def test_drr_reap_leaves_a_job_whose_message_redis_holds_taken_or_waiting(

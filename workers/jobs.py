@@ -30,7 +30,7 @@ from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import sqlalchemy.exc
 from celery.exceptions import SoftTimeLimitExceeded
@@ -213,6 +213,7 @@ def _log_failure(job: Job, outcome: Outcome, reason: str, exc: Exception) -> Non
 # queues and the reaper
 
 
+@runtime_checkable
 class JobQueue(Protocol):
     """Where a door sends jobs to run. ``held`` says which jobs the queue still holds
     (None: it cannot tell right now, so nothing may be judged stranded)."""
@@ -282,21 +283,35 @@ def put_back(store: Store, enqueue: Enqueue, job: Job, rule: StrandRule) -> str 
     return "requeued"
 
 
-def reap(store: Store, queue: JobQueue, rule: StrandRule,
-         at: datetime | None = None) -> list[tuple[Job, str]]:
+def unheld(queue: JobQueue, jobs: list[Job], pause: float) -> list[Job]:
+    """The jobs the queue does not hold, read twice ``pause`` seconds apart: a worker takes
+    a message off the queue a moment before it records it as taken, and a job seen in
+    that moment must not be sent twice. Empty when the queue cannot be read."""
+    missing = jobs
+    for read in range(2):
+        if read:
+            time.sleep(pause)
+        held = queue.held()
+        if held is None:
+            log.warning("the queue cannot be read: no job is judged stranded this time")
+            return []
+        missing = [job for job in missing if job.id not in held]
+        if not missing:
+            break
+    return missing
+
+
+def reap(store: Store, queue: JobQueue, rule: StrandRule, at: datetime | None = None,
+         pause: float = 0.5) -> list[tuple[Job, str]]:
     """Put back every stranded job; returns each job and what was done to it."""
     at = at or now()
     candidates = store.unfinished_jobs(at - timedelta(seconds=rule.queued_for),
                                        at - timedelta(seconds=rule.running_for))
-    if not candidates:  # the usual case: the queue (a whole Redis list) is not read
-        return []
-    held = queue.held()
-    if held is None:
-        log.warning("the queue cannot be read: no job is judged stranded this time")
-        return []
+    # The queue (a whole Redis list) is read only when some job is old enough.
+    old = [job for job in candidates if is_stranded(job, at, (), rule)]
     done = []
-    for job in candidates:
-        if is_stranded(job, at, held, rule) and (action := put_back(store, queue, job, rule)):
+    for job in unheld(queue, old, pause) if old else []:
+        if action := put_back(store, queue, job, rule):
             log.warning("job %s (%s) was stranded %s: %s", job.id, job.filename, job.state,
                         action)
             done.append((job, action))
@@ -371,12 +386,10 @@ def _enqueue(store: Store, enqueue: Enqueue, job_id: str) -> None:
 def _rescue(store: Store, enqueue: Enqueue, job_id: str, rule: StrandRule) -> bool:
     """A document submitted again whose job is stranded: put the job back now."""
     job = store.get_job(job_id)
-    held_of = getattr(enqueue, "held", None)
     # The queue is read only for a job old enough to be stranded.
-    if job is None or held_of is None or not is_stranded(job, now(), (), rule):
+    if job is None or not isinstance(enqueue, JobQueue) or not is_stranded(job, now(), (), rule):
         return False
-    held = held_of()
-    if held is None or job.id in held:
+    if not unheld(enqueue, [job], pause=0.5):
         return False
     return put_back(store, enqueue, job, rule) == "requeued"
 
