@@ -14,7 +14,9 @@ A *finding* is an input on which the reader raises anything but ``DrrError``, ru
 than ``--alarm`` seconds, or grows the peak memory by more than ``--memory-mb``. Each
 distinct finding (exception type and the innermost drr frame) is kept once in ``DIR``
 with its input; ``DIR/stats.json`` holds executions, executions per second and the counts
-per outcome, rewritten every 30 s and at the end.
+per outcome, rewritten every 30 s and at the end. Refusals in which ``extract/isolate.py``
+reports an unknown exception of the PDF reader's child process are DrrErrors, so not
+findings, but they are kept the same way as kind ``masked``.
 
 ``--engine atheris`` (the default when atheris is installed) is coverage-guided: drr's own
 ``extract`` modules are instrumented and libFuzzer keeps inputs that reach new code; the
@@ -59,8 +61,11 @@ NAMES = (
 )
 SHORT_LINES = (12, 40, 120)  # text seeds are also offered cut to their first lines
 
-Kind = Literal["ok", "refused", "crash", "hang", "memory"]
+Kind = Literal["ok", "refused", "crash", "hang", "memory", "masked"]
 FINDING_KINDS = ("crash", "hang", "memory")
+# extract/isolate.py's words for an exception other than DrrError in the PDF reader's child
+MASKED = ("UnreadableDocument: the reader failed on this document",
+          "UnreadableDocument: the reader crashed on this document")
 Reader = Callable[[bytes, str], object]
 Mutator = Callable[[bytes, random.Random, Sequence[bytes]], bytes]
 
@@ -599,6 +604,10 @@ class Campaign:
             self.record(outcome, filename, document)
         elif outcome.kind == "refused":
             self.reasons[_reason(outcome.detail)] += 1
+            if outcome.detail.startswith(MASKED):
+                # a DrrError, so no finding; but the child process hid an exception the
+                # reader's owner will want, so the input is kept all the same
+                self.record(Outcome("masked", outcome.detail), filename, document)
         if time.monotonic() - self.last_saved > 30:
             self.save()
         return outcome
@@ -636,6 +645,12 @@ class Campaign:
     def save(self) -> None:
         self.last_saved = time.monotonic()
         (self.out / "stats.json").write_text(json.dumps(self.stats(), indent=1))
+
+
+def summary(campaign: Campaign) -> str:
+    """The campaign's figures on one line, without the findings and refusals it saved."""
+    stats = campaign.stats()
+    return json.dumps({k: v for k, v in stats.items() if k not in ("findings", "refusals")})
 
 
 def _reason(detail: str) -> str:
@@ -692,8 +707,7 @@ def run_atheris(campaign: Campaign, seeds: Sequence[bytes], seconds: float, seed
         campaign.run(data)
         if time.monotonic() - campaign.started > seconds:
             campaign.save()
-            print(json.dumps({k: v for k, v in campaign.stats().items() if k != "findings"}),
-                  flush=True)
+            print(summary(campaign), flush=True)
             os._exit(0)
 
     argv = [sys.argv[0], f"-max_len={max_len}", f"-seed={seed}", "-rss_limit_mb=0",
@@ -741,7 +755,7 @@ def main() -> None:
     else:
         run_random(campaign, seeds, args.seconds, args.seed)
     campaign.save()
-    print(json.dumps({k: v for k, v in campaign.stats().items() if k != "findings"}))
+    print(summary(campaign))
 
 
 def _has_atheris() -> bool:

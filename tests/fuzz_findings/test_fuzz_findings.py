@@ -130,3 +130,13 @@ def test_uploading_a_zip_needing_version_14_8_is_a_415(api: tuple[TestClient, An
         files={"file": ("register.xlsx", (HERE / ZIP_VERSION).read_bytes())})
     assert answer.json()["error"]["status"] == answer.status_code  # the shape holds even so
     assert answer.status_code == 415
+
+
+def test_pdf_page_tree_with_a_number_among_its_kids_is_refused() -> None:
+    """Masked crash (pdf, PDF object mutation; not a finding, since drr refuses it with a
+    DrrError): a number among /Kids makes pdfminer.six raise AttributeError in
+    create_pages, which extract/pdf/pages.py does not catch; the bounded child turns it into
+    'the reader failed on this document (AttributeError) ... please report it'. Kept so the
+    PDF reader's owner can give it the page tree's own reason; it must stay a refusal."""
+    said = assert_refused_in_one_line("pdf-page-tree-kid-is-a-number.pdf")
+    assert said.startswith("UnreadableDocument")
