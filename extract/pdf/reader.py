@@ -485,9 +485,10 @@ def no_rows_reason(page: PageTable, match: HeaderMatch, anchor: int, unread: Seq
 
 
 def headerless_edges(pages: Sequence[PageTable]) -> frozenset[float]:
-    """River edges between a column with a header and no cells and one with cells and no
-    header: one column, its header left-aligned and its values right-aligned (numeric row
-    ids), with white between them all the way down. Judged on the header's page."""
+    """River edges that are not column edges, judged on the header's page: between a
+    column with a header and no cells and one with cells and no header (one column, its
+    header left-aligned and its values right-aligned: numeric row ids, with white between
+    them all the way down), and through a word of the header (``words_cut``)."""
     pitch = line_pitch([f for p in pages for f in p.fragments])
     try:
         start, match, band = first_header(pages, pitch)
@@ -498,13 +499,34 @@ def headerless_edges(pages: Sequence[PageTable]) -> frozenset[float]:
         return frozenset()
     body = {f.column for f in page.fragments if f.baseline > band.bottom}
     named = [bool(h) for h in match.headers]
-    return frozenset(
+    headerless = {
         page.edges[k]
         for k in range(1, len(named))
         if named[k - 1] != named[k]
         and (k - 1 in body) != (k in body)
         and named[k - 1] != (k - 1 in body)
-    )
+    }
+    return frozenset(headerless | words_cut(page, band))
+
+
+def words_cut(page: PageTable, band: Band) -> set[float]:
+    """River edges that run through a word of the header ("Ro" | "w"): a header line that
+    crosses where the right-aligned ids all start was taken for prose and left out of the
+    rivers. No column edge cuts a word."""
+    header = sorted((f for f in page.fragments if band.holds(f.baseline)), key=lambda f: f.box[0])
+    cut: set[float] = set()
+    for left in header:
+        for right in header:
+            touching = abs(right.box[0] - left.box[2]) < 0.03 * left.size  # one glyph after another
+            if (
+                right.column == left.column + 1
+                and abs(right.baseline - left.baseline) < 0.2 * left.size
+                and touching
+                and left.text[-1:].isalpha()
+                and right.text[:1].isalpha()
+            ):
+                cut.add(page.edges[right.column])
+    return cut
 
 
 def notice_pages(pages: Sequence[PageTable], kept: Sequence[PageTable]) -> list[PageTable]:
