@@ -93,7 +93,7 @@ def app_from_env() -> FastAPI:
 def in_process_queue(settings: Settings, store: Store) -> ThreadRunner:
     """Without a broker, jobs run on a thread of this process; the jobs a previous API
     process left queued (``drr serve`` put its running ones back first) are run again."""
-    from workers.commands.service import in_process_runtime
+    from workers.jobs import in_process_runtime
 
     runner = ThreadRunner(store, lambda: in_process_runtime(store, settings))
     at = now()

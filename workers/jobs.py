@@ -336,6 +336,15 @@ class JobList:
         return frozenset(self.ids)
 
 
+def in_process_runtime(store: Store, settings: Settings) -> Runtime:
+    """The runtime of a process that runs jobs itself (no broker): it takes only queued
+    jobs, so two such processes handed the same job never both run it."""
+    from nlp.enrich import build_enricher
+
+    return Runtime(store, build_enricher(settings.models_dir), settings.limits,
+                   settings.max_deliveries, takes=("queued",))
+
+
 class ThreadRunner:
     """Without a broker, jobs run one at a time on a thread of this process (the API's)."""
 

@@ -12,14 +12,11 @@ import argparse
 import functools
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workers.io import error, expand_inputs, open_output, read_input, write_jsonl
 from workers.settings import Settings
 from workers.store import ROLES, Store, iso, open_store
-
-if TYPE_CHECKING:
-    from workers.jobs import Runtime
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -124,7 +121,7 @@ def _read_files(names: list[str]) -> tuple[list[tuple[str, bytes]], int]:
 def _submit_in_process(
     store: Store, settings: Settings, files: list[tuple[str, bytes]], again: bool
 ) -> int:
-    from workers.jobs import JobList, StrandRule, run, submit_files
+    from workers.jobs import JobList, StrandRule, in_process_runtime, run, submit_files
 
     queue = JobList()
     lines = submit_files(store, files, queue, again=again, rule=StrandRule.from_settings(settings))
@@ -140,16 +137,6 @@ def _submit_in_process(
             error(f"{line['filename']}: {job.reason}")
         _print({**line, "state": job.state, "record_count": job.record_count})
     return 1 if failed else 0
-
-
-def in_process_runtime(store: Store, settings: Settings) -> Runtime:
-    """The runtime of a process that runs jobs itself (no broker): it takes only queued
-    jobs, so two such processes handed the same job never both run it."""
-    from nlp.enrich import build_enricher
-    from workers.jobs import Runtime
-
-    return Runtime(store, build_enricher(settings.models_dir), settings.limits,
-                   settings.max_deliveries, takes=("queued",))
 
 
 def _safe_url(settings: Settings) -> str:
