@@ -439,6 +439,34 @@ SPECS = (
         notes="DataReleases, ruled: a key typed in the grid's own columns (term in A,"
         " meaning in B, bordered) right under the last row, under a 'Key:' heading",
     ),
+    Spec(
+        "hscic-unruled-top",
+        "nhsd",
+        HSCIC,
+        rows=60,
+        skip=167,
+        ruled=False,
+        font="DejaVu Serif",
+        size=8,
+        row_ids="count",
+        valign="top",
+        notes="HSCIC 8 columns, no rules, cells top-aligned (merged cells' text on their"
+        " first row)",
+    ),
+    Spec(
+        "nhsd-releases-unruled-top",
+        "nhsd",
+        NHSD,
+        rows=45,
+        skip=737,
+        ruled=False,
+        font="Liberation Serif",
+        size=8,
+        merged=("organisation", "purpose", "reference"),
+        valign="top",
+        notes="DataReleases 11 columns, no rules, top-aligned, organisation/purpose/NIC"
+        " merged; a merged purpose continued on the next page",
+    ),
 )
 
 

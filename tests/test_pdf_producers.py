@@ -1,0 +1,173 @@
+"""The PDF reader on registers from other producers, and the steps that read them.
+
+Each step is tested alone on hand-made fragments (how cells sit in their rows, where a
+centred row ends, merged cells filled by alignment, a row broken across a page, a column
+edge through a word, a header cut into many lines), and the producer PDFs the reader now
+reads exactly (``corpora/producers``; the held-out family ``latex`` is not tested here:
+it is only scored, by ``benchmarks/bench_pdf.py --held-out latex``) guard them together.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from test_pdf import squashed_fields
+
+from extract.pdf import read_pdf
+from extract.pdf.cells import Cell, PageRows, aligned_cells, fill_centred, fill_downwards
+from extract.pdf.lines import Fragment
+from extract.pdf.reader import broken_word, header_text
+from extract.pdf.rows import Band, bands_from_anchor, centred_cut, measure_alignment
+from extract.profiles import known_spelling
+
+PRODUCERS = Path(__file__).resolve().parent.parent / "corpora" / "producers"
+PITCH = 10.0
+
+
+def frag(baseline: float, column: int = 0, text: str = "x", page: int = 1) -> Fragment:
+    return Fragment(page, column, baseline, 8.0, (0.0, baseline - 8, 20.0, baseline), text)
+
+
+def lines(first: float, count: int, column: int = 0) -> list[Fragment]:
+    """A cell of ``count`` lines at the pitch from ``first``."""
+    return [frag(first + i * PITCH, column) for i in range(count)]
+
+
+# how cells sit in their rows ----------------------------------------------------------------
+
+
+def test_alignment_is_the_edge_other_cells_share_with_the_anchor():
+    anchor = lines(100, 1) + lines(140, 1) + lines(180, 1)
+    top = lines(100, 3, 1) + lines(140, 2, 1) + lines(180, 3, 1)
+    bottom = lines(80, 3, 1) + lines(130, 2, 1) + lines(160, 3, 1)
+    centred = lines(90, 3, 1) + lines(135, 2, 1) + lines(170, 3, 1)
+    assert measure_alignment([(anchor, [top])], PITCH) == "top"
+    assert measure_alignment([(anchor, [bottom])], PITCH) == "bottom"
+    assert measure_alignment([(anchor, [centred])], PITCH) == "center"
+
+
+def test_cells_as_tall_as_the_anchors_say_nothing_and_bottom_stays():
+    anchor = lines(100, 1) + lines(140, 1)
+    others = lines(100, 1, 1) + lines(140, 1, 1)
+    assert measure_alignment([(anchor, [others])], PITCH) == "bottom"
+
+
+def test_top_aligned_rows_start_on_their_ids_first_line():
+    anchor = lines(100, 1) + lines(140, 1)
+    purpose = lines(100, 3, 1) + lines(140, 4, 1)
+    bands = bands_from_anchor(1, anchor, PITCH, "top", [purpose])
+    assert [b.start for b in bands] == [100, 140]
+    assert bands[0].holds(120) and not bands[0].holds(140)
+    assert bands[1].holds(170)  # the last row ends with its longest cell
+
+
+def test_a_centred_cut_follows_the_lines_mirrored_about_each_middle():
+    # row 1 centred on 110 with a 3-line cell (100-120); row 2 on 145, one line high;
+    # a 5-line cell of row 2 would reach 125: lines at a regular pitch mirror both ways
+    upper = [100.0, 110.0, 120.0]
+    lower = [145.0]
+    cut = centred_cut(110, 145, [upper + lower], PITCH)
+    assert 120 < cut < 145
+
+
+def test_a_regular_pitch_does_not_fool_the_mirror():
+    # rows centred on 164.9 and 185.4; 3-line legal-basis cells in every row, 6.2 apart
+    # within a cell and 8 apart between cells, so each line also has a line at its mirror
+    # position about the other row's middle; a 5-line purpose centred on the lower row.
+    # Only a mirror line of the same run counts: the upper row ends after 171.1.
+    legal = [m + d for m in (144.5, 164.9, 185.4, 205.8) for d in (-6.2, 0.0, 6.2)]
+    purpose = [185.4 + d for d in (-12.5, -6.2, 0.0, 6.2, 12.5)]
+    cut = centred_cut(164.9, 185.4, [legal, purpose], 6.2)
+    assert 171.1 < cut < 172.9
+
+
+# merged cells by alignment ------------------------------------------------------------------
+
+
+def cell(rows: list[int], baselines: list[float], column: int = 1) -> Cell:
+    return Cell(column, 1, rows, [frag(b, column) for b in baselines])
+
+
+def test_a_top_aligned_merged_cell_takes_the_blank_rows_below_it():
+    filled = fill_downwards([cell([0], [100]), cell([3], [130])], row_count=5)
+    assert [c.rows for c in filled] == [[0, 1, 2], [3, 4]]
+    assert [c.inferred for c in filled] == [True, True]
+
+
+def test_a_centred_merged_cell_takes_the_widest_span_that_centres_it():
+    extents = [(1, 100.0 + 10 * i, 110.0 + 10 * i) for i in range(6)]  # rows 10 high
+    filled = fill_centred([cell([2], [125]), cell([5], [155])], extents, PITCH)
+    assert [c.rows for c in filled] == [[0, 1, 2, 3, 4], [5]]
+
+
+def test_cells_at_the_pitch_are_cut_where_a_release_starts():
+    bands = tuple(Band(1, 95 + 20 * i, 115 + 20 * i, None, 100 + 20 * i) for i in range(3))
+    rows = PageRows(1, bands, 0)
+    purpose = [frag(100 + 10 * i, 1) for i in range(6)]  # one run, 100..150
+    merged = aligned_cells(rows, 1, purpose, PITCH, centred=False, releases=frozenset({0}))
+    assert [c.rows for c in merged] == [[0, 1, 2]]
+    cut = aligned_cells(rows, 1, purpose, PITCH, centred=False, releases=frozenset({0, 1, 2}))
+    assert [c.rows for c in cut] == [[0], [1], [2]]
+
+
+# words, headers ---------------------------------------------------------------------------
+
+
+def line(text: str, x1: float, baseline: float = 100) -> Fragment:
+    return Fragment(1, 0, baseline, 8.0, (0.0, baseline - 8, x1, baseline), text)
+
+
+def test_a_code_cut_where_its_line_was_full_is_rejoined():
+    assert broken_word(line("FILE0118", 40.0), line("943", 15.0, 110), width=42.0)
+    # a word and a number, and plain words, are two words however full the line
+    assert not broken_word(line("Regulation", 40.0), line("3 (s251)", 30.0, 110), width=42.0)
+    assert not broken_word(line("Personally", 40.0), line("identifiable", 40.0, 110), 42.0)
+    # a line with room for one more character was not cut
+    assert not broken_word(line("FILE01", 24.0), line("18943", 20.0, 110), width=42.0)
+
+
+def test_a_header_cut_into_many_lines_is_read_by_its_letters():
+    cut = [
+        "Legal",
+        "basis",
+        "for the",
+        "release",
+        "of",
+        "person",
+        "ally",
+        "identifi",
+        "able",
+        "data",
+    ]
+    assert header_text(cut) == "legal basis for the release of personally identifiable data"
+    assert known_spelling("Organi sation Name") == "organisation name"
+    assert known_spelling("Commo n law duty") is None
+
+
+# producer PDFs the reader now reads exactly ---------------------------------------------------
+
+EXACT = [
+    "writer/wri-hscic-grid-top",  # top-aligned grid
+    "chromium/chr-hscic-grid",  # rows and merged cells broken across page breaks
+    "chromium/chr-nhsd-grid-nosplit",  # middle-aligned, header in a coloured band
+    "reportlab/rl-purposes-horizontal",  # rules between rows only
+]
+
+
+@cache
+def producer_rows(name: str) -> tuple:
+    return tuple(read_pdf((PRODUCERS / f"{name}.pdf").read_bytes()))
+
+
+@pytest.mark.parametrize("name", EXACT)
+def test_producer_pdfs_read_exactly(name):
+    golden = [json.loads(x) for x in (PRODUCERS / f"{name}.golden.jsonl").read_text().splitlines()]
+    got = producer_rows(name)
+    assert len(got) == len(golden), "split, lost or invented rows"
+    for row, gold in zip(got, golden, strict=True):
+        assert squashed_fields(row.fields.model_dump()) == squashed_fields(gold["fields"]), (
+            f"row {gold['row_index']}"
+        )
