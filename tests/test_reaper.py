@@ -376,3 +376,11 @@ def test_drr_reap_leaves_a_job_whose_message_redis_holds_taken_or_waiting(
     assert [r["action"] for r in reaped()] == ["requeued"]
     job = store.get_job(job_id)
     assert job is not None and (job.state, job.deliveries, job.requeues) == ("queued", 1, 2)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_worker_refuses_a_requeue_bound_below_a_second(database_url: str) -> None:
+    env = service_env(database_url, Broker("redis://127.0.0.1:1/0", "", "q"), DRR_REQUEUE_AFTER=0)
+    done = drr(["worker"], env)
+    assert done.returncode == 2
+    assert "DRR_REQUEUE_AFTER must be at least 1 second" in done.stderr

@@ -72,6 +72,9 @@ def check_settings(settings: Settings) -> list[str]:
             "DRR_BROKER_VISIBILITY_TIMEOUT must be above DRR_TASK_TIME_LIMIT, or Redis hands "
             "a document still being processed to a second worker"
         )
+    if settings.requeue_after < 1:
+        problems.append("DRR_REQUEUE_AFTER must be at least 1 second, or the reaper sends "
+                        "every queued job again on each pass")
     return problems
 
 
