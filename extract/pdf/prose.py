@@ -49,6 +49,7 @@ _SPACES = re.compile(r"\s+")
 SHAPE_CHARS = 4  # an id's shape is its first few classes: "A-9-" for NIC-12345-…
 FEW_COLUMNS = 2  # a line of notes in the table's columns fills at most this many
 MIN_ROWS_SEEN = 3  # rows that must come before, to learn the ids' shapes from
+TABLE_COLUMNS = 3  # a line with phrases in this many columns is a row, not prose
 
 
 class PrintedLine:
@@ -82,8 +83,17 @@ class PrintedLine:
 
     @cached_property
     def crosses(self) -> bool:
-        """A phrase of it runs across a column edge."""
-        return any(crosses_edge(a, b, self.edges) for a, b in self.spans)
+        """A phrase of it runs across a column edge, and it is no row of phrases in three
+        columns or more (a header whose "Row" runs over where right-aligned ids start)."""
+        crossing = [crosses_edge(a, b, self.edges) for a, b in self.spans]
+        if not any(crossing):
+            return False
+        within = {
+            column_of((a + b) / 2, self.edges)
+            for (a, b), across in zip(self.spans, crossing, strict=True)
+            if not across
+        }
+        return len(within) < TABLE_COLUMNS
 
     @cached_property
     def columns(self) -> int:
