@@ -204,7 +204,8 @@ def ruled_bands(page: PageTable) -> list[Band]:
     bands = bands_between(page.number, ys)
     sides = [r.bottom for r in page.geometry.rulings if r.orientation == "v"]
     if ys and sides and max(sides) > ys[-1] + 2 * SNAP:
-        bands.append(Band(page.number, ys[-1], max(sides)))
+        cut = Band(page.number, ys[-1], max(sides))
+        bands += [cut] if has_text(page, cut) else []
     return bands
 
 
@@ -259,7 +260,7 @@ def header_text(lines: Sequence[str]) -> str:
     a layout profile knows, or the header has the letters of one (``known_spelling``: a
     header cut into many lines).
     """
-    plain = join_lines(lines)
+    plain = join_lines(list(lines))
     spelled = known_spelling(plain)
     if spelled is not None:  # a profile's header to the letter, not only a prefix of one
         return plain if normalise_header(plain) == spelled else spelled
@@ -342,14 +343,15 @@ def first_header(pages: Sequence[PageTable], pitch: float) -> tuple[int, HeaderM
 
 
 def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
-    """A page's first row repeats the header (print titles), maybe clipped."""
-    named = [normalise_header(h) for h in header if normalise_header(h)]
-    same = sum(
-        1
-        for t, h in zip(texts, header)
-        if normalise_header(t) and normalise_header(t) == normalise_header(h)
-    )
+    """A page's first row repeats the header (print titles), maybe clipped, its words
+    maybe cut elsewhere (letters compared, not spaces)."""
+    named = [letters(h) for h in header if letters(h)]
+    same = sum(1 for t, h in zip(texts, header) if letters(t) and letters(t) == letters(h))
     return bool(named) and same * 2 >= len(named)
+
+
+def letters(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) -> int:
@@ -394,12 +396,14 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         first = page is pages[start]
         below = header_band.bottom if first else repeated_header(page, match, pitch)
         bands = page_bands(page, anchor, pitch, align, below)
-        if below is not None:
-            bands = [b for b in bands if b.top >= below - 0.01]
+        if below is not None:  # rows under the header; a band holding both, cut at its bottom
+            bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + 0.01]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
             bands = bands[1:]
         if first and bands and not has_text(page, bands[0], anchor):
             bands = bands[1:]  # the rest of the header: no row starts above the first id
+        if bands and is_header_repeat(band_texts(page, bands[-1]), match.headers):
+            bands = bands[:-1]  # a header printed at the foot of a page, its rows overleaf
         joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row - joined))
@@ -423,9 +427,9 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
 def repeated_header(page: PageTable, match: HeaderMatch, pitch: float) -> float | None:
     """The bottom of the page's own copy of the table's header, if it prints one."""
     found = find_header(page, pitch)
-    if found is None or found[0].profile != match.profile:
+    if found is None or not is_header_repeat(band_texts(page, found[1]), match.headers):
         return None
-    return found[1].bottom if found[0].fields == match.fields else None
+    return found[1].bottom
 
 
 def has_text(page: PageTable, band: Band, column: int | None = None) -> bool:
