@@ -87,12 +87,14 @@ def test_rulings_come_from_strokes_and_thin_filled_boxes_but_not_from_clipped_on
     content = (
         b"100 700 m 300 700 l S\n"  # horizontal stroke
         b"99.5 600 1 150 re f\n"  # a thin filled box: a vertical rule
-        b"100 100 50 50 re f\n"  # a filled square: no rule
+        b"100 100 50 50 re f\n"  # a filled square: no rule, its top and bottom edges
         b"q 0 0 10 10 re W n 200 400 m 300 400 l S Q\n"  # clipped away
     )
     page = next(iter_pages(make_pdf([content])))
-    kinds = sorted((r.orientation, round(r.top), round(r.x0)) for r in page.rulings)
-    assert kinds == [("h", 142, 100), ("v", 92, 100)]
+    drawn = sorted((r.orientation, round(r.top), round(r.x0)) for r in page.rulings if r.drawn)
+    assert drawn == [("h", 142, 100), ("v", 92, 100)]
+    edges = sorted((r.orientation, round(r.top), round(r.x0)) for r in page.rulings if not r.drawn)
+    assert edges == [("h", 692, 100), ("h", 742, 100)]  # part rows as a zebra fill does
 
 
 # columns -----------------------------------------------------------------------------------

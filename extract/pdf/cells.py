@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from extract.pdf.geometry import Ruling
 from extract.pdf.lines import Fragment
@@ -123,18 +124,20 @@ def aligned_cells(
     centred: bool,
     clipped_below: bool = False,
     releases: frozenset[int] | None = None,
+    rules: Sequence[float] = (),
 ) -> list[Cell]:
     """Cells of one column of an unruled page whose cells are top-aligned or centred.
 
     The rows' bands hold whole rows (they were cut where the cells' lines end), so a run
-    of lines at the pitch that reaches into several bands is a merged cell, unless
-    ``cut_run`` cuts it: cells with hardly any padding follow each other at the line
-    pitch. The page's last cell goes on overleaf when the rest of its text was drawn
+    of lines at the pitch that reaches into several bands is a merged cell, unless a rule
+    drawn across the column parts it (``at_rules``) or, with no such rules, ``cut_run``
+    cuts it: cells with hardly any padding follow each other at the line pitch. The page's last cell goes on overleaf when the rest of its text was drawn
     below, clipped away.
     """
     cells: list[Cell] = []
     for run in text_blocks(fragments, pitch):
-        for block in cut_run(rows, run, pitch, centred, releases):
+        parts = at_rules(run, rules) if rules else cut_run(rows, run, pitch, centred, releases)
+        for block in parts:
             first, last = rows.row_of(block[0].baseline), rows.row_of(block[-1].baseline)
             if first is None or last is None:
                 continue  # the header above, or notes below the table
@@ -145,6 +148,17 @@ def aligned_cells(
     if cells and clipped_below:
         cells[-1].open_below = True
     return cells
+
+
+def at_rules(run: Sequence[Fragment], rules: Sequence[float]) -> list[list[Fragment]]:
+    """A run of lines cut at the rules drawn across its own column: where a column draws
+    rules (or fills) between its cells, a run that crosses none is one merged cell."""
+    parts: list[list[Fragment]] = [[run[0]]]
+    for above, f in pairwise(run):
+        if any(above.baseline < y < f.baseline - 0.5 * f.size for y in rules):
+            parts.append([])
+        parts[-1].append(f)
+    return parts
 
 
 def cut_run(

@@ -32,6 +32,7 @@ class Ruling:
     top: float
     x1: float
     bottom: float
+    drawn: bool = True  # False: the edge of a filled box (a row's background), no line
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,19 @@ def path_box(path: Sequence[Any], ctm: Matrix) -> Box | None:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
+def is_rectangle(path: Sequence[Any], ctm: Matrix) -> bool:
+    """Whether a path is one axis-aligned rectangle (``re``, or four straight sides): not a
+    glyph drawn as curves, a logo or a chart."""
+    if any(seg[0] not in ("m", "l", "h", "re") for seg in path):
+        return False
+    points = [apply_matrix_pt(ctm, (seg[-2], seg[-1])) for seg in path if len(seg) >= 3]
+    if len(points) > 5 or len(points) < 2:
+        return False
+    xs = {round(p[0], 1) for p in points}
+    ys = {round(p[1], 1) for p in points}
+    return len(xs) <= 2 and len(ys) <= 2
+
+
 class GeometryDevice(PDFTextDevice):
     """Collects visible characters and ruling lines of one page at a time."""
 
@@ -114,6 +127,12 @@ class GeometryDevice(PDFTextDevice):
             box = path_box(path, self.ctm)
             if box and min(box[2] - box[0], box[3] - box[1]) < THIN:
                 self._add_ruling(box)
+            elif box and is_rectangle(path, self.ctm):
+                # a filled box (a zebra row, a header band, a shaded cell): its top and
+                # bottom edges part rows as a rule would
+                x0, y0, x1, y1 = box
+                self._add_ruling((x0, y0, x1, y0), drawn=False)
+                self._add_ruling((x0, y1, x1, y1), drawn=False)
 
     def _stroke_segments(self, path: Sequence[Any]) -> None:
         assert self.ctm is not None
@@ -131,7 +150,7 @@ class GeometryDevice(PDFTextDevice):
                     self._add_ruling((x0, y0, x1, y1))
             last = point
 
-    def _add_ruling(self, box: Box) -> None:
+    def _add_ruling(self, box: Box, drawn: bool = True) -> None:
         visible = intersect(box, self.clip)
         if visible[0] > visible[2] + 0.5 or visible[1] > visible[3] + 0.5:
             return
@@ -139,7 +158,7 @@ class GeometryDevice(PDFTextDevice):
         h = self.height
         kind: Literal["h", "v"] = "h" if (x1 - x0) >= (y1 - y0) else "v"
         if max(x1 - x0, y1 - y0) >= 1.0:
-            self.rulings.append(Ruling(kind, x0, h - y1, x1, h - y0))
+            self.rulings.append(Ruling(kind, x0, h - y1, x1, h - y0, drawn))
 
 
 class ClipInterpreter(PDFPageInterpreter):
@@ -336,7 +355,7 @@ def bounded_pages(data: bytes, limits: Limits) -> list[PageGeometry]:
 
 
 _CHAR_FIELDS = attrgetter("text", "x0", "x1", "top", "bottom", "size", "baseline")
-_RULING_FIELDS = attrgetter("orientation", "x0", "top", "x1", "bottom")
+_RULING_FIELDS = attrgetter("orientation", "x0", "top", "x1", "bottom", "drawn")
 PackedPage = tuple[int, float, float, list[Any], list[Any], tuple[Box, ...]]
 
 

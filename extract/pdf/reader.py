@@ -60,6 +60,7 @@ from extract.pdf.rows import (
     cell_gaps,
     line_pitch,
     measure_alignment,
+    rules_across,
     rules_within,
     text_blocks,
 )
@@ -192,9 +193,35 @@ def page_bands(
     ]
     others = [column for c, column in enumerate(columns) if c != anchor]
     bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others)
+    rules = [
+        y for y in rules_within(page.geometry.rulings, page.edges) if below is None or y > below
+    ]
+    if rules and bands:
+        bands = cut_at_rules(bands, text_blocks(columns[anchor], pitch), rules, pitch)
     if below is not None and bands:
         bands[0] = replace(bands[0], top=max(bands[0].top, below))
     return bands
+
+
+def cut_at_rules(
+    bands: list[Band], anchors: Sequence[Sequence[Fragment]], rules: Sequence[float], pitch: float
+) -> list[Band]:
+    """Row bands of a page with horizontal rules or filled rows but no column rules: two
+    rows are parted at a rule (a fill's edge) drawn between their anchor cells, the one
+    nearest where their text would part them; the last row ends at the first rule under
+    it. Rows with no rule between them keep the cut their text gives."""
+    cuts = [band.bottom for band in bands]
+    for i in range(len(bands) - 1):
+        low, high = anchors[i][-1].baseline, anchors[i + 1][0].baseline - 0.7 * pitch
+        between = [y for y in rules if low < y < high]
+        if between:
+            cuts[i] = min(between, key=lambda y: abs(y - bands[i].bottom))
+    last = anchors[-1][-1].baseline
+    under = [y for y in rules if last < y <= max(bands[-1].bottom, last) + 3 * pitch]
+    if under:
+        cuts[-1] = min(under)
+    tops = [bands[0].top, *cuts[:-1]]
+    return [replace(b, top=t, bottom=c) for b, t, c in zip(bands, tops, cuts, strict=True)]
 
 
 def ruled_bands(page: PageTable) -> list[Band]:
@@ -707,12 +734,27 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
         elif table.align != "bottom":
             cut = clipped_below(page, rows, column)
             centred = table.align == "center"
-            cells += aligned_cells(rows, column, fragments, table.pitch, centred, cut, releases)
+            x0, x1 = page.edges[column], page.edges[column + 1]
+            drawn = [r for r in page.geometry.rulings if r.drawn]  # a row's fill runs under a
+            # merged cell as well: only drawn rules say where a column's cells part
+            rules = rules_across(drawn, x0, x1) if rows_ruled(page, rows) else []
+            cells += aligned_cells(
+                rows, column, fragments, table.pitch, centred, cut, releases, rules
+            )
         else:
             cut = clipped_below(page, rows, column)
             ends = release_ends(table, page, rows) if column != organisation(table) else []
             cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap, cut, ends)
     return [c for c in join_across_pages(cells) if c.fragments]
+
+
+def rows_ruled(page: PageTable, rows: PageRows) -> bool:
+    """Whether the page draws a rule (or a fill's edge) between most of its rows, in some
+    column: then a column's own rules say where its cells part."""
+    ys = rules_within(page.geometry.rulings, page.edges)
+    inner = [band.bottom for band in rows.bands[:-1]]
+    drawn = sum(any(abs(y - cut) <= SNAP for y in ys) for cut in inner)
+    return bool(inner) and drawn >= 0.8 * len(inner)
 
 
 def release_starts(table: Table) -> frozenset[int] | None:
