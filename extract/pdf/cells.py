@@ -125,6 +125,7 @@ def aligned_cells(
     clipped_below: bool = False,
     releases: frozenset[int] | None = None,
     rules: Sequence[float] = (),
+    merging: bool = True,
 ) -> list[Cell]:
     """Cells of one column of an unruled page whose cells are top-aligned or centred.
 
@@ -136,7 +137,9 @@ def aligned_cells(
     """
     cells: list[Cell] = []
     for run in text_blocks(fragments, pitch):
-        parts = at_rules(run, rules) if rules else cut_run(rows, run, pitch, centred, releases)
+        parts = (
+            at_rules(run, rules) if rules else cut_run(rows, run, pitch, centred, releases, merging)
+        )
         for block in parts:
             first, last = rows.row_of(block[0].baseline), rows.row_of(block[-1].baseline)
             if first is None or last is None:
@@ -167,15 +170,15 @@ def cut_run(
     pitch: float,
     centred: bool,
     releases: frozenset[int] | None,
+    merging: bool = True,
 ) -> list[list[Fragment]]:
-    """A run of lines as cells: cut where a release starts; then, centred or with no
-    releases known, where each part sits in its band as a cell of that row
-    (``own_cells``). Top-aligned, a merged cell's next line often falls on the next row's
-    first line, so only releases cut it."""
-    if releases is None:
-        return own_cells(rows, run, pitch, centred)
-    parts = at_releases(rows, run, releases)
-    if not centred:
+    """A run of lines as cells: cut where a release starts; then where each part sits in
+    its band as a cell of that row (``own_cells``), unless the cells are top-aligned in a
+    column that merges cells over a release (organisation, purpose, reference): there a
+    merged cell's next line often falls on the next row's first line, so only releases
+    cut it."""
+    parts = [list(run)] if releases is None else at_releases(rows, run, releases)
+    if releases is not None and merging and not centred:
         return parts
     return [cell for part in parts for cell in own_cells(rows, part, pitch, centred)]
 

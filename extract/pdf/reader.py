@@ -738,8 +738,9 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
             drawn = [r for r in page.geometry.rulings if r.drawn]  # a row's fill runs under a
             # merged cell as well: only drawn rules say where a column's cells part
             rules = rules_across(drawn, x0, x1) if rows_ruled(page, rows) else []
+            merging = table.match.fields[column] in (*MERGING_FIELDS, "reference")
             cells += aligned_cells(
-                rows, column, fragments, table.pitch, centred, cut, releases, rules
+                rows, column, fragments, table.pitch, centred, cut, releases, rules, merging
             )
         else:
             cut = clipped_below(page, rows, column)
@@ -795,13 +796,15 @@ def clipped_below(page: PageTable, rows: PageRows, column: int) -> bool:
 
 
 def merges(table: Table, column: int, cells: Sequence[Cell], org_blanks: set[int]) -> bool:
-    """Whether an unruled column merges cells over a release, so blanks above get filled."""
+    """Whether an unruled column merges cells over a release, so its blanks get filled:
+    it is one registers merge, or it has a merged cell, or its blanks are (but for one in
+    twenty, a row broken by a page) the organisation's."""
     if table.match.fields[column] in MERGING_FIELDS:
         return True
     if any(len(c.rows) > 1 for c in cells):
         return True
     blanks = blank_rows(cells, row_count(table))
-    return bool(blanks) and bool(org_blanks) and blanks <= org_blanks
+    return bool(blanks) and bool(org_blanks) and len(blanks - org_blanks) * 20 <= len(blanks)
 
 
 def resolve_columns(table: Table) -> list[list[Cell]]:
