@@ -20,7 +20,13 @@ from extract.pdf import read_pdf
 from extract.pdf.cells import Cell, PageRows, aligned_cells, fill_centred, fill_downwards
 from extract.pdf.lines import Fragment
 from extract.pdf.reader import broken_word, header_text
-from extract.pdf.rows import Band, bands_from_anchor, centred_cut, measure_alignment
+from extract.pdf.rows import (
+    Band,
+    bands_from_anchor,
+    centred_cut,
+    chained_cells,
+    measure_alignment,
+)
 from extract.profiles import known_spelling
 
 PRODUCERS = Path(__file__).resolve().parent.parent / "corpora" / "producers"
@@ -82,6 +88,15 @@ def test_a_regular_pitch_does_not_fool_the_mirror():
     purpose = [185.4 + d for d in (-12.5, -6.2, 0.0, 6.2, 12.5)]
     cut = centred_cut(164.9, 185.4, [legal, purpose], 6.2)
     assert 171.1 < cut < 172.9
+
+
+def test_centred_cells_with_no_padding_are_told_apart_from_the_runs_start():
+    # one run of lines at the pitch through three rows (Writer, no cell padding): the
+    # mirror test finds a mirror line both ways for every line; chaining from the run's
+    # first line does not: rows centred on 130, 200 and 260 hold 7, 7 and 5 lines
+    run = [100.0 + 10 * i for i in range(19)]
+    cuts = chained_cells([run], [130.0, 200.0, 260.0], PITCH)
+    assert cuts == {0: 165.0, 1: 235.0}
 
 
 # merged cells by alignment ------------------------------------------------------------------

@@ -217,12 +217,63 @@ def centred_bands(
     """Centred rows: cut between two anchors where the lines centred on each end."""
     middles = [(block[0].baseline + block[-1].baseline) / 2 for block in blocks]
     baselines = [sorted(f.baseline for f in column) for column in columns]
-    cuts = [centred_cut(a, b, baselines, pitch) for a, b in pairwise(middles)]
+    chained = chained_cells(baselines, middles, pitch)
+    cuts = [
+        chained.get(i) or centred_cut(a, b, baselines, pitch)
+        for i, (a, b) in enumerate(pairwise(middles))
+    ]
     below = [mirrored(middles[-1], float("inf"), ys, pitch) for ys in baselines]
     last = max([middles[-1], blocks[-1][-1].baseline, *(max(b[0], default=0.0) for b in below)])
     tops = [float("-inf"), *cuts]
     bottoms = [*cuts, last + 0.3 * pitch]
     return [Band(page, t, b, None, m) for t, b, m in zip(tops, bottoms, middles, strict=True)]
+
+
+def chained_cells(
+    columns: Sequence[Sequence[float]], middles: Sequence[float], pitch: float
+) -> dict[int, float]:
+    """Cuts after rows told by runs of lines with no gap between cells (no padding).
+
+    In such a run each cell is centred on its row: from the run's first line, the cell
+    of the first row below it ends as far below the row's middle as it began above, on
+    a line of the run; the next cell begins on the next line. Cut ``i`` (after row ``i``)
+    is half-way between the lowest end of row ``i`` and the highest start of row ``i+1``.
+    """
+    tolerance = 0.25 * pitch
+    ends: dict[int, float] = {}
+    starts: dict[int, float] = {}
+    for ys in columns:
+        for run in runs(ys, pitch):
+            top, k = run[0], 0
+            for i, middle in enumerate(middles):
+                if middle < top - tolerance:
+                    continue
+                end = 2 * middle - top
+                while k < len(run) and run[k] < end - tolerance:
+                    k += 1
+                if k == len(run) or run[k] > end + tolerance:
+                    break  # not centred on this row: a merged cell, or no cell here
+                starts[i] = min(starts.get(i, top), top)
+                ends[i] = max(ends.get(i, end), run[k])
+                if k + 1 == len(run):
+                    break
+                top, k = run[k + 1], k + 1
+    return {
+        i: (ends[i] + starts[i + 1]) / 2
+        for i in range(len(middles) - 1)
+        if i in ends and i + 1 in starts and ends[i] < starts[i + 1]
+    }
+
+
+def runs(ys: Sequence[float], pitch: float) -> list[list[float]]:
+    """Baselines in runs of lines at the pitch."""
+    out: list[list[float]] = []
+    for y in ys:
+        if out and y - out[-1][-1] <= BLOCK_PITCH * pitch + 0.05:
+            out[-1].append(y)
+        else:
+            out.append([y])
+    return out
 
 
 def centred_cut(
