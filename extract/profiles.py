@@ -150,7 +150,11 @@ def _field_and_exactness(header: str, profile: Profile) -> tuple[str | None, boo
 
 def known_spelling(header: str) -> str | None:
     """A profile's header whose letters and digits are the header's: a printed header
-    whose words a narrow column cut ("Organi" / "sation Name") read as the profile has it."""
+    whose words a narrow column cut ("Organi" / "sation Name") read as the profile has it.
+
+    A header that starts with the letters of a synonym its field takes as a prefix is
+    that synonym followed by the rest as printed ("Data pr ovided to custom er: Iden…").
+    """
     letters = _squash(header)
     if not letters:
         return None
@@ -159,6 +163,30 @@ def known_spelling(header: str) -> str | None:
             for synonym in synonyms:
                 if _squash(synonym) == letters:
                     return synonym
+    for profile in load_profiles():
+        for field, synonyms in profile.columns.items():
+            for synonym in synonyms if field not in profile.exact else ():
+                rest = _after_letters(header, _squash(synonym))
+                if rest is not None:
+                    return f"{synonym} {rest}"
+    return None
+
+
+def _after_letters(text: str, letters: str) -> str | None:
+    """What follows the first ``letters`` of ``text`` (other characters skipped), when they
+    are its first letters and end a word; else None."""
+    if not letters:
+        return None
+    found = 0
+    for i, c in enumerate(text):
+        if not c.isalnum():
+            continue
+        if c.lower() != letters[found]:
+            return None
+        found += 1
+        if found == len(letters):
+            rest = text[i + 1 :]
+            return rest.strip() if rest[:1] and not rest[0].isalnum() else None
     return None
 
 
