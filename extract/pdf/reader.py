@@ -744,7 +744,10 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
             )
         else:
             cut = clipped_below(page, rows, column)
-            ends = release_ends(table, page, rows) if column != organisation(table) else []
+            if table.match.fields[column] not in (*MERGING_FIELDS, "reference"):
+                ends = sorted(b.baseline for b in rows.bands if b.baseline is not None)
+            else:  # a column registers merge ends its cells where a release ends
+                ends = release_ends(table, page, rows) if column != organisation(table) else []
             cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap, cut, ends)
     return [c for c in join_across_pages(cells) if c.fragments]
 
