@@ -51,13 +51,19 @@ class Settings:
                 max_bytes=_int(env, "DRR_MAX_DOCUMENT_BYTES", defaults.limits.max_bytes),
                 max_pages=_int(env, "DRR_MAX_PAGES", defaults.limits.max_pages),
                 max_seconds=max_seconds,
+                max_memory_bytes=_int(
+                    env, "DRR_MAX_DOCUMENT_MEMORY", defaults.limits.max_memory_bytes
+                ),
             ),
             max_upload_bytes=_int(env, "DRR_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
-            max_concurrent_uploads=_int(env, "DRR_MAX_CONCURRENT_UPLOADS",
-                                        defaults.max_concurrent_uploads),
+            max_concurrent_uploads=_int(
+                env, "DRR_MAX_CONCURRENT_UPLOADS", defaults.max_concurrent_uploads
+            ),
             max_request_bytes=_int(env, "DRR_MAX_REQUEST_BYTES", defaults.max_request_bytes),
             public_read=env.get("DRR_PUBLIC_READ", "").lower() in ("1", "true", "yes"),
-            task_soft_time_limit=_int(env, "DRR_TASK_SOFT_TIME_LIMIT", defaults.task_soft_time_limit),
+            task_soft_time_limit=_int(
+                env, "DRR_TASK_SOFT_TIME_LIMIT", defaults.task_soft_time_limit
+            ),
             task_time_limit=_int(env, "DRR_TASK_TIME_LIMIT", defaults.task_time_limit),
             max_deliveries=_int(env, "DRR_MAX_DELIVERIES", defaults.max_deliveries),
             broker_visibility_timeout=_int(
