@@ -26,6 +26,6 @@ def test_document_bounds_come_from_the_environment():
 
 def test_every_variable_read_is_in_the_readme_settings_table():
     read = set(re.findall(r'"(DRR_[A-Z_]+)"', (ROOT / "workers" / "settings.py").read_text()))
-    rows = re.findall(r"^\| (`DRR_.*?) \|", (ROOT / "README.md").read_text(), re.M)
+    rows = re.findall(r"^\| (`DRR_.*?) \|", (ROOT / "README.md").read_text(), re.MULTILINE)
     documented = {name for row in rows for name in re.findall(r"`(DRR_[A-Z_]+)`", row)}
     assert read and read <= documented, sorted(read - documented)
