@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from extract.detect import decode_text, detect_format
 from extract.errors import DocumentTooLarge, UnknownLayout
 from extract.limits import Limits
-from extract.record import ExtractedRecord, Format, Row, to_records
+
+if TYPE_CHECKING:  # the readers and the record types are imported when a document is read:
+    # `drr --help` and `extract.errors` need none of them (pydantic alone is 60 ms)
+    from extract.record import ExtractedRecord, Format, Row
 
 __all__ = ["Document", "Limits", "read_document", "read_rows"]
 
@@ -34,6 +37,8 @@ def read_document(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -
         raise DocumentTooLarge(
             f"{len(data):,} bytes is over the {limits.max_bytes:,}-byte limit for one document"
         )
+    from extract.record import to_records
+
     sha = hashlib.sha256(data).hexdigest()
     fmt, rows = read_rows(data, filename, limits)
     if len(rows) > limits.max_rows:
@@ -44,6 +49,8 @@ def read_document(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -
 def read_rows(
     data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Format, list[Row]]:
+    from extract.detect import decode_text, detect_format
+
     fmt = detect_format(data, filename)
     if fmt == "pdf":
         from extract.pdf import read_pdf

@@ -34,10 +34,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from nlp.record import LABELS
 from workers.io import dumps
+from workers.roles import ROLES, Role
 
 JobState = Literal["queued", "running", "done", "failed"]
-Role = Literal["submitter", "reviewer", "reader"]
-ROLES: tuple[Role, ...] = ("submitter", "reviewer", "reader")
 TERM_KINDS = ("organisation", "sector", "dataset", "approval")
 PURPOSE_LABELS: tuple[str, ...] = LABELS
 MIGRATE_LOCK_ID = 7_366_275  # any constant: PostgreSQL advisory lock for migrations
@@ -100,8 +99,7 @@ records = sa.Table(
     sa.Index("ix_records_purpose", "purpose_label", "seq"),
     sa.Index("ix_records_review", "needs_review", "seq"),
     sa.Index("ix_records_date", "record_date"),
-    sa.Index("ix_records_queue", "purpose_needs_review", "purpose_source", "purpose_score",
-             "seq"),
+    sa.Index("ix_records_queue", "purpose_needs_review", "purpose_source", "purpose_score", "seq"),
 )
 
 # Reviewers' corrections, never updated or deleted: the audit trail and the training labels.
@@ -314,8 +312,13 @@ class Store:
     def put_document(self, data: bytes, filename: str) -> str:
         """Keep the bytes under their sha256; a second copy is never stored."""
         sha = hashlib.sha256(data).hexdigest()
-        row = {"sha256": sha, "filename": safe_filename(filename), "size": len(data), "content": data,
-               "created_at": now()}
+        row = {
+            "sha256": sha,
+            "filename": safe_filename(filename),
+            "size": len(data),
+            "content": data,
+            "created_at": now(),
+        }
         with self.writer.begin() as conn:
             conn.execute(self._insert(documents).values(row).on_conflict_do_nothing())
         return sha
@@ -333,10 +336,16 @@ class Store:
         job_id = uuid.uuid4().hex
         with self.writer.begin() as conn:
             created = now()
-            conn.execute(jobs.insert().values(
-                id=job_id, document_sha256=sha, filename=filename, state="queued",
-                created_at=created, enqueued_at=created,
-            ))
+            conn.execute(
+                jobs.insert().values(
+                    id=job_id,
+                    document_sha256=sha,
+                    filename=filename,
+                    state="queued",
+                    created_at=created,
+                    enqueued_at=created,
+                )
+            )
             claimed = conn.execute(
                 documents.update()
                 .where(documents.c.sha256 == sha)
@@ -363,14 +372,20 @@ class Store:
             return None
         with self.reader.begin() as conn:
             doc = conn.execute(
-                sa.select(documents.c.sha256, documents.c.filename, documents.c.size,
-                          documents.c.format, documents.c.active_job_id, documents.c.created_at)
-                .where(documents.c.sha256 == sha)
+                sa.select(
+                    documents.c.sha256,
+                    documents.c.filename,
+                    documents.c.size,
+                    documents.c.format,
+                    documents.c.active_job_id,
+                    documents.c.created_at,
+                ).where(documents.c.sha256 == sha)
             ).first()
             if doc is None:
                 return None
             count = conn.scalar(
-                sa.select(sa.func.count()).select_from(records)
+                sa.select(sa.func.count())
+                .select_from(records)
                 .where(records.c.document_sha256 == sha)
             )
             job_rows = conn.execute(
@@ -435,7 +450,8 @@ class Store:
             _replace_records(conn, self._insert, sha, enriched)
             conn.execute(documents.update().where(documents.c.sha256 == sha).values(format=fmt))
             conn.execute(
-                jobs.update().where(jobs.c.id == job_id)
+                jobs.update()
+                .where(jobs.c.id == job_id)
                 .values(state="done", reason=None, record_count=len(enriched), finished_at=now())
             )
         return len(enriched)
@@ -444,11 +460,13 @@ class Store:
         """Mark a job failed; its document may then be submitted again."""
         with self.writer.begin() as conn:
             conn.execute(
-                jobs.update().where(jobs.c.id == job_id, jobs.c.state != "done")
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.state != "done")
                 .values(state="failed", reason=reason, finished_at=now())
             )
             conn.execute(
-                documents.update().where(documents.c.active_job_id == job_id)
+                documents.update()
+                .where(documents.c.active_job_id == job_id)
                 .values(active_job_id=None)
             )
 
@@ -456,7 +474,8 @@ class Store:
         """Back to queued after a transient error; the reason says what went wrong last."""
         with self.writer.begin() as conn:
             conn.execute(
-                jobs.update().where(jobs.c.id == job_id, jobs.c.state == "running")
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.state == "running")
                 .values(state="queued", reason=reason, enqueued_at=now())
             )
 
@@ -464,10 +483,16 @@ class Store:
         """Jobs queued (their message sent) before ``queued_before`` or started before
         ``running_before``: the reaper's candidates, oldest first."""
         sent = sa.func.coalesce(jobs.c.enqueued_at, jobs.c.created_at)
-        query = sa.select(jobs).where(sa.or_(
-            sa.and_(jobs.c.state == "queued", sent < queued_before),
-            sa.and_(jobs.c.state == "running", jobs.c.started_at < running_before),
-        )).order_by(jobs.c.created_at)
+        query = (
+            sa.select(jobs)
+            .where(
+                sa.or_(
+                    sa.and_(jobs.c.state == "queued", sent < queued_before),
+                    sa.and_(jobs.c.state == "running", jobs.c.started_at < running_before),
+                )
+            )
+            .order_by(jobs.c.created_at)
+        )
         with self.reader.begin() as conn:
             return [_job(row) for row in conn.execute(query)]
 
@@ -478,10 +503,13 @@ class Store:
         reapers (or submitters) that saw the same stranded job exactly one puts it back,
         and none puts back a job a worker has taken meanwhile."""
         with self.writer.begin() as conn:
-            return bool(conn.execute(
-                _unchanged(job).values(state="queued", requeues=jobs.c.requeues + 1,
-                                       enqueued_at=now())
-            ).rowcount)
+            return bool(
+                conn.execute(
+                    _unchanged(job).values(
+                        state="queued", requeues=jobs.c.requeues + 1, enqueued_at=now()
+                    )
+                ).rowcount
+            )
 
     def fail_stranded(self, job: Job, reason: str) -> bool:
         """``fail_job`` for a job still as ``job`` saw it (the same guard as above)."""
@@ -491,7 +519,8 @@ class Store:
             ).rowcount
             if failed:
                 conn.execute(
-                    documents.update().where(documents.c.active_job_id == job.id)
+                    documents.update()
+                    .where(documents.c.active_job_id == job.id)
                     .values(active_job_id=None)
                 )
         return bool(failed)
@@ -530,7 +559,11 @@ class Store:
     # review
 
     def correct_purpose(
-        self, record_id: str, label: str, reviewer: str, token_id: str | None = None,
+        self,
+        record_id: str,
+        label: str,
+        reviewer: str,
+        token_id: str | None = None,
         note: str | None = None,
     ) -> str | None:
         """Set a record's purpose label as a reviewer says, and keep the correction.
@@ -554,18 +587,27 @@ class Store:
             # Read after the lock: a reprocess that held it may have replaced the record.
             row = conn.execute(
                 sa.select(records.c.body, records.c.document_sha256)
-                .where(records.c.record_id == record_id).with_for_update()
+                .where(records.c.record_id == record_id)
+                .with_for_update()
             ).first()
             if row is None:
                 return None
             before = json.loads(row.body)
             purpose = before.get("purpose") or {}
-            conn.execute(corrections.insert().values(
-                record_id=record_id, document_sha256=row.document_sha256,
-                field="purpose.label", old_value=purpose.get("label"), new_value=label,
-                model=purpose.get("model"), reviewer=reviewer, token_id=token_id, at=now(),
-                note=note or None,
-            ))
+            conn.execute(
+                corrections.insert().values(
+                    record_id=record_id,
+                    document_sha256=row.document_sha256,
+                    field="purpose.label",
+                    old_value=purpose.get("label"),
+                    new_value=label,
+                    model=purpose.get("model"),
+                    reviewer=reviewer,
+                    token_id=token_id,
+                    at=now(),
+                    note=note or None,
+                )
+            )
             after = with_reviewer_label(before, label)
             values = _record_row(row.document_sha256, after)
             for key in ("record_id", "document_sha256", "row_index"):
@@ -609,14 +651,16 @@ class Store:
         score = records.c.purpose_score
         query = (
             sa.select(score, records.c.seq, records.c.body)
-            .where(records.c.purpose_needs_review == sa.true(),
-                   records.c.purpose_source == "model")
-            .order_by(score, records.c.seq).limit(limit)
+            .where(records.c.purpose_needs_review == sa.true(), records.c.purpose_source == "model")
+            .order_by(score, records.c.seq)
+            .limit(limit)
         )
         if after is not None:
-            query = query.where(sa.or_(
-                score > after.score, sa.and_(score == after.score, records.c.seq > after.seq)
-            ))
+            query = query.where(
+                sa.or_(
+                    score > after.score, sa.and_(score == after.score, records.c.seq > after.seq)
+                )
+            )
         with self.reader.begin() as conn:
             return [(QueueCursor(float(s), int(q)), body) for s, q, body in conn.execute(query)]
 
@@ -629,41 +673,51 @@ class Store:
         token_id = secrets.token_hex(6)
         token = f"drr_{token_id}_{secrets.token_urlsafe(32)}"
         with self.writer.begin() as conn:
-            conn.execute(tokens.insert().values(
-                id=token_id, name=name or role, role=role, secret_sha256=_sha(token),
-                created_at=now(),
-            ))
+            conn.execute(
+                tokens.insert().values(
+                    id=token_id,
+                    name=name or role,
+                    role=role,
+                    secret_sha256=_sha(token),
+                    created_at=now(),
+                )
+            )
         return token
 
     def token_role(self, token: str) -> Role | None:
         with self.reader.begin() as conn:
             role = conn.scalar(
-                sa.select(tokens.c.role)
-                .where(tokens.c.secret_sha256 == _sha(token), tokens.c.revoked_at.is_(None))
+                sa.select(tokens.c.role).where(
+                    tokens.c.secret_sha256 == _sha(token), tokens.c.revoked_at.is_(None)
+                )
             )
         return role
 
     def token_info(self, token: str) -> TokenInfo | None:
         """Who a live token is: reviewers' corrections are kept under this name and id."""
-        query = sa.select(tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at,
-                          tokens.c.revoked_at).where(tokens.c.secret_sha256 == _sha(token),
-                                                     tokens.c.revoked_at.is_(None))
+        query = sa.select(
+            tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at, tokens.c.revoked_at
+        ).where(tokens.c.secret_sha256 == _sha(token), tokens.c.revoked_at.is_(None))
         with self.reader.begin() as conn:
             row = conn.execute(query).first()
         return TokenInfo(*row) if row else None
 
     def list_tokens(self) -> list[TokenInfo]:
-        query = sa.select(tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at,
-                          tokens.c.revoked_at).order_by(tokens.c.created_at)
+        query = sa.select(
+            tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at, tokens.c.revoked_at
+        ).order_by(tokens.c.created_at)
         with self.reader.begin() as conn:
             return [TokenInfo(*row) for row in conn.execute(query)]
 
     def revoke_token(self, token_id: str) -> bool:
         with self.writer.begin() as conn:
-            return bool(conn.execute(
-                tokens.update().where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
-                .values(revoked_at=now())
-            ).rowcount)
+            return bool(
+                conn.execute(
+                    tokens.update()
+                    .where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
+                    .values(revoked_at=now())
+                ).rowcount
+            )
 
 
 def _sha(text: str) -> str:
@@ -676,7 +730,9 @@ def _job(row: sa.Row[Any]) -> Job:
 
 def _unchanged(job: Job) -> sa.Update:
     return jobs.update().where(
-        jobs.c.id == job.id, jobs.c.state == job.state, jobs.c.deliveries == job.deliveries,
+        jobs.c.id == job.id,
+        jobs.c.state == job.state,
+        jobs.c.deliveries == job.deliveries,
         jobs.c.requeues == job.requeues,
     )
 
@@ -710,7 +766,8 @@ def _lock_document(conn: Connection, sha: str) -> None:
     other transactions insert rows that reference the document; SQLite ignores it, its
     writers (BEGIN IMMEDIATE) already run one at a time."""
     conn.execute(
-        sa.select(documents.c.sha256).where(documents.c.sha256 == sha)
+        sa.select(documents.c.sha256)
+        .where(documents.c.sha256 == sha)
         .with_for_update(key_share=True)
     )
 
@@ -722,15 +779,20 @@ def _reapply_corrections(
     latest = (
         sa.select(corrections.c.record_id, sa.func.max(corrections.c.id).label("id"))
         .where(corrections.c.document_sha256 == sha, corrections.c.field == "purpose.label")
-        .group_by(corrections.c.record_id).subquery()
+        .group_by(corrections.c.record_id)
+        .subquery()
     )
-    labels = dict(conn.execute(
-        sa.select(corrections.c.record_id, corrections.c.new_value)
-        .join(latest, latest.c.id == corrections.c.id)
-    ).all())
+    labels = dict(
+        conn.execute(
+            sa.select(corrections.c.record_id, corrections.c.new_value).join(
+                latest, latest.c.id == corrections.c.id
+            )
+        ).all()
+    )
     return [
         with_reviewer_label(record, labels[record["record_id"]])
-        if record["record_id"] in labels else record
+        if record["record_id"] in labels
+        else record
         for record in enriched
     ]
 
@@ -790,10 +852,10 @@ def _replace_records(
         set_={c.name: upsert.excluded[c.name] for c in records.columns if c.name not in kept},
     )
     for start in range(0, len(rows), 500):
-        conn.execute(upsert, rows[start:start + 500])
+        conn.execute(upsert, rows[start : start + 500])
     terms = [term for record in enriched for term in _record_terms(record)]
     for start in range(0, len(terms), 1000):
-        conn.execute(insert(record_terms).on_conflict_do_nothing(), terms[start:start + 1000])
+        conn.execute(insert(record_terms).on_conflict_do_nothing(), terms[start : start + 1000])
 
 
 def _record_row(sha: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -832,8 +894,19 @@ def _record_terms(record: dict[str, Any]) -> Iterator[dict[str, str]]:
             yield {"kind": kind, "value": value, "record_id": record["record_id"]}
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y",
-                 "%d-%b-%Y", "%d-%b-%y", "%B %Y", "%b %Y", "%Y-%m-%dT%H:%M:%S")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%B %Y",
+    "%b %Y",
+    "%Y-%m-%dT%H:%M:%S",
+)
 
 
 def record_date(fields: dict[str, Any]) -> str | None:
@@ -887,8 +960,12 @@ def _engine(url: str, begin: str | None) -> Engine:
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=60000",
-                   "foreign_keys=ON"):
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "busy_timeout=60000",
+        "foreign_keys=ON",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

@@ -12,28 +12,42 @@ import argparse
 import functools
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers.io import error, expand_inputs, open_output, read_input, write_jsonl
+from workers.roles import ROLES
 from workers.settings import Settings
-from workers.store import ROLES, Store, iso, open_store
+
+if TYPE_CHECKING:
+    from workers.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     submit = sub.add_parser("submit", help="store documents and queue one job each")
     submit.add_argument("files", nargs="+", metavar="FILE", help="documents or folders")
-    submit.add_argument("--again", action="store_true",
-                        help="reprocess documents whose job is done (e.g. after a model update)")
+    submit.add_argument(
+        "--again",
+        action="store_true",
+        help="reprocess documents whose job is done (e.g. after a model update)",
+    )
     submit.set_defaults(func=run_submit)
 
     worker = sub.add_parser("worker", help="start a Celery worker (needs DRR_BROKER_URL)")
-    worker.add_argument("-c", "--concurrency", type=int, default=1,
-                        help="worker processes (default 1; start more workers to scale out)")
+    worker.add_argument(
+        "-c",
+        "--concurrency",
+        type=int,
+        default=1,
+        help="worker processes (default 1; start more workers to scale out)",
+    )
     worker.add_argument("--loglevel", default="INFO")
     worker.set_defaults(func=run_worker)
 
-    reap = sub.add_parser("reap", help="put stranded jobs back on the queue (workers do it "
-                          "every few seconds; this is one pass now)")
+    reap = sub.add_parser(
+        "reap",
+        help="put stranded jobs back on the queue (workers do it "
+        "every few seconds; this is one pass now)",
+    )
     reap.set_defaults(func=run_reap)
 
     jobs = sub.add_parser("jobs", help="list jobs, newest first")
@@ -66,14 +80,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     corrections = sub.add_parser("corrections", help="reviewers' purpose corrections")
     doing = corrections.add_subparsers(dest="action", required=True, metavar="ACTION")
-    export = doing.add_parser("export", help="the latest correction of each record as "
-                              "training labels, one JSON line each, by record id")
-    export.add_argument("-o", "--output", default="-", metavar="FILE",
-                        help="output file (default: stdout)")
+    export = doing.add_parser(
+        "export",
+        help="the latest correction of each record as "
+        "training labels, one JSON line each, by record id",
+    )
+    export.add_argument(
+        "-o", "--output", default="-", metavar="FILE", help="output file (default: stdout)"
+    )
     export.set_defaults(func=run_corrections_export)
     listing = doing.add_parser("list", help="the audit trail: every correction, oldest first")
     listing.add_argument("--record", metavar="ID", help="only this record's corrections")
     listing.set_defaults(func=run_corrections_list)
+
+
+def store_of(settings: Settings) -> Store:
+    """The store, its module (SQLAlchemy) loaded only by the commands that use it."""
+    from workers.store import open_store
+
+    return open_store(settings.database_url)
 
 
 def _print(obj: dict[str, Any]) -> None:
@@ -83,7 +108,7 @@ def _print(obj: dict[str, Any]) -> None:
 def run_submit(args: argparse.Namespace, settings: Settings) -> int:
     from workers.jobs import StrandRule, submit_files
 
-    store = open_store(settings.database_url)
+    store = store_of(settings)
     files, failed = _read_files(args.files)
     if settings.broker_url:
         from kombu.exceptions import OperationalError
@@ -92,8 +117,13 @@ def run_submit(args: argparse.Namespace, settings: Settings) -> int:
         from workers.queue import BrokerQueue, app
 
         try:
-            submitted = submit_files(store, files, BrokerQueue(app, settings), again=args.again,
-                                     rule=StrandRule.from_settings(settings))
+            submitted = submit_files(
+                store,
+                files,
+                BrokerQueue(app, settings),
+                again=args.again,
+                rule=StrandRule.from_settings(settings),
+            )
         except OperationalError as exc:
             broker = maybe_sanitize_url(settings.broker_url)
             error(f"cannot reach the broker at {broker} ({exc}); nothing was queued")
@@ -153,11 +183,20 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
         error(problem)
     if problems:
         return 2
-    open_store(settings.database_url).dispose()  # migrate once, before the pool forks
-    app.worker_main([
-        "worker", "--loglevel", args.loglevel, "--concurrency", str(args.concurrency),
-        "--queues", settings.queue_name, "--without-mingle", "--without-gossip",
-    ])
+    store_of(settings).dispose()  # migrate once, before the pool forks
+    app.worker_main(
+        [
+            "worker",
+            "--loglevel",
+            args.loglevel,
+            "--concurrency",
+            str(args.concurrency),
+            "--queues",
+            settings.queue_name,
+            "--without-mingle",
+            "--without-gossip",
+        ]
+    )
     return 0
 
 
@@ -166,23 +205,25 @@ def run_reap(args: argparse.Namespace, settings: Settings) -> int:
     from workers.queue import BrokerQueue, app
 
     if not settings.broker_url:
-        error("DRR_BROKER_URL is not set: without a broker, drr serve runs stranded jobs "
-              "again when it starts")
+        error(
+            "DRR_BROKER_URL is not set: without a broker, drr serve runs stranded jobs "
+            "again when it starts"
+        )
         return 2
-    store = open_store(settings.database_url)
+    store = store_of(settings)
     for job, action in reap(store, BrokerQueue(app, settings), StrandRule.from_settings(settings)):
         _print({"job_id": job.id, "filename": job.filename, "was": job.state, "action": action})
     return 0
 
 
 def run_jobs(args: argparse.Namespace, settings: Settings) -> int:
-    for job in open_store(settings.database_url).list_jobs(args.state, args.limit):
+    for job in store_of(settings).list_jobs(args.state, args.limit):
         _print(job.as_dict())
     return 0
 
 
 def run_job_command(args: argparse.Namespace, settings: Settings) -> int:
-    job = open_store(settings.database_url).get_job(args.job_id)
+    job = store_of(settings).get_job(args.job_id)
     if job is None:
         error(f"{args.job_id}: no such job")
         return 1
@@ -193,12 +234,18 @@ def run_job_command(args: argparse.Namespace, settings: Settings) -> int:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    store = open_store(settings.database_url)  # migrate once, before the server starts
+    store = store_of(settings)  # migrate once, before the server starts
     if not settings.broker_url:
         _requeue_running(store)
     store.dispose()
-    uvicorn.run("api.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info")
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
     return 0
 
 
@@ -216,23 +263,32 @@ def _requeue_running(store: Store) -> None:
 
 
 def run_tokens_create(args: argparse.Namespace, settings: Settings) -> int:
-    token = open_store(settings.database_url).create_token(args.role, args.name)
+    token = store_of(settings).create_token(args.role, args.name)
     print(token)
-    print("drr: keep this token now: it is stored hashed and cannot be shown again",
-          file=sys.stderr)
+    print(
+        "drr: keep this token now: it is stored hashed and cannot be shown again", file=sys.stderr
+    )
     return 0
 
 
 def run_tokens_list(args: argparse.Namespace, settings: Settings) -> int:
-    for info in open_store(settings.database_url).list_tokens():
-        _print({"id": info.id, "name": info.name, "role": info.role,
+    from workers.store import iso
+
+    for info in store_of(settings).list_tokens():
+        _print(
+            {
+                "id": info.id,
+                "name": info.name,
+                "role": info.role,
                 "created_at": iso(info.created_at),
-                "revoked": info.revoked_at is not None})
+                "revoked": info.revoked_at is not None,
+            }
+        )
     return 0
 
 
 def run_tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    if open_store(settings.database_url).revoke_token(args.token_id):
+    if store_of(settings).revoke_token(args.token_id):
         return 0
     error(f"{args.token_id}: no such active token")
     return 1
@@ -241,13 +297,13 @@ def run_tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
 def run_corrections_export(args: argparse.Namespace, settings: Settings) -> int:
     from workers.review import training_lines
 
-    lines = training_lines(open_store(settings.database_url).latest_corrections())
+    lines = training_lines(store_of(settings).latest_corrections())
     with open_output(args.output) as out:
         write_jsonl(out, lines)
     return 0
 
 
 def run_corrections_list(args: argparse.Namespace, settings: Settings) -> int:
-    for correction in open_store(settings.database_url).corrections_of(args.record):
+    for correction in store_of(settings).corrections_of(args.record):
         _print(correction.as_dict())
     return 0
