@@ -148,6 +148,7 @@ def _field_and_exactness(header: str, profile: Profile) -> tuple[str | None, boo
     return None, False
 
 
+@cache
 def known_spelling(header: str) -> str | None:
     """A profile's header whose letters and digits are the header's: a printed header
     whose words a narrow column cut ("Organi" / "sation Name") read as the profile has it.
@@ -158,18 +159,29 @@ def known_spelling(header: str) -> str | None:
     letters = _squash(header)
     if not letters:
         return None
-    for profile in load_profiles():
-        for synonyms in profile.columns.values():
-            for synonym in synonyms:
-                if _squash(synonym) == letters:
-                    return synonym
+    whole, prefixes = _spellings()
+    if letters in whole:
+        return whole[letters]
+    for squashed, synonym in prefixes:
+        if letters.startswith(squashed):
+            rest = _after_letters(header, squashed)
+            if rest is not None:
+                return f"{synonym} {rest}"
+    return None
+
+
+@cache
+def _spellings() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Every synonym by its letters, and those a field takes as a prefix, once."""
+    whole: dict[str, str] = {}
+    prefixes: list[tuple[str, str]] = []
     for profile in load_profiles():
         for field, synonyms in profile.columns.items():
-            for synonym in synonyms if field not in profile.exact else ():
-                rest = _after_letters(header, _squash(synonym))
-                if rest is not None:
-                    return f"{synonym} {rest}"
-    return None
+            for synonym in synonyms:
+                whole.setdefault(_squash(synonym), synonym)
+                if field not in profile.exact and synonym:
+                    prefixes.append((_squash(synonym), synonym))
+    return whole, tuple(prefixes)
 
 
 def _after_letters(text: str, letters: str) -> str | None:
@@ -214,8 +226,21 @@ def match_header(
     headers: list[str], profiles: tuple[Profile, ...] | None = None
 ) -> HeaderMatch | None:
     """The best profile for a header row, or None when no profile fits it."""
+    if profiles is None:
+        return _match_known(tuple(headers))
+    return _best_match(headers, profiles)
+
+
+@lru_cache(maxsize=4096)
+def _match_known(headers: tuple[str, ...]) -> HeaderMatch | None:
+    """``match_header`` against the shipped profiles; a PDF tries the same readings of its
+    header on every page."""
+    return _best_match(list(headers), load_profiles())
+
+
+def _best_match(headers: list[str], profiles: tuple[Profile, ...]) -> HeaderMatch | None:
     best: HeaderMatch | None = None
-    for profile in profiles or load_profiles():
+    for profile in profiles:
         match = match_profile(profile, headers)
         if match and (best is None or match.mapped > best.mapped):
             best = match

@@ -421,7 +421,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
             )
             continue
         first = page is pages[start]
-        below = header_band.bottom if first else repeated_header(page, match, pitch)
+        below = header_band.bottom if first else repeated_header(page, match, header_band, pitch)
         bands = page_bands(page, anchor, pitch, align, below)
         if below is not None:  # rows under the header; a band holding both, cut at its bottom
             bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + 0.01]
@@ -451,8 +451,19 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
     )
 
 
-def repeated_header(page: PageTable, match: HeaderMatch, pitch: float) -> float | None:
-    """The bottom of the page's own copy of the table's header, if it prints one."""
+def repeated_header(
+    page: PageTable, match: HeaderMatch, header: Band, pitch: float
+) -> float | None:
+    """The bottom of the page's own copy of the table's header, if it prints one: where
+    the first page has it (print titles, ``thead``), else found as the first page's was,
+    when the page's first line has the letters of the header's first cell."""
+    same_place = replace(header, page=page.number)
+    if is_header_repeat(band_texts(page, same_place), match.headers):
+        return header.bottom
+    top = [f for f in page.fragments if f.baseline <= min(g.baseline for g in page.fragments) + 1]
+    first = letters(match.headers[0])[:4] if match.headers else ""
+    if not first or not any(letters(f.text).startswith(first) for f in top):
+        return None
     found = find_header(page, pitch)
     if found is None or not is_header_repeat(band_texts(page, found[1]), match.headers):
         return None
