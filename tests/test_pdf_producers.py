@@ -186,3 +186,18 @@ def test_producer_pdfs_read_exactly(name):
         assert squashed_fields(row.fields.model_dump()) == squashed_fields(gold["fields"]), (
             f"row {gold['row_index']}"
         )
+
+
+def test_debug_page_shows_the_new_evidence():
+    from extract.pdf.debug import debug_page
+    from extract.pdf.reader import DEFAULT_LIMITS
+
+    broken = (PRODUCERS / "chromium/chr-hscic-grid.pdf").read_bytes()
+    assert debug_page(broken, 3, DEFAULT_LIMITS).continued  # row 24 goes on from page 2
+    assert not debug_page(broken, 2, DEFAULT_LIMITS).continued
+    zebra = debug_page(
+        (PRODUCERS / "chromium/chr-nhsd-zebra-band.pdf").read_bytes(), 1, DEFAULT_LIMITS
+    )
+    assert zebra.align == "center"
+    assert any(not r.drawn for r in zebra.rulings)  # the filled rows' edges
+    assert zebra.header is not None and zebra.header[1] <= zebra.rows[0][1] + 0.01

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from extract.errors import UnreadableDocument
 from extract.limits import Limits
+from extract.pdf.cells import PageRows
 from extract.pdf.geometry import Box, Ruling, union
-from extract.pdf.reader import build_table, load_pages, resolve_columns, table_pages
+from extract.pdf.reader import PageTable, build_table, load_pages, resolve_columns, table_pages
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,12 @@ class DebugPage:
     edges: tuple[float, ...]
     rows: tuple[tuple[int, float, float], ...]  # (1-based row, top, bottom)
     cells: tuple[DebugCell, ...]
-    rulings: tuple[Ruling, ...]
+    rulings: tuple[Ruling, ...]  # drawn=False: a filled box's edge (a zebra row, a band)
     hidden_chars: int
     ruled: bool
+    align: str = "bottom"  # how unruled cells sit in their rows, as measured
+    continued: bool = False  # the first row began on the page before (a row broken by a page)
+    header: tuple[float, float] | None = None  # the header block above the rows, top and bottom
 
 
 def debug_page(data: bytes, number: int, limits: Limits) -> DebugPage:
@@ -52,6 +56,10 @@ def debug_page(data: bytes, number: int, limits: Limits) -> DebugPage:
             if here:
                 rows_1 = tuple(r + 1 for r in cell.rows)
                 cells.append(DebugCell(name, union(here), rows_1))
+    previous = table.rows[found[0] - 1] if found[0] else None
+    continued = previous is not None and previous.first_row + len(previous.bands) - 1 == (
+        rows.first_row
+    )
     return DebugPage(
         number,
         page.geometry.width,
@@ -63,4 +71,16 @@ def debug_page(data: bytes, number: int, limits: Limits) -> DebugPage:
         page.geometry.rulings,
         page.geometry.hidden_chars,
         page.ruled,
+        table.align,
+        continued,
+        header_block(page, rows),
     )
+
+
+def header_block(page: PageTable, rows: PageRows) -> tuple[float, float] | None:
+    """The lines above the page's first row: its copy of the header, where it has one."""
+    if not rows.bands:
+        return None
+    first = max(rows.bands[0].top, 0.0)
+    above = [f.box[1] for f in page.fragments if f.baseline <= first]
+    return (min(above), first) if above else None

@@ -2,7 +2,9 @@
 
 The page is rendered by poppler (``pdftoppm -png -r 100``) and the reader's findings are
 drawn over it with Pillow: column edges in blue, row bands in green (numbered), each
-cell's text box in red (with the rows a merged cell gives its value to), rulings in grey.
+cell's text box in red (with the rows a merged cell gives its value to), rulings in grey,
+filled boxes' edges in orange, the header block shaded blue, a row continued from the page
+before labelled "(continued)".
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def run_debug_page(args: argparse.Namespace, settings: Settings) -> int:
     draw(image, found).save(args.output)
     print(
         f"{args.output}: page {found.number}, layout {found.layout}, {len(found.edges) - 1} columns,"
-        f" {len(found.rows)} rows, {len(found.cells)} cells, {found.hidden_chars} clipped"
+        f" {len(found.rows)} rows{' (the first continued)' if found.continued else ''},"
+        f" {len(found.cells)} cells, cells {found.align}-aligned, {found.hidden_chars} clipped"
         " characters dropped",
         file=sys.stderr,
     )
@@ -92,11 +95,17 @@ def draw(image, found):
 
     canvas = ImageDraw.Draw(image, "RGBA")
     px = lambda value: value * SCALE
-    for ruling in found.rulings:
+    if found.header:
+        canvas.rectangle(
+            [px(found.edges[0]), px(found.header[0]), px(found.edges[-1]), px(found.header[1])],
+            fill=(120, 170, 255, 50),
+        )
+        canvas.text((px(found.edges[0]) + 2, px(found.header[0]) - 11), "header", fill=(0, 60, 200))
+    for ruling in found.rulings:  # drawn rules grey, a filled box's edges orange
         canvas.line(
             [px(ruling.x0), px(ruling.top), px(ruling.x1), px(ruling.bottom)],
-            fill=(128, 128, 128, 160),
-            width=3,
+            fill=(128, 128, 128, 160) if ruling.drawn else (255, 140, 0, 200),
+            width=3 if ruling.drawn else 2,
         )
     top = min((t for _, t, _ in found.rows), default=0.0)
     bottom = max((b for _, _, b in found.rows), default=found.height)
@@ -108,7 +117,9 @@ def draw(image, found):
             fill=(0, 170, 0, 220),
             width=2,
         )
-        canvas.text((2, px(row_bottom) - 12), str(row), fill=(0, 130, 0, 255))
+        goes_on = found.continued and row == found.rows[0][0]
+        label = f"{row} (continued)" if goes_on else str(row)
+        canvas.text((2, px(row_bottom) - 12), label, fill=(0, 130, 0, 255))
     for cell in found.cells:
         x0, y0, x1, y1 = (px(v) for v in cell.box)
         merged = len(cell.rows) > 1
