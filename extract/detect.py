@@ -105,7 +105,7 @@ def _zip_format(data: bytes) -> Format:
             return "xlsx"
         if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
             return "ods"
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         raise UnreadableDocument("a damaged zip archive: not a workbook drr can open") from exc
     raise UnreadableDocument("a zip archive that is neither an XLSX nor an ODS workbook")
 

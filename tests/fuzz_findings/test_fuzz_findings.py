@@ -110,19 +110,14 @@ def test_xlsx_reader_refuses_a_zip_needing_version_14_8() -> None:
         read_xlsx((HERE / ZIP_VERSION).read_bytes(), Limits())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "finding (extract/detect.py, its owner to fix): _zip_format catches BadZipFile, OSError "
-    "and ValueError, but zipfile raises NotImplementedError('zip file version 14.8') for a "
-    "member needing a newer zip version, so read_document (drr extract) crashes, and "
-    "POST /documents answers 500, before any reader runs"))
 def test_format_detection_refuses_a_zip_needing_version_14_8() -> None:
+    """Finding: zipfile raises NotImplementedError('zip file version 14.8') for a member
+    needing a newer zip version, which format detection did not catch (drr extract crashed,
+    POST /documents answered 500); now a damaged zip archive."""
     assert "damaged zip" in assert_refused_in_one_line(ZIP_VERSION)
 
 
 @pytest.mark.service
-@pytest.mark.xfail(strict=True, reason=(
-    "finding (extract/detect.py via api/app.py _check_type, their owners to fix): uploading "
-    "a zip whose member needs zip version 14.8 answers 500 internal_error, not 415"))
 def test_uploading_a_zip_needing_version_14_8_is_a_415(api: tuple[TestClient, Any]) -> None:
     client, store = api
     answer = client.post(
