@@ -201,3 +201,19 @@ def test_debug_page_shows_the_new_evidence():
     assert zebra.align == "center"
     assert any(not r.drawn for r in zebra.rulings)  # the filled rows' edges
     assert zebra.header is not None and zebra.header[1] <= zebra.rows[0][1] + 0.01
+
+
+def test_the_part_of_a_row_a_page_break_cut_off_gets_a_band_of_its_own():
+    from extract.pdf.reader import broken_parts
+
+    rows = [Band(2, float("-inf"), 135.0, None, 110.0), Band(2, 135.0, 170.0, None, 140.0)]
+    text = [frag(90, 1), frag(100, 1), frag(110, 0), frag(140, 0)]  # two lines above row 1
+    parts = broken_parts(2, rows, text, "top", PITCH, more=True)
+    assert [(b.top, b.bottom) for b in parts][:2] == [(float("-inf"), 107.5), (107.5, 135.0)]
+    assert broken_parts(2, rows, text[2:], "top", PITCH, more=True) == rows  # nothing above
+    # bottom-aligned: the start of a row whose id is overleaf, in two columns (not a footer)
+    bottom = [Band(2, float("-inf"), 113.0, 110.0), Band(2, 113.0, 143.0, 140.0)]
+    below = [frag(110, 0), frag(140, 0), frag(160, 1), frag(160, 2)]
+    assert len(broken_parts(2, bottom, below, "bottom", PITCH, more=True)) == 3
+    assert len(broken_parts(2, bottom, below, "bottom", PITCH, more=False)) == 2
+    assert len(broken_parts(2, bottom, below[:3], "bottom", PITCH, more=True)) == 2

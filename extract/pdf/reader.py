@@ -176,14 +176,20 @@ def near(ordered: Sequence[float], value: float, tolerance: float) -> bool:
 
 
 def page_bands(
-    page: PageTable, anchor: int, pitch: float, align: Align = "bottom", below: float | None = None
+    page: PageTable,
+    anchor: int,
+    pitch: float,
+    align: Align = "bottom",
+    below: float | None = None,
+    more: bool = False,
 ) -> list[Band]:
     """Row bands: between the rules any column draws, else from the anchor column's text.
 
     With rules, every row boundary is drawn in the columns not merged across it, so the
     rules of all columns together give every row, whichever columns merge. Without, the
     rows are found from the text below ``below`` (the header's bottom) only, so a header
-    aligned otherwise than the rows does not move them.
+    aligned otherwise than the rows does not move them; text of a row broken by the page
+    break gets a band of its own (``broken_parts``; ``more``: another page follows).
     """
     if page.ruled:
         return ruled_bands(page)
@@ -198,8 +204,43 @@ def page_bands(
     ]
     if rules and bands:
         bands = cut_at_rules(bands, text_blocks(columns[anchor], pitch), rules, pitch)
+    bands = broken_parts(page.number, bands, [f for c in columns for f in c], align, pitch, more)
     if below is not None and bands:
         bands[0] = replace(bands[0], top=max(bands[0].top, below))
+    return bands
+
+
+def broken_parts(
+    page: int,
+    bands: list[Band],
+    fragments: Sequence[Fragment],
+    align: Align,
+    pitch: float,
+    more: bool,
+) -> list[Band]:
+    """A band for the part of a row that a page break cut off from its anchor cell.
+
+    Top-aligned or centred, text above the first row's own top is the end of a row begun
+    on the page before; bottom-aligned, text below the last row in two columns or more
+    (a footer fills one) is the start of a row whose id is printed overleaf.
+    ``row_goes_on`` then gives the part the row's index.
+    """
+    if not bands:
+        return bands
+    first = bands[0]
+    if align == "top" and first.start is not None:
+        own_top = first.start - 0.25 * pitch
+    elif align == "center" and first.start is not None:
+        own_top = 2 * first.start - first.bottom
+    else:
+        own_top = None
+    if own_top is not None and any(f.baseline <= own_top for f in fragments):
+        return [Band(page, first.top, own_top), replace(first, top=own_top), *bands[1:]]
+    last = bands[-1]
+    under = {f.column for f in fragments if f.baseline > last.bottom}
+    if align == "bottom" and more and len(under) >= 2:
+        below = max(f.baseline for f in fragments) + 0.3 * pitch
+        return [*bands, Band(page, last.bottom, below)]
     return bands
 
 
@@ -422,7 +463,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
             continue
         first = page is pages[start]
         below = header_band.bottom if first else repeated_header(page, match, header_band, pitch)
-        bands = page_bands(page, anchor, pitch, align, below)
+        bands = page_bands(page, anchor, pitch, align, below, more=page is not pages[-1])
         if below is not None:  # rows under the header; a band holding both, cut at its bottom
             bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + 0.01]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
@@ -849,15 +890,16 @@ def fill_blanks(table: Table, cells: list[Cell], total: int) -> list[Cell]:
 
 
 def row_extents(table: Table) -> list[tuple[int, float, float]]:
-    """Every row's page, top and bottom; an open top is as far above its middle as the
-    bottom is below."""
-    extents = []
+    """Every row's page, top and bottom (a row broken by a page: its band with the anchor
+    cell); an open top is as far above its middle as the bottom is below."""
+    extents: dict[int, tuple[int, float, float]] = {}
     for page_rows in table.rows:
-        for band in page_rows.bands:
+        for i, band in enumerate(page_rows.bands):
             middle = band.start if band.start is not None else band.bottom
             top = band.top if band.top != float("-inf") else 2 * middle - band.bottom
-            extents.append((page_rows.page, top, band.bottom))
-    return extents
+            if band.start is not None or page_rows.first_row + i not in extents:
+                extents[page_rows.first_row + i] = (page_rows.page, top, band.bottom)
+    return [extents[i] for i in range(row_count(table))]
 
 
 def cell_span(cell: Cell) -> CellSpan:
