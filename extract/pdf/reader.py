@@ -203,7 +203,7 @@ def page_bands(
         y for y in rules_within(page.geometry.rulings, page.edges) if below is None or y > below
     ]
     if rules and bands:
-        bands = cut_at_rules(bands, text_blocks(columns[anchor], pitch), rules, pitch)
+        bands = cut_at_rules(bands, columns[anchor], rules, pitch)
     bands = broken_parts(page.number, bands, [f for c in columns for f in c], align, pitch, more)
     if below is not None and bands:
         bands[0] = replace(bands[0], top=max(bands[0].top, below))
@@ -245,19 +245,22 @@ def broken_parts(
 
 
 def cut_at_rules(
-    bands: list[Band], anchors: Sequence[Sequence[Fragment]], rules: Sequence[float], pitch: float
+    bands: list[Band], anchor: Sequence[Fragment], rules: Sequence[float], pitch: float
 ) -> list[Band]:
     """Row bands of a page with horizontal rules or filled rows but no column rules: two
     rows are parted at a rule (a fill's edge) drawn between their anchor cells, the one
     nearest where their text would part them; the last row ends at the first rule under
     it. Rows with no rule between them keep the cut their text gives."""
+    anchors = [sorted(f.baseline for f in anchor if band.holds(f.baseline)) for band in bands]
+    if not all(anchors):
+        return bands
     cuts = [band.bottom for band in bands]
     for i in range(len(bands) - 1):
-        low, high = anchors[i][-1].baseline, anchors[i + 1][0].baseline - 0.7 * pitch
+        low, high = anchors[i][-1], anchors[i + 1][0] - 0.7 * pitch
         between = [y for y in rules if low < y < high]
         if between:
             cuts[i] = min(between, key=lambda y: abs(y - bands[i].bottom))
-    last = anchors[-1][-1].baseline
+    last = anchors[-1][-1]
     under = [y for y in rules if last < y <= max(bands[-1].bottom, last) + 3 * pitch]
     if under:
         cuts[-1] = min(under)

@@ -182,9 +182,25 @@ def bands_from_anchor(
     if align == "center":
         return centred_bands(page, blocks, pitch, [*others, anchor])
     slack = 0.3 * pitch
-    baselines = [block[-1].baseline for block in blocks]
+    baselines = [end for block in blocks for end in bottom_ends(block, others, pitch)]
     tops = [float("-inf")] + [b + slack for b in baselines[:-1]]
     return [Band(page, top, b + slack, b) for top, b in zip(tops, baselines, strict=True)]
+
+
+def bottom_ends(
+    block: Sequence[Fragment], others: Sequence[Sequence[Fragment]], pitch: float
+) -> list[float]:
+    """Where rows end within one run of anchor lines, bottom-aligned: at its last line, and
+    at a line before it where cells of two other columns end too (two ids with no gap
+    between them in a narrow column ran together)."""
+    last = block[-1].baseline
+    inner = [f.baseline for f in block[:-1]]
+    if not inner:
+        return [last]
+    ends = [run[-1].baseline for column in others for run in text_blocks(column, pitch)]
+    tolerance = 0.2 * pitch
+    cut = [y for y in inner if sum(abs(e - y) <= tolerance for e in ends) >= 2]
+    return [*cut, last]
 
 
 def top_bands(
