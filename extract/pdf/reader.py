@@ -77,7 +77,8 @@ from extract.record import CellSpan, Row
 from extract.text import join_lines
 
 DEFAULT_LIMITS = Limits()
-MERGING_FIELDS = ("organisation", "purpose")  # the cells registers merge over a release
+# the cells registers merge over a release (the agreement's reference too: one per release)
+MERGING_FIELDS = ("organisation", "purpose", "reference")
 HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
 NOTHING_UNREAD = Unread((), (), ())
 
@@ -793,13 +794,13 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
             drawn = [r for r in page.geometry.rulings if r.drawn]  # a row's fill runs under a
             # merged cell as well: only drawn rules say where a column's cells part
             rules = rules_across(drawn, x0, x1) if rows_ruled(page, rows) else []
-            merging = table.match.fields[column] in (*MERGING_FIELDS, "reference")
+            merging = table.match.fields[column] in MERGING_FIELDS
             cells += aligned_cells(
                 rows, column, fragments, table.pitch, centred, cut, releases, rules, merging
             )
         else:
             cut = clipped_below(page, rows, column)
-            if table.match.fields[column] not in (*MERGING_FIELDS, "reference"):
+            if table.match.fields[column] not in MERGING_FIELDS:
                 ends = sorted(b.baseline for b in rows.bands if b.baseline is not None)
             else:  # a column registers merge ends its cells where a release ends
                 ends = release_ends(table, page, rows) if column != organisation(table) else []
