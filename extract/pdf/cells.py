@@ -14,11 +14,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from extract.pdf.geometry import Ruling
 from extract.pdf.lines import Fragment
-from extract.pdf.rows import Band, rules_across, text_blocks
+from extract.pdf.rows import Band, at_rules, rules_across, text_blocks
 
 
 @dataclass
@@ -151,17 +150,6 @@ def aligned_cells(
     if cells and clipped_below:
         cells[-1].open_below = True
     return cells
-
-
-def at_rules(run: Sequence[Fragment], rules: Sequence[float]) -> list[list[Fragment]]:
-    """A run of lines cut at the rules drawn across its own column: where a column draws
-    rules (or fills) between its cells, a run that crosses none is one merged cell."""
-    parts: list[list[Fragment]] = [[run[0]]]
-    for above, f in pairwise(run):
-        if any(above.baseline < y < f.baseline - 0.5 * f.size for y in rules):
-            parts.append([])
-        parts[-1].append(f)
-    return parts
 
 
 def cut_run(

@@ -199,10 +199,10 @@ def page_bands(
         for c in range(len(page.edges) - 1)
     ]
     others = [column for c, column in enumerate(columns) if c != anchor]
-    bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others)
     rules = [
         y for y in rules_within(page.geometry.rulings, page.edges) if below is None or y > below
     ]
+    bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others, rules)
     if rules and bands:
         bands = cut_at_rules(bands, columns[anchor], rules, pitch)
     bands = broken_parts(page.number, bands, [f for c in columns for f in c], align, pitch, more)

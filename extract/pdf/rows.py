@@ -168,13 +168,14 @@ def bands_from_anchor(
     pitch: float,
     align: Align = "bottom",
     others: Sequence[Sequence[Fragment]] = (),
+    rules: Sequence[float] = (),
 ) -> list[Band]:
     """Row bands of an unruled page, one per anchor cell, as the cells are aligned.
 
     ``others`` are the other columns' fragments: where a top-aligned or centred row ends
     is told by the lines of its cells, not by its anchor cell.
     """
-    blocks = text_blocks(anchor, pitch)
+    blocks = [part for block in text_blocks(anchor, pitch) for part in at_rules(block, rules)]
     if not blocks:
         return []  # a page with no row (its text all prose around the table)
     if align == "top":
@@ -201,6 +202,17 @@ def bottom_ends(
     tolerance = 0.2 * pitch
     cut = [y for y in inner if sum(abs(e - y) <= tolerance for e in ends) >= 2]
     return [*cut, last]
+
+
+def at_rules(run: Sequence[Fragment], rules: Sequence[float]) -> list[list[Fragment]]:
+    """A run of lines cut at the rules drawn between two of its lines (or a fill's edge):
+    cells with no padding run together at the line pitch, a rule still parts them."""
+    parts: list[list[Fragment]] = [[run[0]]]
+    for above, f in pairwise(run):
+        if any(above.baseline < y < f.baseline - 0.5 * f.size for y in rules):
+            parts.append([])
+        parts[-1].append(f)
+    return parts
 
 
 def top_bands(
