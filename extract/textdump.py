@@ -286,7 +286,12 @@ def _spells_headers(run: list[Line], synonyms: tuple[str, ...]) -> bool:
 
 def _leading_number(text: str) -> int | None:
     head = text.split(" ", 1)[0]
-    return int(head) if head.isdigit() and len(head) <= 7 else None
+    return int(head) if _is_row_number(head) and len(head) <= 7 else None
+
+
+def _is_row_number(text: str) -> bool:
+    # ASCII only: str.isdigit() is also true of superscripts ("¹02"), which int() refuses
+    return text.isascii() and text.isdigit()
 
 
 def anchor_rows(
@@ -1510,7 +1515,7 @@ def _layout_rows(
     cut: list[tuple[Line, list[Line | None]]], columns: Columns, top: bool
 ) -> tuple[list[ParsedRow], list[Line]]:
     """Rows when the id line opens each row (`top`) or ends it; and the lines left over."""
-    ids = [i for i, (_, pieces) in enumerate(cut) if pieces[0] and pieces[0].text.isdigit()]
+    ids = [i for i, (_, pieces) in enumerate(cut) if pieces[0] and _is_row_number(pieces[0].text)]
     if not ids:
         return [], []
     bounds = pairwise([*ids, len(cut)] if top else [-1, *ids])
