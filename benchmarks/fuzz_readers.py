@@ -710,8 +710,11 @@ def run_atheris(campaign: Campaign, seeds: Sequence[bytes], seconds: float, seed
             print(summary(campaign), flush=True)
             os._exit(0)
 
+    # -timeout=0 does not switch atheris's own timeout off: it ended a run on the first input
+    # that took over 1 s; the alarm of run_one judges hangs, libFuzzer only backs it up
+    timeout = int(campaign.alarm * 4) + 1
     argv = [sys.argv[0], f"-max_len={max_len}", f"-seed={seed}", "-rss_limit_mb=0",
-            "-timeout=0", f"-artifact_prefix={campaign.out}/libfuzzer-", str(corpus)]
+            f"-timeout={timeout}", f"-artifact_prefix={campaign.out}/libfuzzer-", str(corpus)]
     campaign.started = time.monotonic()  # the instrumented imports take seconds
     atheris.Setup(argv, one, custom_mutator=custom_mutator)
     atheris.Fuzz()
