@@ -6,7 +6,7 @@ Wide enough a Row ID column, the ids ("1684", right-aligned) never reach under t
 column was read as two: "Row ID" with no cells, and a header-less column of ids. The
 header still matched its layout, the row-id column was empty, and the table gave no
 rows. A column with a header and no cells beside one with cells and no header is now
-read as one column (``reader.headerless_edges``).
+read as one column (``header.headerless_edges``).
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ from test_pdf import squashed_fields
 
 from extract.pdf import read_pdf
 from extract.pdf.cells import Cell, PageRows, aligned_cells, fill_centred, fill_downwards
+from extract.pdf.header import header_text
 from extract.pdf.lines import Fragment
-from extract.pdf.reader import broken_word, header_text
+from extract.pdf.reader import broken_word
 from extract.pdf.rows import (
     Band,
     bands_from_anchor,
@@ -204,7 +205,7 @@ def test_debug_page_shows_the_new_evidence():
 
 
 def test_the_part_of_a_row_a_page_break_cut_off_gets_a_band_of_its_own():
-    from extract.pdf.reader import broken_parts
+    from extract.pdf.bands import broken_parts
 
     rows = [Band(2, float("-inf"), 135.0, None, 110.0), Band(2, 135.0, 170.0, None, 140.0)]
     text = [frag(90, 1), frag(100, 1), frag(110, 0), frag(140, 0)]  # two lines above row 1

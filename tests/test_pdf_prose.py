@@ -16,6 +16,7 @@ from test_pdf_helpers import make_pdf, table_page, text
 from extract.errors import UnknownLayout
 from extract.pdf import read_pdf, reader
 from extract.pdf.prose import RowLook, id_shape, trailing_non_rows
+from extract.pdf.table import NOTHING_UNREAD
 from extract.record import Row
 
 PDFS = Path(__file__).resolve().parent.parent / "corpora" / "pdfs"
@@ -96,7 +97,7 @@ def test_without_the_prose_step_these_pdfs_are_misread(monkeypatch, name):
     (Not hscic-ruled-notes: a ruled grid bounds its rows by its rules, so prose outside
     it was never read as rows; only the warning is new there.)
     """
-    monkeypatch.setattr(reader, "unread_lines", lambda lines: reader.NOTHING_UNREAD)
+    monkeypatch.setattr(reader, "unread_lines", lambda lines: NOTHING_UNREAD)
     monkeypatch.setattr(
         reader, "drop_trailing_notes", lambda pages, rows, anchor, pitch, align: (pages, rows)
     )

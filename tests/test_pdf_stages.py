@@ -16,9 +16,10 @@ from extract.pdf.cells import (
 from extract.pdf.columns import column_of, drop_slivers, edges_from_rivers, edges_from_rulings
 from extract.pdf.content import literal_string, tokens
 from extract.pdf.geometry import Char, PageGeometry, Ruling
+from extract.pdf.header import is_header_repeat
 from extract.pdf.lines import Fragment, chars_to_fragments, line_text
 from extract.pdf.pages import iter_pages
-from extract.pdf.reader import is_header_repeat, read_pdf
+from extract.pdf.reader import read_pdf
 from extract.pdf.rows import Band, bands_between, bands_from_anchor, rules_across, text_blocks
 
 

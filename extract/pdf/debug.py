@@ -8,7 +8,8 @@ from extract.errors import UnreadableDocument
 from extract.limits import Limits
 from extract.pdf.cells import PageRows
 from extract.pdf.geometry import Box, Ruling, union
-from extract.pdf.reader import PageTable, build_table, load_pages, resolve_columns, table_pages
+from extract.pdf.reader import build_table, load_pages, resolve_columns, table_pages
+from extract.pdf.table import PageTable
 
 
 @dataclass(frozen=True)

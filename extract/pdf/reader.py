@@ -1,27 +1,31 @@
 """``read_pdf``: a register PDF's table rows, rebuilt from page geometry.
 
-The chain, each step a small function of its own module:
-pages (chars, rulings; clip-aware: ``pages``) -> column edges (rules, else white rivers:
-``columns``) -> fragments, a column's printed line (``lines``) -> header row and row
-bands (rules, else the anchor column's bottom-aligned text: ``rows``) -> the table's end:
-bands after the last row that are notes typed in its columns, no row id of its ids'
-shapes (``prose``; ``drop_trailing_notes``) -> cells per column, merged blocks and
-page-cut cells joined (``cells``) -> ``Row`` with provenance.
+The chain, each step a small function of its own module, the document measured, not
+assumed:
+pages (chars, rulings and filled boxes; clip-aware and bounded: ``pages``) -> column
+edges (rules, else white rivers: ``columns``) -> fragments, a column's printed line
+(``lines``) -> the header, found by its content on every page that prints it
+(``header``) -> the cells' vertical alignment, measured (``rows.measure_alignment``) ->
+row bands (rules, fills, else the anchor column's text as aligned, a row broken by a page
+given its own band: ``bands``, ``rows``) -> the table's end: bands after the last row
+that are notes typed in its columns (``prose``; ``drop_trailing_notes``) -> cells per
+column, merged cells filled by alignment, page-cut cells and broken rows joined
+(``cells``) -> ``Row`` with provenance. ``table`` holds the types passed along.
 
-Unsure results say so: a value a merged cell gives to the rows above it, seen only as
-blank cells in an unruled table, sets ``needs_review``; pages skipped (no text layer, no
-table, columns that don't fit the header) are named in the first row's warnings.
+Unsure results say so: a value a merged cell gives to blank rows in an unruled table
+sets ``needs_review``; pages skipped (no text layer, no table, columns that don't fit the
+header) are named in the first row's warnings.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from itertools import product
+from dataclasses import replace
 
-from extract.errors import DocumentTooLarge, EmptyRegister, UnknownLayout, UnreadableDocument
+from extract.errors import DocumentTooLarge, EmptyRegister, UnreadableDocument
 from extract.limits import Limits
+from extract.pdf.bands import band_texts, has_text, page_bands
 from extract.pdf.cells import (
     Cell,
     PageRows,
@@ -36,11 +40,11 @@ from extract.pdf.cells import (
 )
 from extract.pdf.columns import SNAP, edges_from_rivers, edges_from_rulings, phrase_starts
 from extract.pdf.geometry import PageGeometry, union
+from extract.pdf.header import first_header, headerless_edges, is_header_repeat, repeated_header
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import bounded_pages
 from extract.pdf.prose import (
     MIN_ROWS_SEEN,
-    PrintedLine,
     RowLook,
     Unread,
     furniture,
@@ -51,11 +55,8 @@ from extract.pdf.prose import (
     unread_lines,
 )
 from extract.pdf.rows import (
-    ALIGNS,
     Align,
     Band,
-    bands_between,
-    bands_from_anchor,
     cell_gap_range,
     cell_gaps,
     line_pitch,
@@ -64,54 +65,14 @@ from extract.pdf.rows import (
     rules_within,
     text_blocks,
 )
-from extract.profiles import (
-    HeaderMatch,
-    field_for,
-    known_spelling,
-    load_profiles,
-    match_header,
-    normalise_header,
-    row_to_fields,
-)
+from extract.pdf.table import PageTable, Table
+from extract.profiles import HeaderMatch, row_to_fields
 from extract.record import CellSpan, Row
 from extract.text import join_lines
 
 DEFAULT_LIMITS = Limits()
 # the cells registers merge over a release (the agreement's reference too: one per release)
 MERGING_FIELDS = ("organisation", "purpose", "reference")
-HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
-NOTHING_UNREAD = Unread((), (), ())
-
-
-@dataclass(frozen=True)
-class PageTable:
-    """One page as the table steps see it."""
-
-    geometry: PageGeometry
-    edges: tuple[float, ...]
-    ruled: bool
-    fragments: tuple[Fragment, ...]
-    unread: Unread = NOTHING_UNREAD  # lines around the table that are not table
-    lines: tuple[PrintedLine, ...] = ()  # every printed line across the page
-
-    @property
-    def number(self) -> int:
-        return self.geometry.number
-
-    def column(self, index: int) -> list[Fragment]:
-        return [f for f in self.fragments if f.column == index]
-
-
-@dataclass(frozen=True)
-class Table:
-    match: HeaderMatch
-    pages: tuple[PageTable, ...]
-    rows: tuple[PageRows, ...]
-    pitch: float
-    warnings: tuple[str, ...]
-    cell_gap: tuple[float, float] | None = None  # gaps seen between lines of one cell
-    notices: tuple[str, ...] = ()  # text left unread that casts no doubt on any row
-    align: Align = "bottom"  # how unruled cells sit in their rows (``measure_alignment``)
 
 
 def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[str]]:
@@ -176,133 +137,6 @@ def near(ordered: Sequence[float], value: float, tolerance: float) -> bool:
     return i < len(ordered) and ordered[i] <= value + tolerance
 
 
-def page_bands(
-    page: PageTable,
-    anchor: int,
-    pitch: float,
-    align: Align = "bottom",
-    below: float | None = None,
-    more: bool = False,
-) -> list[Band]:
-    """Row bands: between the rules any column draws, else from the anchor column's text.
-
-    With rules, every row boundary is drawn in the columns not merged across it, so the
-    rules of all columns together give every row, whichever columns merge. Without, the
-    rows are found from the text below ``below`` (the header's bottom) only, so a header
-    aligned otherwise than the rows does not move them; text of a row broken by the page
-    break gets a band of its own (``broken_parts``; ``more``: another page follows).
-    """
-    if page.ruled:
-        return ruled_bands(page)
-    columns = [
-        [f for f in page.column(c) if below is None or f.baseline > below]
-        for c in range(len(page.edges) - 1)
-    ]
-    others = [column for c, column in enumerate(columns) if c != anchor]
-    rules = [
-        y for y in rules_within(page.geometry.rulings, page.edges) if below is None or y > below
-    ]
-    bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others, rules)
-    if rules and bands:
-        bands = cut_at_rules(bands, columns[anchor], rules, pitch)
-    bands = broken_parts(page.number, bands, [f for c in columns for f in c], align, pitch, more)
-    if below is not None and bands:
-        bands[0] = replace(bands[0], top=max(bands[0].top, below))
-    return bands
-
-
-def broken_parts(
-    page: int,
-    bands: list[Band],
-    fragments: Sequence[Fragment],
-    align: Align,
-    pitch: float,
-    more: bool,
-) -> list[Band]:
-    """A band for the part of a row that a page break cut off from its anchor cell.
-
-    Top-aligned or centred, text above the first row's own top is the end of a row begun
-    on the page before; bottom-aligned, text below the last row in two columns or more
-    (a footer fills one) is the start of a row whose id is printed overleaf.
-    ``row_goes_on`` then gives the part the row's index.
-    """
-    if not bands:
-        return bands
-    first = bands[0]
-    if align == "top" and first.start is not None:
-        own_top = first.start - 0.25 * pitch
-    elif align == "center" and first.start is not None:
-        own_top = 2 * first.start - first.bottom
-    else:
-        own_top = None
-    if own_top is not None and any(f.baseline <= own_top for f in fragments):
-        return [Band(page, first.top, own_top), replace(first, top=own_top), *bands[1:]]
-    last = bands[-1]
-    under = {f.column for f in fragments if f.baseline > last.bottom}
-    if align == "bottom" and more and len(under) >= 2:
-        below = max(f.baseline for f in fragments) + 0.3 * pitch
-        return [*bands, Band(page, last.bottom, below)]
-    return bands
-
-
-def cut_at_rules(
-    bands: list[Band], anchor: Sequence[Fragment], rules: Sequence[float], pitch: float
-) -> list[Band]:
-    """Row bands of a page with horizontal rules or filled rows but no column rules: two
-    rows are parted at a rule (a fill's edge) drawn between their anchor cells, the one
-    nearest where their text would part them; the last row ends at the first rule under
-    it. Rows with no rule between them keep the cut their text gives."""
-    anchors = [sorted(f.baseline for f in anchor if band.holds(f.baseline)) for band in bands]
-    if not all(anchors):
-        return bands
-    cuts = [band.bottom for band in bands]
-    for i in range(len(bands) - 1):
-        low, high = anchors[i][-1], anchors[i + 1][0] - 0.7 * pitch
-        between = [y for y in rules if low < y < high]
-        if between:
-            cuts[i] = min(between, key=lambda y: abs(y - bands[i].bottom))
-    last = anchors[-1][-1]
-    under = [y for y in rules if last < y <= max(bands[-1].bottom, last) + 3 * pitch]
-    if under:
-        cuts[-1] = min(under)
-    tops = [bands[0].top, *cuts[:-1]]
-    return [replace(b, top=t, bottom=c) for b, t, c in zip(bands, tops, cuts, strict=True)]
-
-
-def ruled_bands(page: PageTable) -> list[Band]:
-    """Bands between the rules; and, where the column rules run on below the last one,
-    the part of a row the page break cut (its bottom rule is drawn on the next page)."""
-    ys = rules_within(page.geometry.rulings, page.edges)
-    bands = bands_between(page.number, ys)
-    sides = [r.bottom for r in page.geometry.rulings if r.orientation == "v"]
-    if ys and sides and max(sides) > ys[-1] + 2 * SNAP:
-        cut = Band(page.number, ys[-1], max(sides))
-        bands += [cut] if has_text(page, cut) else []
-    return bands
-
-
-def band_lines(page: PageTable, band: Band) -> list[list[str]]:
-    """Each column's printed lines within a row band."""
-    return [[f.text for f in column] for column in band_fragments(page, band)]
-
-
-def band_fragments(page: PageTable, band: Band) -> list[list[Fragment]]:
-    """Each column's fragments within a row band."""
-    columns: list[list[Fragment]] = [[] for _ in range(len(page.edges) - 1)]
-    for f in page.fragments:
-        if band.holds(f.baseline):
-            columns[f.column].append(f)
-    return columns
-
-
-def band_headers(page: PageTable, band: Band) -> list[str]:
-    """A row band read as the header row (``header_text`` of each column)."""
-    return [
-        header_text([f.text for f in sorted(column, key=lambda f: f.baseline)])
-        for column in band_fragments(page, band)
-    ]
-
-
 def unbroken(fragments: Sequence[Fragment], width: float) -> list[str]:
     """Lines in order, each word that a line break cut joined back on its first line."""
     ordered = sorted(fragments, key=lambda f: (f.page, f.baseline))
@@ -319,111 +153,6 @@ def text_width(page: PageTable, column: int) -> float:
     x0, x1 = page.edges[column], page.edges[column + 1]
     left = min((f.box[0] for f in page.column(column)), default=x0)
     return x1 - x0 - 2 * max(left - x0, 0.0)
-
-
-def band_texts(page: PageTable, band: Band) -> list[str]:
-    return [join_lines(texts) for texts in band_lines(page, band)]
-
-
-def header_text(lines: Sequence[str]) -> str:
-    """A header cell's text; a word a narrow column broke ("Sensiti" / "ve") is rejoined.
-
-    Lines are joined with spaces unless joining some break without one gives a header
-    a layout profile knows, or the header has the letters of one (``known_spelling``: a
-    header cut into many lines).
-    """
-    plain = join_lines(list(lines))
-    spelled = known_spelling(plain)
-    if spelled is not None:  # a profile's header to the letter, not only a prefix of one
-        return plain if normalise_header(plain) == spelled else spelled
-    if len(lines) < 2 or known_header(plain):
-        return plain
-    if len(lines) <= 6:
-        for glue in product((" ", ""), repeat=len(lines) - 1):
-            text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
-            if known_header(text):
-                return join_lines([text])
-    return plain
-
-
-def known_header(text: str) -> bool:
-    return any(field_for(text, profile) for profile in load_profiles())
-
-
-def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | None:
-    """The header row of a page, matched to a profile, whatever its cells' alignment.
-
-    Tried as one of the first two rows of each alignment (``ALIGNS``), and as the first
-    one to eight lines of the page's table text; the reading that maps most columns to
-    record fields (to the letter, on a tie) wins, the first tried on a tie. Its band then
-    takes in the rest of any header cell wrapped below it (``whole_header``).
-    """
-    best: tuple[HeaderMatch, Band] | None = None
-    for band in header_candidates(page, pitch):
-        match = match_header(band_headers(page, band))
-        if match is not None and (best is None or telling(match) > telling(best[0])):
-            best = match, band
-    return None if best is None else whole_header(page, *best, pitch)
-
-
-def telling(match: HeaderMatch) -> tuple[int, int]:
-    """How well a header reading fits: columns mapped, then mapped to the letter."""
-    return match.mapped, match.exact
-
-
-def whole_header(
-    page: PageTable, match: HeaderMatch, band: Band, pitch: float
-) -> tuple[HeaderMatch, Band]:
-    """The header's band grown to the last line of every header cell it starts, when that
-    makes more headers a field's name to the letter (a data row's lines never do)."""
-    ends = [
-        run[-1].baseline
-        for c in range(len(page.edges) - 1)
-        for run in text_blocks(page.column(c), pitch)
-        if band.holds(run[0].baseline) and run[-1].baseline > band.bottom
-    ]
-    if not ends:
-        return match, band
-    grown = replace(band, bottom=max(ends) + 0.3 * pitch, baseline=max(ends))
-    again = match_header(band_headers(page, grown))
-    if again is None or again.mapped < match.mapped or again.exact <= match.exact:
-        return match, band
-    return again, grown
-
-
-def header_candidates(page: PageTable, pitch: float) -> list[Band]:
-    """Bands that may hold the header: rows as each alignment cuts them, then the page's
-    first lines, one to eight of them."""
-    bands = [band for align in ALIGNS for band in page_bands(page, 0, pitch, align)[:2]]
-    baselines = sorted({round(f.baseline, 1) for f in page.fragments})[:8]
-    return bands + [Band(page.number, float("-inf"), b + 0.3 * pitch, b) for b in baselines]
-
-
-def first_header(pages: Sequence[PageTable], pitch: float) -> tuple[int, HeaderMatch, Band]:
-    """The first page with a register table's header (a cover page may come first)."""
-    for index, page in enumerate(pages[:HEADER_SEARCH_PAGES]):
-        found = find_header(page, pitch)
-        if found is not None:
-            return index, *found
-    first = pages[0]
-    bands = page_bands(first, 0, pitch)
-    shown = " | ".join(t for t in band_texts(first, bands[0]) if t)[:200] if bands else ""
-    raise UnknownLayout(
-        f"page {first.number}: no register table found; its first row ({shown or 'empty'})"
-        " matches no layout profile"
-    )
-
-
-def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
-    """A page's first row repeats the header (print titles), maybe clipped, its words
-    maybe cut elsewhere (letters compared, not spaces)."""
-    named = [letters(h) for h in header if letters(h)]
-    same = sum(1 for t, h in zip(texts, header) if letters(t) and letters(t) == letters(h))
-    return bool(named) and same * 2 >= len(named)
-
-
-def letters(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) -> int:
@@ -496,32 +225,6 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
     )
 
 
-def repeated_header(
-    page: PageTable, match: HeaderMatch, header: Band, pitch: float
-) -> float | None:
-    """The bottom of the page's own copy of the table's header, if it prints one: where
-    the first page has it (print titles, ``thead``), else found as the first page's was,
-    when the page's first line has the letters of the header's first cell."""
-    same_place = replace(header, page=page.number)
-    if is_header_repeat(band_texts(page, same_place), match.headers):
-        return header.bottom
-    top = [f for f in page.fragments if f.baseline <= min(g.baseline for g in page.fragments) + 1]
-    first = letters(match.headers[0])[:4] if match.headers else ""
-    if not first or not any(letters(f.text).startswith(first) for f in top):
-        return None
-    found = find_header(page, pitch)
-    if found is None or not is_header_repeat(band_texts(page, found[1]), match.headers):
-        return None
-    return found[1].bottom
-
-
-def has_text(page: PageTable, band: Band, column: int | None = None) -> bool:
-    """Whether the band holds text (in ``column``, when given)."""
-    return any(
-        band.holds(f.baseline) for f in page.fragments if column is None or f.column == column
-    )
-
-
 def row_goes_on(
     page: PageTable, rows: PageRows, after: PageTable, bands: Sequence[Band], anchor: int
 ) -> bool:
@@ -569,51 +272,6 @@ def no_rows_reason(page: PageTable, match: HeaderMatch, anchor: int, unread: Seq
         f"{found}: no text under the header in its '{match.headers[anchor]}' column, which"
         " marks the rows (the export is empty or cut off after its header)"
     )
-
-
-def headerless_edges(pages: Sequence[PageTable]) -> frozenset[float]:
-    """River edges that are not column edges, judged on the header's page: between a
-    column with a header and no cells and one with cells and no header (one column, its
-    header left-aligned and its values right-aligned: numeric row ids, with white between
-    them all the way down), and through a word of the header (``words_cut``)."""
-    pitch = line_pitch([f for p in pages for f in p.fragments])
-    try:
-        start, match, band = first_header(pages, pitch)
-    except UnknownLayout:
-        return frozenset()
-    page = pages[start]
-    if page.ruled:
-        return frozenset()
-    body = {f.column for f in page.fragments if f.baseline > band.bottom}
-    named = [bool(h) for h in match.headers]
-    headerless = {
-        page.edges[k]
-        for k in range(1, len(named))
-        if named[k - 1] != named[k]
-        and (k - 1 in body) != (k in body)
-        and named[k - 1] != (k - 1 in body)
-    }
-    return frozenset(headerless | words_cut(page, band))
-
-
-def words_cut(page: PageTable, band: Band) -> set[float]:
-    """River edges that run through a word of the header ("Ro" | "w"): a header line that
-    crosses where the right-aligned ids all start was taken for prose and left out of the
-    rivers. No column edge cuts a word."""
-    header = sorted((f for f in page.fragments if band.holds(f.baseline)), key=lambda f: f.box[0])
-    cut: set[float] = set()
-    for left in header:
-        for right in header:
-            touching = abs(right.box[0] - left.box[2]) < 0.03 * left.size  # one glyph after another
-            if (
-                right.column == left.column + 1
-                and abs(right.baseline - left.baseline) < 0.2 * left.size
-                and touching
-                and left.text[-1:].isalpha()
-                and right.text[:1].isalpha()
-            ):
-                cut.add(page.edges[right.column])
-    return cut
 
 
 def notice_pages(pages: Sequence[PageTable], kept: Sequence[PageTable]) -> list[PageTable]:

@@ -1,0 +1,199 @@
+"""The header stage: the table's header row found by its content, on the first pages and
+again on every page that repeats it, whatever its cells' alignment, wrapping, colour or
+cut words; and the river edges the header shows are not column edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from itertools import product
+
+from extract.errors import UnknownLayout
+from extract.pdf.bands import band_fragments, band_texts, page_bands
+from extract.pdf.rows import ALIGNS, Band, line_pitch, text_blocks
+from extract.pdf.table import PageTable
+from extract.profiles import (
+    HeaderMatch,
+    field_for,
+    known_spelling,
+    load_profiles,
+    match_header,
+    normalise_header,
+)
+from extract.text import join_lines
+
+HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
+
+
+def band_headers(page: PageTable, band: Band) -> list[str]:
+    """A row band read as the header row (``header_text`` of each column)."""
+    return [
+        header_text([f.text for f in sorted(column, key=lambda f: f.baseline)])
+        for column in band_fragments(page, band)
+    ]
+
+
+def header_text(lines: Sequence[str]) -> str:
+    """A header cell's text; a word a narrow column broke ("Sensiti" / "ve") is rejoined.
+
+    Lines are joined with spaces unless joining some break without one gives a header
+    a layout profile knows, or the header has the letters of one (``known_spelling``: a
+    header cut into many lines).
+    """
+    plain = join_lines(list(lines))
+    spelled = known_spelling(plain)
+    if spelled is not None:  # a profile's header to the letter, not only a prefix of one
+        return plain if normalise_header(plain) == spelled else spelled
+    if len(lines) < 2 or known_header(plain):
+        return plain
+    if len(lines) <= 6:
+        for glue in product((" ", ""), repeat=len(lines) - 1):
+            text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
+            if known_header(text):
+                return join_lines([text])
+    return plain
+
+
+def known_header(text: str) -> bool:
+    return any(field_for(text, profile) for profile in load_profiles())
+
+
+def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | None:
+    """The header row of a page, matched to a profile, whatever its cells' alignment.
+
+    Tried as one of the first two rows of each alignment (``ALIGNS``), and as the first
+    one to eight lines of the page's table text; the reading that maps most columns to
+    record fields (to the letter, on a tie) wins, the first tried on a tie. Its band then
+    takes in the rest of any header cell wrapped below it (``whole_header``).
+    """
+    best: tuple[HeaderMatch, Band] | None = None
+    for band in header_candidates(page, pitch):
+        match = match_header(band_headers(page, band))
+        if match is not None and (best is None or telling(match) > telling(best[0])):
+            best = match, band
+    return None if best is None else whole_header(page, *best, pitch)
+
+
+def telling(match: HeaderMatch) -> tuple[int, int]:
+    """How well a header reading fits: columns mapped, then mapped to the letter."""
+    return match.mapped, match.exact
+
+
+def whole_header(
+    page: PageTable, match: HeaderMatch, band: Band, pitch: float
+) -> tuple[HeaderMatch, Band]:
+    """The header's band grown to the last line of every header cell it starts, when that
+    makes more headers a field's name to the letter (a data row's lines never do)."""
+    ends = [
+        run[-1].baseline
+        for c in range(len(page.edges) - 1)
+        for run in text_blocks(page.column(c), pitch)
+        if band.holds(run[0].baseline) and run[-1].baseline > band.bottom
+    ]
+    if not ends:
+        return match, band
+    grown = replace(band, bottom=max(ends) + 0.3 * pitch, baseline=max(ends))
+    again = match_header(band_headers(page, grown))
+    if again is None or again.mapped < match.mapped or again.exact <= match.exact:
+        return match, band
+    return again, grown
+
+
+def header_candidates(page: PageTable, pitch: float) -> list[Band]:
+    """Bands that may hold the header: rows as each alignment cuts them, then the page's
+    first lines, one to eight of them."""
+    bands = [band for align in ALIGNS for band in page_bands(page, 0, pitch, align)[:2]]
+    baselines = sorted({round(f.baseline, 1) for f in page.fragments})[:8]
+    return bands + [Band(page.number, float("-inf"), b + 0.3 * pitch, b) for b in baselines]
+
+
+def first_header(pages: Sequence[PageTable], pitch: float) -> tuple[int, HeaderMatch, Band]:
+    """The first page with a register table's header (a cover page may come first)."""
+    for index, page in enumerate(pages[:HEADER_SEARCH_PAGES]):
+        found = find_header(page, pitch)
+        if found is not None:
+            return index, *found
+    first = pages[0]
+    bands = page_bands(first, 0, pitch)
+    shown = " | ".join(t for t in band_texts(first, bands[0]) if t)[:200] if bands else ""
+    raise UnknownLayout(
+        f"page {first.number}: no register table found; its first row ({shown or 'empty'})"
+        " matches no layout profile"
+    )
+
+
+def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
+    """A page's first row repeats the header (print titles), maybe clipped, its words
+    maybe cut elsewhere (letters compared, not spaces)."""
+    named = [letters(h) for h in header if letters(h)]
+    same = sum(1 for t, h in zip(texts, header) if letters(t) and letters(t) == letters(h))
+    return bool(named) and same * 2 >= len(named)
+
+
+def letters(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def repeated_header(
+    page: PageTable, match: HeaderMatch, header: Band, pitch: float
+) -> float | None:
+    """The bottom of the page's own copy of the table's header, if it prints one: where
+    the first page has it (print titles, ``thead``), else found as the first page's was,
+    when the page's first line has the letters of the header's first cell."""
+    same_place = replace(header, page=page.number)
+    if is_header_repeat(band_texts(page, same_place), match.headers):
+        return header.bottom
+    top = [f for f in page.fragments if f.baseline <= min(g.baseline for g in page.fragments) + 1]
+    first = letters(match.headers[0])[:4] if match.headers else ""
+    if not first or not any(letters(f.text).startswith(first) for f in top):
+        return None
+    found = find_header(page, pitch)
+    if found is None or not is_header_repeat(band_texts(page, found[1]), match.headers):
+        return None
+    return found[1].bottom
+
+
+def headerless_edges(pages: Sequence[PageTable]) -> frozenset[float]:
+    """River edges that are not column edges, judged on the header's page: between a
+    column with a header and no cells and one with cells and no header (one column, its
+    header left-aligned and its values right-aligned: numeric row ids, with white between
+    them all the way down), and through a word of the header (``words_cut``)."""
+    pitch = line_pitch([f for p in pages for f in p.fragments])
+    try:
+        start, match, band = first_header(pages, pitch)
+    except UnknownLayout:
+        return frozenset()
+    page = pages[start]
+    if page.ruled:
+        return frozenset()
+    body = {f.column for f in page.fragments if f.baseline > band.bottom}
+    named = [bool(h) for h in match.headers]
+    headerless = {
+        page.edges[k]
+        for k in range(1, len(named))
+        if named[k - 1] != named[k]
+        and (k - 1 in body) != (k in body)
+        and named[k - 1] != (k - 1 in body)
+    }
+    return frozenset(headerless | words_cut(page, band))
+
+
+def words_cut(page: PageTable, band: Band) -> set[float]:
+    """River edges that run through a word of the header ("Ro" | "w"): a header line that
+    crosses where the right-aligned ids all start was taken for prose and left out of the
+    rivers. No column edge cuts a word."""
+    header = sorted((f for f in page.fragments if band.holds(f.baseline)), key=lambda f: f.box[0])
+    cut: set[float] = set()
+    for left in header:
+        for right in header:
+            touching = abs(right.box[0] - left.box[2]) < 0.03 * left.size  # one glyph after another
+            if (
+                right.column == left.column + 1
+                and abs(right.baseline - left.baseline) < 0.2 * left.size
+                and touching
+                and left.text[-1:].isalpha()
+                and right.text[:1].isalpha()
+            ):
+                cut.add(page.edges[right.column])
+    return cut
