@@ -17,12 +17,11 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from kombu.exceptions import OperationalError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Message, Receive
 
 from api import errors, review
 from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
-from api.limits import BodyLimit, UploadSlots
+from api.limits import BodyLimit, LimitedBody, UploadSlots
 from extract.detect import detect_format
 from workers.hdruk import csv_text
 from workers.jobs import StrandRule, ThreadRunner, submit_files
@@ -34,9 +33,18 @@ NDJSON = "application/x-ndjson"
 CSV = "text/csv"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in a multipart body
 # The upload is read by hand (to bound it as it arrives), so /openapi.json is told its shape.
-UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
 
 
 def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
@@ -55,24 +63,46 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
     read = Depends(requires(READ_ROLES, public=settings.public_read))
     submit = Depends(requires(frozenset({"submitter"})))
     found = errors.answers(401, 403, 404, 422)
-    app.add_api_route("/documents", upload_document, methods=["POST"], status_code=202,
-                      dependencies=[submit], summary="upload a register document",
-                      responses=errors.answers(400, 401, 403, 413, 415),
-                      openapi_extra={"requestBody": UPLOAD_BODY})
-    app.add_api_route("/documents/{sha256}", get_document, dependencies=[read],
-                      summary="a document's status, record count and errors", responses=found)
-    app.add_api_route("/jobs/{job_id}", get_job, dependencies=[read], summary="one job",
-                      responses=found)
-    app.add_api_route("/records", list_records,
-                      openapi_extra={"parameters": _record_parameters()},
-                      summary="records, filtered and paginated; JSON Lines with Accept: "
-                      + NDJSON, responses={**errors.answers(400, 401, 403, 422),
-                                           200: {"content": {NDJSON: {}, CSV: {}}}})
-    app.add_api_route("/records/{record_id}", get_record, dependencies=[read],
-                      summary="one record", responses=found)
-    app.add_api_route("/schema", get_schema, summary="the JSON Schema of a record",
-                      responses={**errors.answers(),
-                                 200: {"content": {"application/schema+json": {}}}})
+    app.add_api_route(
+        "/documents",
+        upload_document,
+        methods=["POST"],
+        status_code=202,
+        dependencies=[submit],
+        summary="upload a register document",
+        responses=errors.answers(400, 401, 403, 413, 415),
+        openapi_extra={"requestBody": UPLOAD_BODY},
+    )
+    app.add_api_route(
+        "/documents/{sha256}",
+        get_document,
+        dependencies=[read],
+        summary="a document's status, record count and errors",
+        responses=found,
+    )
+    app.add_api_route(
+        "/jobs/{job_id}", get_job, dependencies=[read], summary="one job", responses=found
+    )
+    app.add_api_route(
+        "/records",
+        list_records,
+        openapi_extra={"parameters": _record_parameters()},
+        summary="records, filtered and paginated; JSON Lines with Accept: " + NDJSON,
+        responses={**errors.answers(400, 401, 403, 422), 200: {"content": {NDJSON: {}, CSV: {}}}},
+    )
+    app.add_api_route(
+        "/records/{record_id}",
+        get_record,
+        dependencies=[read],
+        summary="one record",
+        responses=found,
+    )
+    app.add_api_route(
+        "/schema",
+        get_schema,
+        summary="the JSON Schema of a record",
+        responses={**errors.answers(), 200: {"content": {"application/schema+json": {}}}},
+    )
     app.add_api_route("/health", health, summary="liveness", responses=errors.answers())
     review.install(app)
     return app
@@ -106,23 +136,6 @@ def in_process_queue(settings: Settings, store: Store) -> ThreadRunner:
 # documents and jobs
 
 
-class LimitedReceive:
-    """Counts request body bytes as they arrive and stops at the limit, before buffering more."""
-
-    def __init__(self, receive: Receive, limit: int) -> None:
-        self.receive = receive
-        self.limit = limit
-        self.seen = 0
-
-    async def __call__(self) -> Message:
-        message = await self.receive()
-        self.seen += len(message.get("body", b""))
-        if self.seen > self.limit:
-            limit = self.limit - MULTIPART_SLACK
-            raise ApiError(413, f"the upload is over the {limit:,}-byte limit")
-        return message
-
-
 async def upload_document(request: Request) -> JSONResponse:
     """Multipart upload with the document in the field ``file``. 202: the job is queued."""
     with request.app.state.upload_slots.hold():  # 503 with Retry-After beyond the bound
@@ -136,14 +149,22 @@ async def _accept_upload(request: Request) -> JSONResponse:
     store: Store = request.app.state.store
     try:
         [submitted] = await run_in_threadpool(
-            submit_files, store, [(filename, data)], request.app.state.enqueue, False,
+            submit_files,
+            store,
+            [(filename, data)],
+            request.app.state.enqueue,
+            False,
             StrandRule.from_settings(settings),
         )
     except OperationalError as exc:
-        raise ApiError(503, "the queue is unavailable; the document was kept, submit it again "
-                       "later") from exc
-    body = {**submitted, "job_url": f"/jobs/{submitted['job_id']}",
-            "document_url": f"/documents/{submitted['document_sha256']}"}
+        raise ApiError(
+            503, "the queue is unavailable; the document was kept, submit it again later"
+        ) from exc
+    body = {
+        **submitted,
+        "job_url": f"/jobs/{submitted['job_id']}",
+        "document_url": f"/documents/{submitted['document_sha256']}",
+    }
     return JSONResponse(body, status_code=202, headers={"Location": body["job_url"]})
 
 
@@ -153,7 +174,8 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str]:
         raise ApiError(413, f"the upload is over the {limit:,}-byte limit")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ApiError(415, "upload the document as multipart/form-data in the field 'file'")
-    limited = Request(request.scope, LimitedReceive(request.receive, limit + MULTIPART_SLACK))
+    reason = f"the upload is over the {limit:,}-byte limit"
+    limited = Request(request.scope, LimitedBody(request.receive, limit + MULTIPART_SLACK, reason))
     form = await limited.form(max_files=1, max_fields=10)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -207,8 +229,12 @@ class RecordQuery(BaseModel):
 
     def where(self) -> RecordFilter:
         return RecordFilter(
-            organisation=self.organisation, sector=self.sector, purpose=self.purpose,
-            dataset=self.dataset, approval=self.approval, needs_review=self.needs_review,
+            organisation=self.organisation,
+            sector=self.sector,
+            purpose=self.purpose,
+            dataset=self.dataset,
+            approval=self.approval,
+            needs_review=self.needs_review,
             document=self.document,
             date_from=self.date_from.isoformat() if self.date_from else None,
             date_to=self.date_to.isoformat() if self.date_to else None,
@@ -253,8 +279,13 @@ def _record_parameters() -> list[dict[str, Any]]:
     """``RecordQuery`` as OpenAPI query parameters, for ``/docs``."""
     schema = RecordQuery.model_json_schema()
     return [
-        {"name": name, "in": "query", "required": False, "schema": field,
-         "description": field.get("description", "")}
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": field,
+            "description": field.get("description", ""),
+        }
         for name, field in schema["properties"].items()
     ]
 
@@ -265,8 +296,9 @@ def _cursor(cursor: str | None) -> int:
     try:
         return parse_seq(cursor)
     except ValueError as exc:
-        raise ApiError(400, "cursor: pass the next_cursor of the previous page as it was "
-                       "given") from exc
+        raise ApiError(
+            400, "cursor: pass the next_cursor of the previous page as it was given"
+        ) from exc
 
 
 def _page_body(page: list[tuple[int, str]], next_cursor: str | None) -> str:

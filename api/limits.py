@@ -32,9 +32,13 @@ class UploadSlots:
     @contextmanager
     def hold(self) -> Iterator[None]:
         if self.busy >= self.limit:
-            raise ApiError(503, f"{self.limit} uploads are already being received by this "
-                           f"server; send this one again in {RETRY_AFTER_SECONDS} seconds",
-                           "busy", {"Retry-After": str(RETRY_AFTER_SECONDS)})
+            raise ApiError(
+                503,
+                f"{self.limit} uploads are already being received by this "
+                f"server; send this one again in {RETRY_AFTER_SECONDS} seconds",
+                "busy",
+                {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         self.busy += 1
         try:
             yield
@@ -47,11 +51,13 @@ def too_large(limit: int) -> str:
 
 
 class LimitedBody:
-    """A ``receive`` that counts body bytes as they arrive and stops at the limit."""
+    """A ``receive`` that counts body bytes as they arrive and stops at the limit, before
+    buffering more; ``reason`` says what was too large (by default, the request body)."""
 
-    def __init__(self, receive: Receive, limit: int) -> None:
+    def __init__(self, receive: Receive, limit: int, reason: str | None = None) -> None:
         self.receive = receive
         self.limit = limit
+        self.reason = reason or too_large(limit)
         self.seen = 0
 
     async def __call__(self) -> Message:
@@ -60,7 +66,7 @@ class LimitedBody:
         if self.seen > self.limit:
             # An HTTPException, not an ApiError: FastAPI turns anything else raised while
             # it reads a body into a 400 "error parsing the body".
-            raise HTTPException(413, too_large(self.limit))
+            raise HTTPException(413, self.reason)
         return message
 
 
