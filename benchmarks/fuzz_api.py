@@ -21,6 +21,9 @@ A *finding* is a response that
 
 Findings are grouped by kind, operation and status; the first request of each group is kept
 as a curl command. ``DIR/stats.json`` has requests, requests/s, statuses and the findings.
+
+Long run of 2026-12-07 (``--requests 10000 --seed 11``, ``nice -n 10``): 10,055 requests in
+153 s (65.7/s), 660 of them uploads (635 accepted, every job ended cleanly); no finding.
 """
 
 from __future__ import annotations

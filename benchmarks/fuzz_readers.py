@@ -22,6 +22,12 @@ findings, but they are kept the same way as kind ``masked``.
 ``extract`` modules are instrumented and libFuzzer keeps inputs that reach new code; the
 mutations above are its custom mutator, with libFuzzer's own byte mutations among them.
 ``--engine random`` mutates the seeds blindly, with no coverage, and needs nothing extra.
+
+Long run of 2026-12-07 (2 shared cores, ``nice -n 10``, one campaign at a time), 1,503,277
+executions in 2,713 s: ``--engine random --family zip --seconds 300`` 85,951 (286/s);
+``--family pdf --seconds 300`` 2,474 (8.2/s); ``--engine atheris --family text --family zip``
+44,792 in 481 s (93/s); ``--engine random --family text --seconds 1632`` 1,370,060 (840/s).
+Findings and their tests: ``tests/fuzz_findings/``.
 """
 
 from __future__ import annotations
