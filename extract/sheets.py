@@ -289,8 +289,12 @@ def _xlsx_numbered_rows(worksheet: Any) -> Iterator[tuple[int, list[object]]]:
     book = worksheet.parent
     with worksheet._get_source() as source:
         parser = WorkSheetParser(
-            source, worksheet._shared_strings, data_only=book.data_only, epoch=book.epoch,
-            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+            source,
+            worksheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
         )
         last = 0
         for number, cells in parser.parse():
