@@ -475,13 +475,12 @@ def rows_ruled(page: PageTable, rows: PageRows) -> bool:
     return bool(inner) and drawn >= 0.8 * len(inner)
 
 
-def release_starts(table: Table) -> frozenset[int] | None:
+def release_starts(table: Table, org_cells: Sequence[Cell] | None) -> frozenset[int] | None:
     """The rows where the organisation's cells start: a release starts there. None when
     the table has no organisation column or its cells are bottom-aligned."""
-    column = organisation(table)
-    if column is None or table.align == "bottom":
+    if org_cells is None or table.align == "bottom":
         return None
-    return frozenset(cell.rows[0] for cell in column_cells(table, column))
+    return frozenset(cell.rows[0] for cell in org_cells)
 
 
 def organisation(table: Table) -> int | None:
@@ -526,9 +525,11 @@ def merges(table: Table, column: int, cells: Sequence[Cell], org_blanks: set[int
 
 def resolve_columns(table: Table) -> list[list[Cell]]:
     """Every column's cells, merged blocks of unruled pages filled upwards."""
-    releases = release_starts(table)
+    org_column = organisation(table)
+    org_cells = None if org_column is None else column_cells(table, org_column)
+    releases = release_starts(table, org_cells)
     columns = [
-        column_cells(table, c, None if c == organisation(table) else releases)
+        org_cells if c == org_column and org_cells is not None else column_cells(table, c, releases)
         for c in range(len(table.match.headers))
     ]
     if all(page.ruled for page in table.pages):
