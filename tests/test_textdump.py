@@ -9,38 +9,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.score_textdump import score_cells
 from extract import read_document
 from extract.errors import UnknownLayout
 from extract.profiles import printed_headers
-from extract.textdump import (
-    COLUMNS,
+from extract.textdump.anchors import anchor_rows
+from extract.textdump.cells import split_cells, split_legal_purpose, split_org_data_type
+from extract.textdump.floating import float_items
+from extract.textdump.laid_out import find_columns, looks_laid_out
+from extract.textdump.lines import drop_headers, lines_of, raw_lines
+from extract.textdump.model import DumpSettings, Knowledge, Line
+from extract.textdump.reader import looks_like_text_dump, read_text_dump
+from extract.textdump.reattach import (
     MARGIN,
     SKIP_COST,
-    DumpSettings,
     Evidence,
-    Knowledge,
-    Line,
     _covers,
     _inner_cost,
     _match_score,
     _near_best,
     _segmentation_count,
-    anchor_rows,
-    drop_headers,
-    find_columns,
-    float_items,
-    lines_of,
-    load_vocabulary,
-    looks_laid_out,
-    looks_like_text_dump,
-    raw_lines,
-    read_text_dump,
-    score_cells,
     segmentations,
-    split_cells,
-    split_legal_purpose,
-    split_org_data_type,
 )
+from extract.textdump.vocabulary import COLUMNS, load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpora" / "samples" / "hscic-2014-sample.txt"
@@ -246,7 +237,9 @@ def test_the_layout_vocabulary_is_profile_data_not_code():
     vocabulary = load_vocabulary("hscic-2014")
     assert set(profile["vocabulary"]) - {"about"} == set(vars(vocabulary))
     assert "Hospital Episode Statistics" in vocabulary.data_type_openers
-    source = (ROOT / "extract" / "textdump.py").read_text(encoding="utf-8")
+    source = "".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "extract" / "textdump").glob("*.py")
+    )
     for words in (vocabulary.data_type_openers, vocabulary.legal_openers, vocabulary.frequencies):
         assert not any(f'"{word}",' in source for word in words)  # no list of them
 
