@@ -7,22 +7,22 @@ never re-serialised, so they are byte-identical to ``drr process`` output lines.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from kombu.exceptions import OperationalError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, review
+from api import changes, errors, review
 from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from api.limits import BodyLimit, LimitedBody, UploadSlots
 from extract.detect import detect_format
+from workers.fields import FIELDS, Indexed
 from workers.hdruk import csv_text
 from workers.jobs import StrandRule, ThreadRunner, submit_files
 from workers.settings import Settings
@@ -105,6 +105,7 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
     )
     app.add_api_route("/health", health, summary="liveness", responses=errors.answers())
     review.install(app)
+    changes.install(app)
     return app
 
 
@@ -210,35 +211,32 @@ def get_job(job_id: str, request: Request) -> dict[str, Any]:
 # records
 
 
-class RecordQuery(BaseModel):
+class _RecordPage(BaseModel):
     """The filters and the page of ``GET /records``; filters combine with AND."""
 
     model_config = ConfigDict(extra="forbid")
 
-    organisation: str | None = Field(None, description="as printed or canonical, any case")
-    sector: str | None = Field(None, description="sector of an organisation of the record")
-    purpose: Literal["commercial", "research", "commissioning"] | None = None
-    dataset: str | None = Field(None, description="canonical dataset name")
-    approval: str | None = Field(None, description="canonical approval reference")
-    needs_review: bool | None = None
-    document: str | None = Field(None, description="sha256 of the document")
-    date_from: dt.date | None = Field(None, description="release (else start) date from")
-    date_to: dt.date | None = Field(None, description="release (else start) date to")
-    limit: int = Field(100, ge=1, le=1000)
-    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    if TYPE_CHECKING:  # declared in ``RecordQuery``, after the filters, as /docs lists them
+        limit: int
+        cursor: str | None
 
     def where(self) -> RecordFilter:
-        return RecordFilter(
-            organisation=self.organisation,
-            sector=self.sector,
-            purpose=self.purpose,
-            dataset=self.dataset,
-            approval=self.approval,
-            needs_review=self.needs_review,
-            document=self.document,
-            date_from=self.date_from.isoformat() if self.date_from else None,
-            date_to=self.date_to.isoformat() if self.date_to else None,
-        )
+        return RecordFilter(**{f.name: getattr(self, f.name) for f in FIELDS})
+
+
+def _annotation(field: Indexed) -> Any:
+    """A closed set of values is a Literal: anything else is a 422 that lists them."""
+    return Literal[field.choices] if field.choices else field.type  # type: ignore[valid-type]
+
+
+# The filters are ``workers.fields.FIELDS``, the page is ``_RecordPage``.
+RecordQuery: type[_RecordPage] = create_model(
+    "RecordQuery",
+    __base__=_RecordPage,
+    **{f.name: (_annotation(f) | None, Field(None, description=f.description)) for f in FIELDS},
+    limit=(int, Field(100, ge=1, le=1000)),
+    cursor=(str | None, Field(None, description="next_cursor of the previous page")),
+)
 
 
 async def list_records(request: Request) -> Response:

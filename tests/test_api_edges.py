@@ -61,8 +61,8 @@ def is_error(answer: httpx.Response, status: int) -> bool:
 # NUL characters and long file names (PostgreSQL refuses NUL in text; filename is varchar(500))
 
 
-@pytest.mark.parametrize("parameter", ["organisation", "sector", "dataset", "approval",
-                                       "document"])
+@pytest.mark.parametrize("parameter", ["organisation", "mentions", "organisation_id", "dataset",
+                                       "legal_basis", "approval", "agreement", "document", "q"])
 def test_a_filter_with_a_nul_character_matches_nothing(http: TestClient, parameter: str) -> None:
     answer = http.get("/records", params={parameter: "NIC\x00OR"})
     assert answer.status_code == 200, answer.text

@@ -20,24 +20,32 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import secrets
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
 
 from nlp.record import LABELS
+from workers import fields as indexed
+from workers.fields import (  # re-exported: callers filter and parse dates through the store
+    TERM_KINDS,  # noqa: F401
+    RecordFilter,
+    parse_date,  # noqa: F401
+    record_date,  # noqa: F401
+)
 from workers.io import dumps
 from workers.roles import ROLES, Role
 
 JobState = Literal["queued", "running", "done", "failed"]
-TERM_KINDS = ("organisation", "sector", "dataset", "approval")
 PURPOSE_LABELS: tuple[str, ...] = LABELS
 MIGRATE_LOCK_ID = 7_366_275  # any constant: PostgreSQL advisory lock for migrations
 SEQ_MIN, SEQ_MAX = -(2**63), 2**63 - 1  # records.seq is a BIGINT on PostgreSQL
@@ -95,6 +103,8 @@ records = sa.Table(
     sa.Column("purpose_source", sa.String(16)),
     sa.Column("purpose_score", sa.Float),
     sa.Column("purpose_needs_review", sa.Boolean),
+    # What full-text search reads (workers.fields.SEARCH_FIELDS), indexed by 0006.
+    sa.Column("search_text", sa.Text),
     sa.UniqueConstraint("document_sha256", "row_index", name="uq_records_document_row"),
     sa.Index("ix_records_purpose", "purpose_label", "seq"),
     sa.Index("ix_records_review", "needs_review", "seq"),
@@ -144,6 +154,38 @@ tokens = sa.Table(
 )
 
 
+# Editions of a register (0005): a document whose job finished, in the order they finished,
+# and what changed since its register's previous edition, one row per agreement.
+editions = sa.Table(
+    "editions",
+    metadata,
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("documents.sha256"), primary_key=True),
+    sa.Column("register", sa.String(200), nullable=False),
+    sa.Column("previous_sha256", sa.String(64)),
+    sa.Column("change_count", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_editions_register", "register", "recorded_at"),
+)
+
+changes = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("edition_sha256", sa.String(64), nullable=False),
+    sa.Column("previous_sha256", sa.String(64), nullable=False),
+    sa.Column("register", sa.String(200), nullable=False),
+    sa.Column("change", sa.String(16), nullable=False),
+    sa.Column("agreement", sa.String(500), nullable=False),
+    sa.Column("organisation", sa.Text),
+    sa.Column("body", sa.Text, nullable=False),  # the change object of workers.diff, as JSON
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_changes_at", "at", "id"),
+    sa.Index("ix_changes_agreement", "agreement", "id"),
+    sa.Index("ix_changes_edition", "edition_sha256", "id"),
+)
+EDITION_LOCK_ID = 7_366_276  # PostgreSQL advisory lock: one edition of any register at a time
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -177,24 +219,6 @@ class Submission:
 class Delivery:
     job: Job
     deliveries: int
-
-
-@dataclass(frozen=True)
-class RecordFilter:
-    organisation: str | None = None
-    sector: str | None = None
-    purpose: str | None = None
-    dataset: str | None = None
-    approval: str | None = None
-    needs_review: bool | None = None
-    document: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    terms: dict[str, str] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        given = zip(TERM_KINDS, (self.organisation, self.sector, self.dataset, self.approval))
-        self.terms.update((kind, _term(value)) for kind, value in given if value)
 
 
 @dataclass(frozen=True)
@@ -269,10 +293,6 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return (value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-
-
-def _term(value: str) -> str:
-    return " ".join(value.split()).casefold()[:500]
 
 
 def _has_nul(*values: str | None) -> bool:
@@ -448,6 +468,7 @@ class Store:
         """Replace the document's records and mark the job done, in one transaction."""
         with self.writer.begin() as conn:
             _replace_records(conn, self._insert, sha, enriched)
+            _record_edition(conn, sha, enriched)
             conn.execute(documents.update().where(documents.c.sha256 == sha).values(format=fmt))
             conn.execute(
                 jobs.update()
@@ -664,6 +685,38 @@ class Store:
         with self.reader.begin() as conn:
             return [(QueueCursor(float(s), int(q)), body) for s, q, body in conn.execute(query)]
 
+    # editions
+
+    def changes(
+        self, since: str | None = None, agreement: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Changes between editions (``workers.diff`` objects with their edition, previous
+        edition, register and when they were found), oldest first: those found at or after
+        ``since`` (an ISO date or date and time; ``ValueError`` for anything else), and of
+        one agreement (as ``workers.diff.agreement_key`` names it) when given."""
+        query = sa.select(changes).order_by(changes.c.id)
+        if since is not None:
+            query = query.where(changes.c.at >= _since(since))
+        if agreement is not None:
+            if _has_nul(agreement):
+                return []
+            query = query.where(changes.c.agreement == agreement)
+        with self.reader.begin() as conn:
+            return [_change_row(row) for row in conn.execute(query)]
+
+    def editions(self, register: str | None = None) -> list[dict[str, Any]]:
+        """Every edition (of one register when given), newest first."""
+        query = sa.select(editions, documents.c.filename).join(
+            documents, documents.c.sha256 == editions.c.sha256
+        ).order_by(editions.c.recorded_at.desc(), editions.c.sha256)
+        if register is not None:
+            query = query.where(editions.c.register == register)
+        with self.reader.begin() as conn:
+            return [
+                {**row._asdict(), "recorded_at": iso(row.recorded_at)}
+                for row in conn.execute(query)
+            ]
+
     # tokens
 
     def create_token(self, role: Role, name: str = "") -> str:
@@ -759,6 +812,60 @@ def with_reviewer_label(record: dict[str, Any], label: str) -> dict[str, Any]:
     return {**record, "purpose": purpose, "needs_review": extraction_flag}
 
 
+def _record_edition(conn: Connection, sha: str, enriched: Sequence[dict[str, Any]]) -> None:
+    """Keep the document as an edition of its register (its rows' layout) with what changed
+    since the register's latest edition. Once per document: a reprocess (a new model, say)
+    changes no field a diff compares, so the changes first found stand."""
+    from workers.diff import diff_editions
+
+    register = next((r["source"].get("layout") for r in enriched if r.get("source")), None)
+    if not register or conn.scalar(sa.select(editions.c.sha256).where(editions.c.sha256 == sha)):
+        return
+    if conn.dialect.name == "postgresql":  # two editions finishing at once chain, not fork
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": EDITION_LOCK_ID})
+    previous = conn.scalar(
+        sa.select(editions.c.sha256)
+        .where(editions.c.register == register)
+        .order_by(editions.c.recorded_at.desc(), editions.c.sha256)
+        .limit(1)
+    )
+    found = diff_editions(_stored_records(conn, previous), enriched) if previous else []
+    at = now()
+    conn.execute(editions.insert().values(
+        sha256=sha, register=register, previous_sha256=previous,
+        change_count=len(found), recorded_at=at,
+    ))
+    rows = [
+        {"edition_sha256": sha, "previous_sha256": previous, "register": register,
+         "change": c["change"], "agreement": c["agreement"][:500],
+         "organisation": c["organisation"], "body": dumps(c), "at": at}
+        for c in found
+    ]
+    for start in range(0, len(rows), 500):
+        conn.execute(changes.insert(), rows[start : start + 500])
+
+
+def _stored_records(conn: Connection, sha: str) -> Iterator[dict[str, Any]]:
+    query = sa.select(records.c.body).where(records.c.document_sha256 == sha)
+    return (json.loads(body) for body in conn.execute(query).scalars())
+
+
+def _since(text: str) -> datetime:
+    """An ISO date (midnight UTC) or date and time (UTC when it names no zone)."""
+    moment = datetime.fromisoformat(text.strip())
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _change_row(row: sa.Row[Any]) -> dict[str, Any]:
+    return {
+        **json.loads(row.body),
+        "edition": row.edition_sha256,
+        "previous_edition": row.previous_sha256,
+        "register": row.register,
+        "at": iso(row.at),
+    }
+
+
 def _lock_document(conn: Connection, sha: str) -> None:
     """Hold the document's row until the transaction ends: a reviewer's correction and a
     reprocess of the same document take it before they read, so neither overwrites the
@@ -809,24 +916,70 @@ def _finished_active_job(again: bool) -> sa.ColumnElement[bool]:
 
 def _filtered(where: RecordFilter) -> sa.Select[Any]:
     query = sa.select(records.c.seq, records.c.body).order_by(records.c.seq)
-    if _has_nul(where.document, *where.terms.values()):
-        return query.where(sa.false())
-    for kind, value in where.terms.items():
-        matching = sa.select(record_terms.c.record_id).where(
-            record_terms.c.kind == kind, record_terms.c.value == value
-        )
-        query = query.where(records.c.record_id.in_(matching))
-    if where.purpose:
-        query = query.where(records.c.purpose_label == where.purpose)
-    if where.needs_review is not None:
-        query = query.where(records.c.needs_review == where.needs_review)
-    if where.document:
-        query = query.where(records.c.document_sha256 == where.document)
-    if where.date_from:
-        query = query.where(records.c.record_date >= where.date_from)
-    if where.date_to:
-        query = query.where(records.c.record_date <= where.date_to)
-    return query
+    return query.where(*_conditions(where))
+
+
+def _conditions(where: RecordFilter) -> list[sa.ColumnElement[bool]]:
+    """One condition per given field of ``workers.fields.FIELDS``, by its kind."""
+    if _has_nul(*(v for v in where.given.values() if isinstance(v, str))):
+        return [sa.false()]
+    conditions = []
+    for name, value in where.given.items():
+        field = indexed.BY_NAME[name]
+        if field.kind == "term":
+            matching = sa.select(record_terms.c.record_id).where(
+                record_terms.c.kind == name, record_terms.c.value == value
+            )
+            conditions.append(records.c.record_id.in_(matching))
+        elif field.kind == "text":
+            conditions.append(_search(value))
+        else:
+            column = records.c[str(field.column)]
+            conditions.append(
+                column >= value if field.kind == "from"
+                else column <= value if field.kind == "to"
+                else column == value
+            )
+    return conditions
+
+
+class _Matches(sa.sql.functions.FunctionElement[bool]):
+    """Full-text match of ``records.search_text``, compiled per database: FTS5 (SQLite) and
+    a tsvector expression index (PostgreSQL), both built by migration 0006."""
+
+    name = "drr_matches"
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+@compiles(_Matches, "sqlite")
+def _matches_sqlite(element: _Matches, compiler: Any, **kw: Any) -> str:
+    words = compiler.process(element.clauses, **kw)
+    return f"records.seq IN (SELECT rowid FROM records_fts WHERE records_fts MATCH {words})"
+
+
+@compiles(_Matches, "postgresql")
+def _matches_postgresql(element: _Matches, compiler: Any, **kw: Any) -> str:
+    words = compiler.process(element.clauses, **kw)
+    return (
+        f"to_tsvector('english', coalesce(records.search_text, '')) "
+        f"@@ plainto_tsquery('english', {words})"
+    )
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, without the operators of either database's query syntax."""
+    return re.findall(r"\w+", text)[:32]
+
+
+def _search(text: str) -> sa.ColumnElement[bool]:
+    """Records whose search text holds every word of ``text``, stemmed; no word: none."""
+    words = search_words(text)
+    if not words:
+        return sa.false()
+    # FTS5: quoted words, implicitly ANDed; plainto_tsquery ANDs plain words itself.
+    query = " ".join(f'"{w}"' for w in words)
+    return _Matches(sa.bindparam(None, query, type_=sa.String, unique=True)).self_group()
 
 
 def _replace_records(
@@ -865,12 +1018,11 @@ def _record_row(sha: str, record: dict[str, Any]) -> dict[str, Any]:
         "record_id": record["record_id"],
         "document_sha256": sha,
         "row_index": int(record["source"]["row_index"]),
-        "purpose_label": purpose.get("label"),
+        **indexed.column_values(record),
         "purpose_source": purpose.get("source"),
         "purpose_score": max(scores.values()) if scores else None,
         "purpose_needs_review": bool(purpose.get("needs_review")) if purpose else None,
-        "needs_review": bool(record.get("needs_review")),
-        "record_date": record_date(record.get("fields") or {}),
+        "search_text": indexed.search_text(record) or None,
         # The exact line ``drr process`` writes for this record.
         "body": dumps(record),
         "updated_at": now(),
@@ -878,56 +1030,8 @@ def _record_row(sha: str, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _record_terms(record: dict[str, Any]) -> Iterator[dict[str, str]]:
-    entities = record.get("entities") or {}
-    values: set[tuple[str, str]] = set()
-    organisation = (record.get("fields") or {}).get("organisation")
-    if organisation:
-        values.add(("organisation", _term(organisation)))
-    for org in entities.get("organisations", []):
-        values.add(("organisation", _term(org.get("canonical") or org.get("text") or "")))
-        values.add(("sector", _term(org.get("sector") or "")))
-    for kind, key in (("dataset", "datasets"), ("approval", "approval_references")):
-        for entity in entities.get(key, []):
-            values.add((kind, _term(entity.get("canonical") or entity.get("text") or "")))
-    for kind, value in sorted(values):
-        if value:
-            yield {"kind": kind, "value": value, "record_id": record["record_id"]}
-
-
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%d/%m/%Y",
-    "%d/%m/%y",
-    "%d-%m-%Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%d-%b-%Y",
-    "%d-%b-%y",
-    "%B %Y",
-    "%b %Y",
-    "%Y-%m-%dT%H:%M:%S",
-)
-
-
-def record_date(fields: dict[str, Any]) -> str | None:
-    """The record's date for range filters: its release date, else its start date (ISO)."""
-    for key in ("date_released", "date_start"):
-        parsed = parse_date(fields.get(key))
-        if parsed:
-            return parsed.isoformat()
-    return None
-
-
-def parse_date(text: Any) -> date | None:
-    if not isinstance(text, str) or not text.strip():
-        return None
-    cleaned = " ".join(text.split())
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
-    return None
+    for kind, value in indexed.record_terms(record):
+        yield {"kind": kind, "value": value, "record_id": record["record_id"]}
 
 
 # engines and migrations
@@ -974,6 +1078,13 @@ def _make_parent(url: str) -> None:
     path = sa.engine.make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def kept_by_migrations_only(name: str | None, type_: str, _parent: Any) -> bool:
+    """Alembic's ``include_name``: False for the full-text index migration 0006 builds by
+    hand (FTS5's table and its shadow tables, PostgreSQL's expression index), which has no
+    place in ``metadata`` and so must not read as a difference from it."""
+    return not (name or "").startswith(("records_fts", "ix_records_search"))
 
 
 def upgrade(engine: Engine) -> None:

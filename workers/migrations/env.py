@@ -7,7 +7,7 @@ through the settings module, the one place the environment is read.
 from alembic import context
 from sqlalchemy import create_engine
 
-from workers.store import metadata
+from workers.store import kept_by_migrations_only, metadata
 
 
 def run_migrations() -> None:
@@ -26,6 +26,7 @@ def _run_on(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=kept_by_migrations_only,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
