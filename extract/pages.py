@@ -23,41 +23,58 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from html.parser import HTMLParser
 from types import MappingProxyType
 
 from extract.errors import UnknownLayout
+from extract.layout import Layout, load_layout
 from extract.record import CellSpan, Fields, Row
 from extract.text import join_lines
 
 __all__ = ["html_lines", "looks_like_register_page", "read_register_html", "read_register_page"]
 
 MAX_HEADING = 1000  # characters; titles run to ~300, prose paragraphs to thousands
-SITE_TITLES = ("data release register - reformatted", "good tres work")
 
-# Labels a project block uses, by lower-case label: what kind of section each opens.
-FIELD_LABELS = frozenset({
-    "type of data", "opt outs honoured", "legal basis", "basis", "purposes", "sensitive", "when",
-    "access method", "repeats", "how often", "categories", "format", "data-controller type",
-    "sublicensing allowed", "agd/predecessor discussions", "hscic id",
-})  # fmt: skip
-LIST_LABELS = frozenset({"datasets", "data"})
-PROSE_LABELS = frozenset({
-    "objectives", "objective", "yielded benefits", "expected benefits", "benefits",
-    "outputs", "output", "processing",
-})  # fmt: skip
-KNOWN_LABELS = FIELD_LABELS | LIST_LABELS | PROSE_LABELS  # once: every line of a check asks
-OBJECTIVE_LABELS = frozenset({"objectives", "objective"})
-BENEFIT_LABELS = frozenset({"yielded benefits", "expected benefits", "benefits"})
-LAYOUT_2016 = frozenset({"hscic id", "basis", "format", "how often", "data"})
-LAYOUT_2017 = frozenset({"repeats", "categories"})
-# Labels whose value is a record field as printed; the 2017 "Repeats" and 2016 "How often"
-# are the register's "one off or ongoing" column.
-SIMPLE_FIELDS = MappingProxyType({
-    "legal basis": "legal_basis", "basis": "legal_basis", "sensitive": "sensitivity",
-    "access method": "access_method", "repeats": "frequency", "how often": "frequency",
-    "sublicensing allowed": "sublicensing", "hscic id": "reference",
-})  # fmt: skip
+
+@dataclass(frozen=True)
+class PageWords:
+    """The labels a page layout uses (``extract/layouts/reformatted-page.json``), lower case:
+    what kind of section each label opens, which labels are record fields as printed, and
+    which labels mark each generation of the page."""
+
+    site_titles: tuple[str, ...]
+    field_labels: frozenset[str]
+    list_labels: frozenset[str]
+    prose_labels: frozenset[str]
+    objective_labels: frozenset[str]
+    benefit_labels: frozenset[str]
+    simple_fields: MappingProxyType[str, str]
+    generations: tuple[tuple[str, frozenset[str]], ...]  # in order; the last is the default
+    known_labels: frozenset[str] = frozenset()  # every label above: each line of a check asks
+
+    def __post_init__(self) -> None:
+        known = self.field_labels | self.list_labels | self.prose_labels
+        object.__setattr__(self, "known_labels", known)
+
+
+@cache
+def page_words(layout: Layout) -> PageWords:
+    """The layout's labels, as the page reader asks them (built once per layout)."""
+    generations = layout.table("generations")
+    return PageWords(
+        site_titles=layout.words("site_titles"),
+        field_labels=frozenset(layout.words("field_labels")),
+        list_labels=frozenset(layout.words("list_labels")),
+        prose_labels=frozenset(layout.words("prose_labels")),
+        objective_labels=frozenset(layout.words("objective_labels")),
+        benefit_labels=frozenset(layout.words("benefit_labels")),
+        simple_fields=MappingProxyType(dict(layout.table("simple_fields"))),
+        generations=tuple((name, frozenset(marks)) for name, marks in generations.items()),
+    )
+
+
+PAGE_LAYOUT = load_layout("reformatted-page")
 
 _DASH = "[—–]"
 _NIC = r"(?:DARS-)?NIC-\d+-[A-Z0-9]+(?:-v\d+(?:\.\d+)*)?"
@@ -138,68 +155,74 @@ class Preamble:
 # ---------------------------------------------------------------- entry points
 
 
-def looks_like_register_page(text: str) -> bool:
+def looks_like_register_page(text: str, layout: Layout = PAGE_LAYOUT) -> bool:
     """A reformatted page: its site title, or a project heading / HSCIC Id with field labels.
 
     Register text dumps have no "Label: value" lines and CSVs start lines with cell values,
     so neither reaches the two field labels this asks for.
     """
+    words = page_words(layout)
     head = text[:200_000]
-    return _may_be_page(head) and _looks_like_page(text_lines(head))
+    return _may_be_page(head, words) and _looks_like_page(text_lines(head), words)
 
 
-def _may_be_page(text: str) -> bool:
+def _may_be_page(text: str, words: PageWords) -> bool:
     """What `_looks_like_page` asks first, on the bare text: its site title, or two field
     labels. Most documents checked are not pages and fail here, before their lines are
     made into `Line`s."""
     lowered = text.lower()
-    if any(title in lowered for title in SITE_TITLES):
+    if any(title in lowered for title in words.site_titles):
         return True
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return sum(1 for line in raw if ":" in line and _known_label(line) in FIELD_LABELS) >= 2
+    return (
+        sum(1 for line in raw if ":" in line and _known_label(line, words) in words.field_labels)
+        >= 2
+    )
 
 
-def _looks_like_page(all_lines: list[Line]) -> bool:
+def _looks_like_page(all_lines: list[Line], words: PageWords) -> bool:
     lines = [line for line in all_lines if line.text.strip()]
-    if any(_is_site_title(line.text) for line in lines[:5]):
+    if any(_is_site_title(line.text, words) for line in lines[:5]):
         return True
-    labels = sum(1 for line in lines if _known_label(line.text) in FIELD_LABELS)
+    labels = sum(1 for line in lines if _known_label(line.text, words) in words.field_labels)
     if labels < 2:
         return False
-    has_id = any(_known_label(line.text) == "hscic id" for line in lines)
-    return has_id or any(_heading_at(lines, i) for i in range(len(lines)))
+    has_id = any(_known_label(line.text, words) == "hscic id" for line in lines)
+    return has_id or any(_heading_at(lines, i, words) for i in range(len(lines)))
 
 
-def read_register_page(text: str) -> list[Row]:
+def read_register_page(text: str, layout: Layout = PAGE_LAYOUT) -> list[Row]:
     """One row per project of a reformatted register page given as plain text."""
-    return read_lines(text_lines(text))
+    words = page_words(layout)
+    return read_lines(text_lines(text), words)
 
 
-def read_register_html(html: str) -> list[Row]:
+def read_register_html(html: str, layout: Layout = PAGE_LAYOUT) -> list[Row]:
     """One row per project of a reformatted register page given as the website's HTML.
 
     A document that reaches ``</html>`` was served whole, whatever its last sentence. Other
     HTML (a register table saved as a web page, any web page) is refused with a reason
     rather than read as no projects.
     """
+    words = page_words(layout)
     lines = html_lines(html)
-    if not _looks_like_page(lines):
+    if not _looks_like_page(lines, words):
         raise UnknownLayout(
             "HTML that is not a reformatted register page: no site title, project headings "
             "or register field labels ('Legal basis:', 'Sensitive:' …)"
         )
-    return read_lines(lines, whole="</html>" in html[-4096:].lower())
+    return read_lines(lines, words, whole="</html>" in html[-4096:].lower())
 
 
-def read_lines(lines: list[Line], whole: bool = False) -> list[Row]:
+def read_lines(lines: list[Line], words: PageWords, whole: bool = False) -> list[Row]:
     lines, complete = _strip_footer(lines)
     complete = complete or whole
-    preamble_lines, blocks = split_page(lines)
-    preamble = read_preamble(preamble_lines)
-    rows = [project_row(block, preamble) for block in blocks]
-    _inherit_layouts(rows, blocks)
-    if blocks and not (complete and _ends_cleanly(blocks[-1])):
-        _mark_truncated(rows[-1], blocks[-1])
+    preamble_lines, blocks = split_page(lines, words)
+    preamble = read_preamble(preamble_lines, words)
+    rows = [project_row(block, preamble, words) for block in blocks]
+    _inherit_layouts(rows, blocks, words)
+    if blocks and not (complete and _ends_cleanly(blocks[-1], words)):
+        _mark_truncated(rows[-1], blocks[-1], words)
     return rows
 
 
@@ -311,13 +334,13 @@ def _strip_footer(lines: list[Line]) -> tuple[list[Line], bool]:
 # ---------------------------------------------------------------- page → blocks
 
 
-def split_page(lines: list[Line]) -> tuple[list[Line], list[Block]]:
+def split_page(lines: list[Line], words: PageWords) -> tuple[list[Line], list[Block]]:
     """The lines before the first project, and one block per project."""
     starts: list[tuple[int, Heading | None]] = [
-        (i, h) for i in range(len(lines)) if (h := _heading_at(lines, i))
+        (i, h) for i in range(len(lines)) if (h := _heading_at(lines, i, words))
     ]
     if not starts:
-        starts = [(i, None) for i in _headingless_starts(lines)]
+        starts = [(i, None) for i in _headingless_starts(lines, words)]
     if not starts:
         return lines, []
     blocks = []
@@ -328,7 +351,7 @@ def split_page(lines: list[Line]) -> tuple[list[Line], list[Block]]:
     return lines[: starts[0][0]], blocks
 
 
-def _heading_at(lines: list[Line], i: int) -> Heading | None:
+def _heading_at(lines: list[Line], i: int, words: PageWords) -> Heading | None:
     """The project heading on line i, if it is one.
 
     "Project N — …" and "<title> — DARS-NIC-…" when labels or a list follow them or the page
@@ -338,12 +361,12 @@ def _heading_at(lines: list[Line], i: int) -> Heading | None:
     text = lines[i].text.strip()
     if len(text) > MAX_HEADING or not ("—" in text or "–" in text or " - " in text):
         return None  # cheap test first: every line of a long page comes through here
-    if _known_label(text):
+    if _known_label(text, words):
         return None
     numbered = _HEADING_NUMBERED.match(text)
     nic = _HEADING_NIC.match(text)
     following = _next_text(lines, i)
-    opens = bool(_known_label(following) or _LIST_ITEM.match(following) or not following)
+    opens = bool(_known_label(following, words) or _LIST_ITEM.match(following) or not following)
     if numbered and opens:
         ref = numbered["ref"].strip() or None
         return Heading(lines[i], None, ref, numbered["number"], cut=_is_cut(lines, i, ref))
@@ -352,7 +375,7 @@ def _heading_at(lines: list[Line], i: int) -> Heading | None:
     loose = _HEADING_ANY.match(text)
     if not loose:
         return None
-    if _known_label(following) in FIELD_LABELS:
+    if _known_label(following, words) in words.field_labels:
         return Heading(lines[i], loose["title"], loose["ref"])
     if not following and _CUT_NIC.match(loose["ref"]):
         return Heading(lines[i], loose["title"], loose["ref"], cut=True)
@@ -370,18 +393,19 @@ def _next_text(lines: list[Line], i: int) -> str:
     return next((text for text in texts if text and not text.startswith(_FLAG)), "")
 
 
-def _headingless_starts(lines: list[Line]) -> list[int]:
+def _headingless_starts(lines: list[Line], words: PageWords) -> list[int]:
     """2016 pages have no headings: each project starts with the page's first field label."""
     first = next(
-        (i for i, line in enumerate(lines) if _known_label(line.text) in FIELD_LABELS), None
+        (i for i, line in enumerate(lines) if _known_label(line.text, words) in words.field_labels),
+        None,
     )
     if first is None:
         return []
-    label = _known_label(lines[first].text)
-    return [i for i in range(first, len(lines)) if _known_label(lines[i].text) == label]
+    label = _known_label(lines[first].text, words)
+    return [i for i in range(first, len(lines)) if _known_label(lines[i].text, words) == label]
 
 
-def read_preamble(lines: list[Line]) -> Preamble:
+def read_preamble(lines: list[Line], words: PageWords) -> Preamble:
     """The organisation and the notes the site prints once for all its projects."""
     extra: dict[str, str] = {}
     cells: dict[str, CellSpan] = {}
@@ -394,7 +418,7 @@ def read_preamble(lines: list[Line]) -> Preamble:
         elif text.startswith(_FLAG):
             extra["flag"] = " ".join(filter(None, [extra.get("flag"), text[len(_FLAG) :].strip()]))
             cells["extra.flag"] = _span(line, line)
-        elif text and not _URL.match(text) and not _is_site_title(text):
+        elif text and not _URL.match(text) and not _is_site_title(text, words):
             candidates.append(line)
     return Preamble(_organisation_line(candidates), extra, cells)
 
@@ -408,22 +432,22 @@ def _organisation_line(candidates: list[Line]) -> Line | None:
     return plain[-1] if plain else None
 
 
-def _is_site_title(text: str) -> bool:
-    return any(title in text.lower() for title in SITE_TITLES)
+def _is_site_title(text: str, words: PageWords) -> bool:
+    return any(title in text.lower() for title in words.site_titles)
 
 
 # ---------------------------------------------------------------- block → sections
 
 
-def _known_label(text: str) -> str | None:
+def _known_label(text: str, words: PageWords) -> str | None:
     match = _LABEL.match(text.strip())
     if not match:
         return None
     key = match["label"].strip().lower()
-    return key if key in KNOWN_LABELS else None
+    return key if key in words.known_labels else None
 
 
-def project_sections(lines: list[Line]) -> list[Section]:
+def project_sections(lines: list[Line], words: PageWords) -> list[Section]:
     """A project's lines as labelled sections, in page order.
 
     Until the first prose section every "Label: value" line is a field (unknown labels too,
@@ -440,19 +464,21 @@ def project_sections(lines: list[Line]) -> list[Section]:
         if not text:
             blank_before = True
             continue
-        kind = _line_kind(text, in_fields, sections, blank_before)
+        kind = _line_kind(text, in_fields, sections, blank_before, words)
         in_fields = in_fields and kind not in ("prose label", "marker", "prose")
         _add_line(sections, kind, line)
         blank_before = False
     return sections
 
 
-def _line_kind(text: str, in_fields: bool, sections: list[Section], blank_before: bool) -> str:
+def _line_kind(
+    text: str, in_fields: bool, sections: list[Section], blank_before: bool, words: PageWords
+) -> str:
     """What one non-blank line of a project is, given what came before it."""
     match = _LABEL.match(text)
     key = match["label"].strip().lower() if match else ""
     current = sections[-1] if sections else None
-    if match and key in PROSE_LABELS:
+    if match and key in words.prose_labels:
         return "prose label"
     if not in_fields:
         return "more"
@@ -460,9 +486,9 @@ def _line_kind(text: str, in_fields: bool, sections: list[Section], blank_before
         return "flag"
     if text.lower() == "project info":  # 2016 pages: the fields end, the project text begins
         return "marker"
-    if match and key in LIST_LABELS:
+    if match and key in words.list_labels:
         return "data" if key == "data" and current and current.key == "data" else "list label"
-    if match and (key in FIELD_LABELS or _plausible_label(key, sections)):
+    if match and (key in words.field_labels or _plausible_label(key, sections)):
         return "field label"
     if _LIST_ITEM.match(text):
         return "item"
@@ -538,8 +564,8 @@ class _Draft:
         )
 
 
-def project_row(block: Block, preamble: Preamble) -> Row:
-    sections = project_sections(block.lines)
+def project_row(block: Block, preamble: Preamble, words: PageWords) -> Row:
+    sections = project_sections(block.lines, words)
     draft = _Draft(extra=dict(preamble.extra), cells=dict(preamble.cells))
     if preamble.organisation:
         name = preamble.organisation.text.strip().removesuffix(" projects").strip()
@@ -548,14 +574,14 @@ def project_row(block: Block, preamble: Preamble) -> Row:
     _apply_heading(draft, block.heading)
     for section in sections:
         if section.lines:
-            _apply_section(draft, section)
+            _apply_section(draft, section, words)
     _apply_data_provided(draft, sections)
-    _apply_purpose(draft, sections)
+    _apply_purpose(draft, sections, words)
     _note_implicit(draft, sections)
     fields = Fields(**draft.values, extra=draft.extra)
     return Row(
         fields=fields,
-        layout=_layout(sections),
+        layout=_layout(sections, words),
         cells=draft.cells,
         warnings=draft.warnings,
         needs_review=bool(draft.warnings),
@@ -578,7 +604,7 @@ def _apply_heading(draft: _Draft, heading: Heading | None) -> None:
         draft.warnings.append(f"reference {heading.reference!r} is not a DARS/NIC number")
 
 
-def _apply_section(draft: _Draft, section: Section) -> None:
+def _apply_section(draft: _Draft, section: Section, words: PageWords) -> None:
     key, span = section.key, section.span
     if section.kind == "list":
         items = [line.text for line in section.lines if line.text]
@@ -589,8 +615,8 @@ def _apply_section(draft: _Draft, section: Section) -> None:
     value, note = _value_and_note(section)
     if note:
         draft.set_extra(f"{section.label} note", note, span)
-    if key in SIMPLE_FIELDS:
-        draft.set(SIMPLE_FIELDS[key], value, span)
+    if key in words.simple_fields:
+        draft.set(words.simple_fields[key], value, span)
     elif key == "purposes":
         _apply_purposes(draft, value, span)
     elif key == "when":
@@ -687,14 +713,14 @@ def _identifiability_terms(value: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _apply_purpose(draft: _Draft, sections: list[Section]) -> None:
+def _apply_purpose(draft: _Draft, sections: list[Section], words: PageWords) -> None:
     """Objectives first, then the benefits, into ``purpose``; other prose into ``extra``."""
     prose = [s for s in sections if s.kind == "prose" and s.lines]
-    for section in [s for s in prose if s.key in OBJECTIVE_LABELS]:
+    for section in [s for s in prose if s.key in words.objective_labels]:
         draft.set("purpose", section.text(), section.span)
-    for section in [s for s in prose if s.key in BENEFIT_LABELS]:
+    for section in [s for s in prose if s.key in words.benefit_labels]:
         draft.set("purpose", section.text(), section.span)
-    for section in [s for s in prose if s.key not in OBJECTIVE_LABELS]:
+    for section in [s for s in prose if s.key not in words.objective_labels]:
         draft.set_extra(section.label, section.text(), section.span)
 
 
@@ -713,28 +739,28 @@ def _note_implicit(draft: _Draft, sections: list[Section]) -> None:
             )
 
 
-def _layout(sections: list[Section]) -> str:
+def _layout(sections: list[Section], words: PageWords) -> str:
+    """The page generation whose marker labels the project uses first; else the last."""
     keys = {section.key for section in sections}
-    if keys & LAYOUT_2016:
-        return "reformatted-page-2016"
-    if keys & LAYOUT_2017:
-        return "reformatted-page-2017"
-    return "reformatted-page-2019"
+    for name, marks in words.generations:
+        if keys & marks or not marks:
+            return name
+    return words.generations[-1][0]
 
 
-def _inherit_layouts(rows: list[Row], blocks: list[Block]) -> None:
+def _inherit_layouts(rows: list[Row], blocks: list[Block], words: PageWords) -> None:
     """A project cut off before any label has no layout of its own: it takes the page's."""
     for n in range(1, len(rows)):
-        if not project_sections(blocks[n].lines):
+        if not project_sections(blocks[n].lines, words):
             rows[n].layout = rows[n - 1].layout
 
 
 # ---------------------------------------------------------------- truncation
 
 
-def _ends_cleanly(block: Block) -> bool:
+def _ends_cleanly(block: Block, words: PageWords) -> bool:
     """A project that reached its prose and whose last line is not an empty label or item."""
-    sections = project_sections(block.lines)
+    sections = project_sections(block.lines, words)
     if not any(section.kind == "prose" for section in sections):
         return False
     last = next((line.text.strip() for line in reversed(block.lines) if line.text.strip()), "")
@@ -745,8 +771,8 @@ def _ends_cleanly(block: Block) -> bool:
     )
 
 
-def _mark_truncated(row: Row, block: Block) -> None:
-    sections = project_sections(block.lines)
+def _mark_truncated(row: Row, block: Block, words: PageWords) -> None:
+    sections = project_sections(block.lines, words)
     after = sections[-1].label if sections else "the project heading"
     row.warnings.append(f"page ends mid-project: fields after {after} are missing")
     row.needs_review = True

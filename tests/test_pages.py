@@ -8,12 +8,14 @@ hand-checked table of the projects whose heading carries no complete NIC number.
 import csv
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from extract import read_rows
 from extract.errors import UnknownLayout
+from extract.layout import load_layout
 from extract.pages import (
     looks_like_register_page,
     read_register_html,
@@ -650,3 +652,52 @@ def test_commercial_flag_and_organisation_type_match_the_corpus_index():
         rows = read_register_page(text_of(RAW / entry["folder"] / entry["file"]))
         printed = [printed_purposes(r.fields) for r in rows if r.layout == "reformatted-page-2019"]
         assert " | ".join(printed) == entry["purposes_lines"].strip(), entry["file"]
+
+
+# ---------------------------------------------------------------- the layout is data
+
+
+PAGE = """NHS Digital Data Release Register - reformatted
+Example Ltd projects
+
+Risk tool — DARS-NIC-000001-AAAAA-v1.0
+Type of data: pseudonymised
+Legal basis: Health and Social Care Act 2012 – s261(2)(b)(ii)
+Sensitive: Non Sensitive
+Release date: 2020-03-01
+Datasets:
+1. Hospital Episode Statistics Admitted Patient Care
+Objectives:
+The data are used to build a risk tool.
+Source: NHS Digital
+"""
+
+
+def test_a_page_layout_read_from_data_changes_what_the_reader_knows():
+    """A label the shipped layout does not know stays in ``extra``; the same page read
+    with a layout value whose data maps that label to a field fills the field."""
+    shipped = load_layout("reformatted-page")
+    vocabulary = dict(shipped.vocabulary)
+    vocabulary["field_labels"] = [*shipped.words("field_labels"), "release date"]
+    vocabulary["simple_fields"] = {**shipped.table("simple_fields"), "release date": "date_released"}
+    edition = replace(shipped, name="reformatted-page-dated", vocabulary=vocabulary)
+
+    [plain] = read_register_page(PAGE)
+    [dated] = read_register_page(PAGE, layout=edition)
+
+    assert plain.fields.date_released is None
+    assert plain.fields.extra["Release date"] == "2020-03-01"
+    assert dated.fields.date_released == "2020-03-01"
+    assert "Release date" not in dated.fields.extra
+    assert dated.fields.legal_basis == plain.fields.legal_basis
+
+
+def test_page_generations_come_from_the_layout_data():
+    shipped = load_layout("reformatted-page")
+    generations = shipped.table("generations")
+    assert list(generations) == [
+        "reformatted-page-2016", "reformatted-page-2017", "reformatted-page-2019"
+    ]
+    source = (ROOT / "extract" / "pages.py").read_text(encoding="utf-8")
+    code = source.split('"""', 2)[2]  # after the module docstring, which describes them
+    assert not any(name in code for name in generations)
