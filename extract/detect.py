@@ -89,12 +89,32 @@ def _format_from_bytes(data: bytes) -> Format:
             "remove any password and save it as .xlsx, then submit that"
         )
     text = decode_text(data[:65536])
+    if _looks_like_records(text):
+        raise UnreadableDocument(
+            "drr's own JSON Lines (enriched or extracted records), not a register document: "
+            "give it to drr enrich, drr report or drr diff instead"
+        )
     head = text.lstrip().lower()
     if head.startswith(("<!doctype html", "<html")) or "<body" in head[:4096]:
         return "html"
     if _looks_like_csv(text):
         return "csv"
     return "text"
+
+
+def is_drr_records(data: bytes) -> bool:
+    """Whether the bytes are drr's own JSON Lines: records, not a register document."""
+    return _looks_like_records(data[:65536].decode("utf-8", errors="replace"))
+
+
+def _looks_like_records(text: str) -> bool:
+    """A first line that opens a JSON object with the record's ``fields`` and ``source`` or
+    ``record_id`` keys. Read as a CSV it gave junk rows, one per JSON fragment. A first
+    record may be longer than the sample, so its keys are looked for, not parsed."""
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    return first.startswith("{") and '"fields"' in first and (
+        '"source"' in first or '"record_id"' in first
+    )
 
 
 def _zip_format(data: bytes) -> Format:

@@ -15,17 +15,28 @@ import sys
 from extract.errors import DrrError
 from workers.settings import Settings
 
-COMMAND_MODULES = ("core", "models", "service", "pdf")
+COMMAND_MODULES = ("core", "models", "service", "pdf", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="drr", description="Read NHS data release registers into enriched JSON records."
     )
+    parser.add_argument("--version", action="version", version=f"drr {drr_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"workers.commands.{name}").register(sub)
     return parser
+
+
+def drr_version() -> str:
+    """The installed distribution's version (pyproject.toml's, once installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("drr")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

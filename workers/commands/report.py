@@ -1,0 +1,152 @@
+"""``drr report`` and ``drr diff``: a register for people who do not read JSON, and what
+changed between two of its editions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from typing import Any
+
+from extract.errors import DrrError
+from workers.io import display_name, error, expand_inputs, open_output, read_input, write_jsonl
+from workers.settings import Settings
+
+Records = list[dict[str, Any]]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    text = "a register as one self-contained HTML page (or Markdown) for people who do not read JSON"
+    report = sub.add_parser("report", help=text, description=text + ". Inputs are register "
+                            "documents (extracted and enriched here) or drr's JSON Lines.")
+    report.add_argument("files", nargs="*", metavar="FILE",
+                        help="register documents, drr JSON Lines, or folders")
+    report.add_argument("--from-store", action="store_true",
+                        help="report on every record in the store (DRR_DATABASE_URL) and the "
+                             "changes of each register's latest edition")
+    report.add_argument("--previous", metavar="FILE", action="append", default=[],
+                        help="the register's previous edition (repeatable): the report says "
+                             "what changed since")
+    report.add_argument("--format", choices=("html", "md"),
+                        help="html (default) or md; .md output names mean md")
+    report.add_argument("-o", "--output", default="-", help="output file (default: - stdout)")
+    report.add_argument("--title", default="Data release register", help="the page's title")
+    report.set_defaults(func=run_report)
+    text = "what changed between two editions of a register, one JSON line per agreement"
+    diff = sub.add_parser("diff", help=text, description=text + ": added, removed or amended "
+                          "(typography-only edits are not amendments).")
+    diff.add_argument("old", metavar="OLD", help="the older edition: a document or drr JSON Lines")
+    diff.add_argument("new", metavar="NEW", help="the newer edition")
+    diff.add_argument("-o", "--output", default="-", help="JSON Lines output (default: - stdout)")
+    diff.set_defaults(func=run_diff)
+
+
+def run_diff(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.diff import diff_editions
+
+    old, failed_old = load_records([args.old], settings, enrich=False)
+    new, failed_new = load_records([args.new], settings, enrich=False)
+    if failed_old or failed_new:
+        return 1  # a diff against a missing edition would report every agreement as changed
+    changes = diff_editions(old, new)
+    with open_output(args.output) as out:
+        write_jsonl(out, changes)
+    error(change_summary(changes))
+    return 0
+
+
+def change_summary(changes: list[dict[str, Any]]) -> str:
+    kinds = Counter(change["change"] for change in changes)
+    parts = ", ".join(f"{kinds[kind]} {kind}" for kind in ("added", "removed", "amended"))
+    return f"{len(changes)} changes: {parts}"
+
+
+def run_report(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.report import figures, render_html, render_markdown
+
+    if bool(args.files) == args.from_store:
+        raise DrrError("give register files, or --from-store (not both)")
+    if args.from_store:
+        records, changes, failed = _from_store(settings)
+    else:
+        records, failed = load_records(args.files, settings, enrich=True, exclude=args.output)
+        changes = None
+        if args.previous:
+            from workers.diff import diff_editions
+
+            previous, failed_previous = load_records(args.previous, settings, enrich=False)
+            failed += failed_previous
+            changes = diff_editions(previous, records) if not failed_previous else None
+    if not records:
+        raise DrrError("no records to report on")
+    markdown = args.format == "md" or (args.format is None and args.output.endswith(".md"))
+    numbers = figures(records, changes)
+    with open_output(args.output) as out:
+        out.write(render_markdown(numbers, args.title) if markdown else render_html(numbers, args.title))
+    where = "stdout" if args.output == "-" else args.output
+    error(f"report of {numbers['releases']:,} releases, {numbers['agreements']:,} agreements "
+          f"written to {where}")
+    return 1 if failed else 0
+
+
+def _from_store(settings: Settings) -> tuple[Records, list[dict[str, Any]], int]:
+    from workers.store import RecordFilter, open_store
+
+    store = open_store(settings.database_url)
+    try:
+        records = [json.loads(body) for body in store.iter_records(RecordFilter())]
+        latest: dict[str, str] = {}
+        for edition in store.editions():  # newest first
+            latest.setdefault(edition["register"], edition["sha256"])
+        changes = [c for c in store.changes() if c["edition"] in latest.values()]
+    finally:
+        store.dispose()
+    return records, changes, 0
+
+
+def load_records(
+    names: list[str], settings: Settings, enrich: bool, exclude: str = "-"
+) -> tuple[Records, int]:
+    """Every record of the inputs: drr's JSON Lines as they are, documents extracted (and
+    enriched when asked). A file that fails is reported on stderr and counted."""
+    from extract.detect import is_drr_records
+    from workers.commands.core import one_line
+    from workers.pipeline import extract_records
+
+    records: Records = []
+    failed = 0
+    enricher = None
+    for name in expand_inputs(names, exclude=exclude):
+        try:
+            data = read_input(name)
+            if is_drr_records(data):
+                records.extend(_json_lines(data, name))
+                continue
+            found = extract_records(data, display_name(name), settings.limits)[1]
+            if enrich:
+                if enricher is None:
+                    from nlp.enrich import build_enricher
+
+                    enricher = build_enricher(settings.models_dir)
+                found = enricher.enrich(found)
+            records.extend(found)
+        except (DrrError, OSError) as exc:
+            failed += 1
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            error(f"{one_line(name)}: {one_line(reason)}")
+    return records, failed
+
+
+def _json_lines(data: bytes, name: str) -> Records:
+    out = []
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise DrrError(f"line {number}: not JSON ({exc})") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("fields"), dict):
+            raise DrrError(f"line {number}: not a drr record (no 'fields' object)")
+        out.append(record)
+    return out

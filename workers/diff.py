@@ -1,0 +1,155 @@
+"""What changed between two editions of a register: one change per agreement.
+
+An agreement is named by its canonical reference without prefix or version suffix
+(``DARS-NIC-125783-W2W3P-v0.14`` -> ``NIC-125783-W2W3P``), so the rows of one agreement
+are compared as one, whichever version of it an edition prints. Each edition's rows of an
+agreement become, field by field, the set of the values they print; a field changed when
+that set changed once typography (case, spacing, punctuation, the form of a dash or a
+quote) is set aside. A rename of the recipient is an amendment of ``organisation``.
+
+Pure: records in, change objects out. ``drr diff``, the store's editions and the
+explorer's agreement page all call it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from nlp.references import find_references
+
+Record = dict[str, Any]
+View = dict[str, str | list[str]]
+CHANGE_ORDER = {"removed": 0, "added": 1, "amended": 2}
+# The row's own number: registers renumber their rows from one edition to the next.
+NOT_COMPARED = frozenset({"row_id", "extra"})
+_PREFIX = re.compile(r"^DARS-(?=NIC-)", re.IGNORECASE)
+# "-v2.2", " v3", "_V1.0": an agreement's version; "/R4", "/A1": an ODR renewal or amendment.
+_VERSION = re.compile(r"(?:[\s_-]*v\d+(?:\.\d+)*|/[RA]\d{1,2})$", re.IGNORECASE)
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
+def agreement_key(reference: str) -> str:
+    """The canonical agreement reference, without prefix or version suffix.
+
+    The first reference ``nlp.references`` finds in the text gives the canonical form; a
+    reference of no known scheme is kept as printed, its spacing collapsed, upper-cased.
+    """
+    found = find_references(reference)
+    text = found[0].canonical if found else " ".join(reference.split()).upper()
+    return _VERSION.sub("", _PREFIX.sub("", text))
+
+
+def typographic_form(text: str) -> str:
+    """The text with typography set aside: compatibility forms, case, and everything
+    that is not a letter or digit (spacing, punctuation, dashes, quotes) removed."""
+    return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def record_agreement(record: Record) -> str:
+    """The agreement a record's row belongs to: its reference, else its row number, else
+    (a register with neither) a digest of its recipient and purpose."""
+    fields = record.get("fields") or {}
+    reference = fields.get("reference")
+    if isinstance(reference, str) and reference.strip():
+        return agreement_key(reference)
+    row_id = fields.get("row_id")
+    if isinstance(row_id, str) and row_id.strip():
+        return "row " + " ".join(row_id.split())
+    text = f"{fields.get('organisation') or ''}\n{fields.get('purpose') or ''}"
+    return "text " + hashlib.sha256(typographic_form(text).encode()).hexdigest()[:16]
+
+
+def compared_fields(record: Record) -> dict[str, str]:
+    """A row's fields as compared: printed text, ``extra`` columns as ``extra.NAME``."""
+    fields = record.get("fields") or {}
+    out = {
+        name: value
+        for name, value in fields.items()
+        if name not in NOT_COMPARED and isinstance(value, str) and value.strip()
+    }
+    extra = fields.get("extra") or {}
+    if isinstance(extra, dict):
+        for name, value in extra.items():
+            if isinstance(value, str) and value.strip():
+                out[f"extra.{name}"] = value
+    return out
+
+
+def agreements(
+    records: Iterable[Record], forms: dict[str, str] | None = None
+) -> dict[str, dict[str, dict[str, str]]]:
+    """Agreement -> field -> {typographic form: the value as first printed}. ``forms``
+    caches typographic forms: an agreement's rows repeat its purpose text (kilobytes)
+    once per data set, and two editions mostly print the same texts."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    forms = {} if forms is None else forms
+    for record in records:
+        fields = out.setdefault(record_agreement(record), {})
+        for name, value in compared_fields(record).items():
+            form = forms.get(value)
+            if form is None:
+                form = forms[value] = typographic_form(value)
+            fields.setdefault(name, {}).setdefault(form, value)
+    return out
+
+
+def changed_fields(old: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> list[str]:
+    names = old.keys() | new.keys()
+    return sorted(name for name in names if old.get(name, {}).keys() != new.get(name, {}).keys())
+
+
+def view(fields: dict[str, dict[str, str]], names: Iterable[str]) -> View:
+    """The named fields' printed values: one value as a string, several as a sorted list."""
+    out: View = {}
+    for name in sorted(names):
+        values = sorted(fields.get(name, {}).values())
+        if values:
+            out[name] = values[0] if len(values) == 1 else values
+    return out
+
+
+def organisation(fields: dict[str, dict[str, str]]) -> str | None:
+    names = sorted(fields.get("organisation", {}).values())
+    return names[0] if names else None
+
+
+def diff_editions(
+    old_records: Iterable[Record], new_records: Iterable[Record]
+) -> list[dict[str, Any]]:
+    """One change per agreement that was added, removed or amended (beyond typography),
+    removed first, then added, then amended, each by agreement."""
+    forms: dict[str, str] = {}
+    old, new = agreements(old_records, forms), agreements(new_records, forms)
+    changes: list[dict[str, Any]] = []
+    for key in old.keys() - new.keys():
+        changes.append(_change("removed", key, old[key], [], view(old[key], old[key]), {}))
+    for key in new.keys() - old.keys():
+        changes.append(_change("added", key, new[key], [], {}, view(new[key], new[key])))
+    for key in old.keys() & new.keys():
+        names = changed_fields(old[key], new[key])
+        if names:
+            before, after = view(old[key], names), view(new[key], names)
+            changes.append(_change("amended", key, new[key], names, before, after))
+    return sorted(changes, key=lambda c: (CHANGE_ORDER[c["change"]], c["agreement"]))
+
+
+def _change(
+    kind: str,
+    key: str,
+    fields: dict[str, dict[str, str]],
+    names: list[str],
+    before: View,
+    after: View,
+) -> dict[str, Any]:
+    return {
+        "change": kind,
+        "agreement": key,
+        "organisation": organisation(fields),
+        "fields": names,
+        "before": before,
+        "after": after,
+    }
