@@ -149,7 +149,17 @@ class Registry:
     def without(self, ids: Iterable[str]) -> Registry:
         """The registry as if these entries had never been listed (held-out evaluation)."""
         gone = set(ids)
-        return Registry.from_entries(e for i, e in self.entries.items() if i not in gone)
+        if not gone:
+            return self
+
+        def keep(index: dict[str, str]) -> dict[str, str]:
+            return {k: v for k, v in index.items() if v not in gone}
+
+        # Filtering the indexes, not rebuilding them: a spelling two entries shared stays
+        # with neither, so a held-out name is never found under its neighbour's entry.
+        return Registry({i: e for i, e in self.entries.items() if i not in gone},
+                        keep(self.by_key), keep(self.by_ods), keep(self.by_acronym),
+                        self.predecessors, keep(self.by_place))
 
     def resolve(self, name: str) -> str | None:
         """The id of the organisation a printed name names, or None when none is listed."""

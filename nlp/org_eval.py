@@ -1,0 +1,165 @@
+"""``drr evaluate organisations``: sector on held-out organisations, and identity folding.
+
+Sector (``corpora/organisations/sector-eval.jsonl``): organisations, not rows, are held
+out; the split (by registry identity, so every spelling of one organisation falls on one
+side) was fixed before any rule was tuned. Held-out organisations are removed from the
+registry before they are classified, so each is a name nobody listed; the publisher's type
+(where the label comes from) is withheld, and the sector is decided from the name and the
+purpose text. Calibration (how often each source is right) is measured on the training
+organisations alone, each removed from the registry in turn, and written to
+``sector-calibration.json``.
+
+Folding (``corpora/organisations/folding-checked.json``, hand-checked): pairwise
+precision, recall and F1 over every pair of spellings in the set (a pair is positive when
+both name one organisation identity), for the registry's identities against the baseline
+of today's canonical names (``canonical_organisation``: two spellings are one when their
+canonical names are equal).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from nlp.org_registry import Registry
+from nlp.org_sector import CALIBRATION_PATH, REVIEW_BELOW, confidence_of, decide
+from nlp.organisations import CORPORA, canonical_organisation
+
+HERE = CORPORA / "organisations"
+SECTOR_EVAL = HERE / "sector-eval.jsonl"
+FOLDING_SET = HERE / "folding-checked.json"
+
+
+def read_lines(path: Path = SECTOR_EVAL) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _name(line: dict[str, Any], registry: Registry) -> str:
+    entry = registry.entries.get(line["ids"][0])
+    return entry["name"] if entry else line["names"][0]
+
+
+def predictions(lines: list[dict[str, Any]], registry: Registry,
+                hide: Callable[[dict[str, Any]], Iterable[str]]) -> list[tuple[str, str, str]]:
+    """(label, predicted sector, source) for each line, with ``hide(line)`` removed from
+    the registry first."""
+    out = []
+    for line in lines:
+        shown = registry.without(hide(line))
+        purpose = " ".join(line.get("purposes", []))
+        sector, source = decide(_name(line, registry), None, purpose, shown)
+        out.append((line["sector"], sector, source))
+    return out
+
+
+def calibration(train: list[tuple[str, str, str]]) -> dict[str, dict[str, float]]:
+    """Per source: organisations decided, right, and the smoothed share right."""
+    seen: Counter[str] = Counter(source for _, _, source in train)
+    right: Counter[str] = Counter(source for label, guess, source in train if label == guess)
+    return {s: {"n": seen[s], "right": right[s], "confidence": round((right[s] + 1) / (seen[s] + 2), 4)}
+            for s in sorted(seen)}
+
+
+def sector_report(preds: list[tuple[str, str, str]], table: dict[str, float]) -> dict[str, Any]:
+    n = len(preds)
+    right = sum(1 for label, guess, _ in preds if label == guess)
+    tp = sum(1 for label, guess, _ in preds if label == guess == "commercial")
+    said = sum(1 for _, guess, _ in preds if guess == "commercial")
+    real = sum(1 for label, _, _ in preds if label == "commercial")
+    sure = [(label, guess) for label, guess, source in preds
+            if confidence_of(source, table) >= REVIEW_BELOW]
+    return {
+        "organisations": n, "accuracy": right / n if n else 0.0,
+        "companies": real, "company_precision": tp / said if said else 0.0,
+        "company_recall": tp / real if real else 0.0,
+        "confident": len(sure),
+        "confident_accuracy": sum(1 for a, b in sure if a == b) / len(sure) if sure else 0.0,
+    }
+
+
+def evaluate_sector(registry: Registry | None = None, write: bool = True) -> dict[str, Any]:
+    registry = registry or Registry.load()
+    lines = read_lines()
+    train = [x for x in lines if x["split"] == "train"]
+    held = [x for x in lines if x["split"] == "heldout"]
+    held_ids = [i for x in held for i in x["ids"]]
+    train_preds = predictions(train, registry, lambda x: [*held_ids, *x["ids"]])
+    table = calibration(train_preds)
+    if write:
+        CALIBRATION_PATH.write_text(json.dumps({
+            "about": "share of training organisations each sector source labelled right "
+                     "(drr evaluate organisations; held-out organisations never used)",
+            "sources": table}, indent=1) + "\n", encoding="utf-8")
+    confidences = {s: row["confidence"] for s, row in table.items()}
+    held_preds = predictions(held, registry, lambda x: held_ids)
+    baseline = [(label, _baseline_sector(line), "") for line, (label, _, _) in zip(held, held_preds)]
+    return {
+        "train": sector_report(train_preds, confidences),
+        "heldout": sector_report(held_preds, confidences),
+        "baseline_heldout": sector_report(baseline, {}),
+        "heldout_errors": [(_name(x, registry), label, guess, source)
+                           for x, (label, guess, source) in zip(held, held_preds) if label != guess],
+        "train_errors": [(_name(x, registry), label, guess, source)
+                         for x, (label, guess, source) in zip(train, train_preds) if label != guess],
+    }
+
+
+def _baseline_sector(line: dict[str, Any]) -> str:
+    from nlp.organisations import clean_organisation, sector_from_name
+
+    return sector_from_name(clean_organisation(line["names"][0]))
+
+
+# folding
+
+
+def folding_pairs(groups: list[list[str]]) -> tuple[list[tuple[str, str]], set[tuple[str, str]]]:
+    """Every pair of distinct spellings in the set, and the pairs that are one organisation."""
+    spellings = sorted({s for g in groups for s in g})
+    group_of = {s: i for i, g in enumerate(groups) for s in g}
+    pairs = list(combinations(spellings, 2))
+    return pairs, {p for p in pairs if group_of[p[0]] == group_of[p[1]]}
+
+
+def pairwise(pairs: list[tuple[str, str]], truth: set[tuple[str, str]],
+             same: Callable[[str, str], bool]) -> dict[str, float]:
+    said = {p for p in pairs if same(*p)}
+    tp = len(said & truth)
+    precision = tp / len(said) if said else 0.0
+    recall = tp / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "pairs": len(truth)}
+
+
+def read_folding_set(path: Path = FOLDING_SET) -> list[dict[str, Any]]:
+    return json.loads(path.read_text(encoding="utf-8"))["organisations"]
+
+
+def evaluate_folding(registry: Registry | None = None) -> dict[str, Any]:
+    registry = registry or Registry.load()
+    orgs = read_folding_set()
+    groups = [[v["name"] for v in org["spellings"]] for org in orgs]
+    pairs, truth = folding_pairs(groups)
+
+    def by_registry(a: str, b: str) -> bool:
+        ia, ib = registry.resolve(a), registry.resolve(b)
+        return ia is not None and ib is not None and registry.identity(ia) == registry.identity(ib)
+
+    empty = Registry.from_entries([])
+
+    def by_rules(a: str, b: str) -> bool:  # fold keys alone: no registry spelling, no link
+        return empty_key(a) == empty_key(b)
+
+    from nlp.org_registry import fold_key as empty_key
+
+    return {
+        "organisations": len(orgs), "spellings": len({s for g in groups for s in g}),
+        "baseline": pairwise(pairs, truth, lambda a, b: canonical_organisation(a) == canonical_organisation(b)),
+        "fold_key_only": pairwise(pairs, truth, by_rules),
+        "registry": pairwise(pairs, truth, by_registry),
+        "unused": empty is not None,
+    }

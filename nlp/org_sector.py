@@ -1,0 +1,201 @@
+"""The sector of an organisation, from everything a record gives, with a calibrated confidence.
+
+Evidence, in the order it is trusted:
+
+1. the publisher's own organisation type (``PUBLISHER_TYPES``);
+2. the registry (``corpora/organisations/registry.json``): the sector of the entry the
+   name resolves to (a publisher's type, the ODS or ONS list it came from, or a person);
+3. the name: its words and legal form (named rules below; the first that matches wins);
+4. the purpose text: what the record says the recipient is ("X Ltd is a consultancy",
+   "the CCG", "on behalf of the council") when the name alone said nothing.
+
+Each decision carries the ``source`` (which of those, and which rule) and a
+``confidence``: the share of training organisations that source labelled right
+(``corpora/organisations/sector-calibration.json``, written by ``drr evaluate
+organisations`` from the training split only, Laplace-smoothed). A decision whose
+confidence is under ``REVIEW_BELOW`` is ``needs_review``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlp.org_registry import Registry, load_registry
+from nlp.organisations import CORPORA, clean_organisation, sector_from_publisher_type
+from nlp.record import Sector
+
+CALIBRATION_PATH = CORPORA / "organisations" / "sector-calibration.json"
+REVIEW_BELOW = 0.9  # a sector decided by evidence right less often than this is flagged
+
+# Name rules: (rule name, sector, words). The first match wins, so the specific come first:
+# "University Hospitals ... NHS Trust" is a provider, "Royal College of Physicians" a
+# professional body, "Genomics England Limited" a company by its form.
+_RULES: tuple[tuple[str, Sector, tuple[str, ...]], ...] = (
+    ("commissioner", "nhs_commissioner", (
+        "CCGs?", "CSUs?", "ICBs?", "Clinical Commissioning Groups?", "Commissioning Support",
+        "Integrated Care (Board|System)", "Primary Care Trust", "PCTs?", "Area Team",
+        "Commissioning (Hub|Unit|Board)", "DSCRO", "Strategic Health Authority",
+        "Specialised Commissioning", "Teaching L?HB", "Local Health Board",
+    )),
+    ("university medical centre", "academic", ("Universit\\w* Medical Cent(re|er)",)),
+    ("cancer alliance", "other", ("Cancer Alliance",)),
+    ("provider", "nhs_provider", (
+        "NHS (Foundation )?Trust", "Foundation Trust", "NHS ?FT", "Hospitals?", "Ambulance",
+        "Health Board", "Healthcare NHS", "Acute Trusts?", "Medical Centre", "Health Centre",
+        "Surgery", "Hospice", "Mental Health Trust", "Community Health",
+    )),
+    ("research council", "central_government", ("Research Council", "UK Research and Innovation")),
+    ("council", "local_authority", (
+        "Council", "Borough", "Combined Authority", "Greater London Authority",
+        "City of London Corporation", "Local Authority",
+    )),
+    ("royal college", "charity_or_research_body", ("Royal College of", "Royal Society")),
+    ("university", "academic", (
+        "Universit(y|ies|at|é|e)", "College", "School of", "Medical School", "Polytechnic",
+        "Institute of (Technology|Education)", "Karolinska", "Academ(y|ic)",
+    )),
+    ("legal form", "commercial", (
+        "Ltd", "Limited", "PLC", "LLP", "LLC", "Inc", "GmbH", "Corp(oration)?", "S\\.?A", "B\\.?V",
+        "AG", "Pty", "SAS", "Community Interest Company",
+    )),
+    ("known firm", "commercial", (
+        "Deloitte", "KPMG", "PwC", "Accenture", "McKinsey", "Experian", "Capita", "IQVIA",
+        "IMS Health", "Optum", "Cerner", "Quintiles",
+    )),
+    ("government", "central_government", (
+        "Department (of|for)", "Ministry", "Agency", "Office (of|for)", "Commission", "Executive",
+        "Public Health (England|Wales|Scotland|Agency)",
+        "NHS (Digital|England|Improvement|Blood and Transplant|Business Services)",
+        "Business Services Authority", "Health Research Authority", "Information Centre",
+        "Government", "Cabinet Office", "HM", "HMRC", "Directorate", "National Audit",
+        "Health Protection", "Parliament", "Care Quality", "Regulator",
+        "Special Health Authority", "Informatics Service", "Monitor",
+    )),
+    ("company words", "commercial", (
+        "Consult(ing|ancy|ants)", "Analytics", "Solutions", "Associates", "Partners",
+        "Technologies", "Pharma(ceuticals?)?", "Insurance", "Reinsurance", "Informatics",
+        "Software", "Media", "Delivery", "Intelligence", "Biostatistics", "Healthcare$",
+        "Systems", "Evidence", "Group", "company",
+    )),
+    ("research body", "charity_or_research_body", (
+        "Trust", "Fund", "Institute", "Foundation", "Biobank", "Charit(y|able)", "Society",
+        "Research", "Registry", "Association", "Partnership", "Alliance", "Network",
+        "Cancer Support", "Collaboration", "Centre for",
+    )),
+)
+_COMPILED = tuple((name, sector, re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE))
+                  for name, sector, words in _RULES)
+# Legal forms are matched case-sensitively: "Inc" in a name, not "inc" in "Incorporated X".
+_LEGAL_FORM = re.compile(r"\b(Ltd|LTD|Limited|LIMITED|PLC|plc|Plc|LLP|LLC|Inc|INC|GmbH|Corp|"
+                         r"Corporation|S\.A\.?|B\.V\.?|AG|Pty|SAS|Community Interest Company|CIC)\b\.?")
+
+# What a purpose text says its recipient is, for names the rules cannot place.
+_TEXT_CUES: tuple[tuple[str, Sector, re.Pattern[str]], ...] = (
+    ("text: company", "commercial", re.compile(
+        r"\b(is an? (\w+ ){0,3}(company|consultancy|business|firm|provider of)|commercial "
+        r"(organisation|company|consultancy)|private (company|sector)|our clients|customers)\b",
+        re.IGNORECASE)),
+    ("text: university", "academic", re.compile(
+        r"\b(university|academic (institution|research)|PhD|doctoral|students?)\b", re.IGNORECASE)),
+    ("text: commissioner", "nhs_commissioner", re.compile(
+        r"\b(the CCG|(this|the) clinical commissioning group|we commission)\b", re.IGNORECASE)),
+    ("text: council", "local_authority", re.compile(
+        r"\b(the (local )?(council|authority)|public health (team|function) of the)\b",
+        re.IGNORECASE)),
+    ("text: charity", "charity_or_research_body", re.compile(
+        r"\b(is a (registered )?charity|charitable)\b", re.IGNORECASE)),
+)
+
+# Used when no calibration file was written yet: every source is unsure.
+_DEFAULT_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class SectorGuess:
+    """A sector, where it came from, how often that source is right, and whether a person
+    should look."""
+
+    sector: Sector
+    source: str
+    confidence: float
+
+    @property
+    def needs_review(self) -> bool:
+        return self.confidence < REVIEW_BELOW
+
+
+def has_legal_form(name: str) -> bool:
+    """"X Ltd", "X Limited", "X PLC": a company by its own name."""
+    return bool(_LEGAL_FORM.search(name))
+
+
+# Rules whose words are common outside their sector ("Group", "Trust", "Institute"): the
+# purpose text, when it says what the recipient is, is asked before them.
+_WEAK_RULES = frozenset(("company words", "research body"))
+
+
+def sector_by_name(name: str, weak: bool = False) -> tuple[str, Sector] | None:
+    """(rule name, sector) of the first strong name rule that matches (with ``weak``, of
+    the weak rules), or None."""
+    cleaned = clean_organisation(name)
+    for rule, sector, pattern in _COMPILED:
+        if (rule in _WEAK_RULES) != weak:
+            continue
+        if rule == "legal form":
+            if has_legal_form(name) or has_legal_form(cleaned):
+                return rule, sector
+            continue
+        if pattern.search(cleaned):
+            return rule, sector
+    return None
+
+
+def sector_by_text(text: str) -> tuple[str, Sector] | None:
+    for rule, sector, pattern in _TEXT_CUES:
+        if pattern.search(text):
+            return rule, sector
+    return None
+
+
+def decide(name: str, publisher_type: str | None = None, purpose: str | None = None,
+           registry: Registry | None = None) -> tuple[Sector, str]:
+    """(sector, source) from the evidence, without confidence: what calibration measures."""
+    from_type = sector_from_publisher_type(publisher_type)
+    if from_type is not None:
+        return from_type, "publisher type"
+    entry_id = (registry if registry is not None else load_registry()).resolve(name)
+    if entry_id is not None:
+        entry = (registry if registry is not None else load_registry()).entries[entry_id]
+        return entry["sector"], f"registry ({entry.get('sector_from', 'listed')})"
+    for found, prefix in ((sector_by_name(name), "name: "), (sector_by_text(purpose or ""), ""),
+                          (sector_by_name(name, weak=True), "name: ")):
+        if found is not None:
+            return found[1], prefix + found[0]
+    return "other", "nothing known"
+
+
+@lru_cache(maxsize=2)
+def load_calibration(path: Path = CALIBRATION_PATH) -> dict[str, float]:
+    """source -> share of training organisations it labelled right."""
+    if not path.is_file():
+        return {}
+    table = json.loads(path.read_text(encoding="utf-8"))["sources"]
+    return {source: float(row["confidence"]) for source, row in table.items()}
+
+
+def confidence_of(source: str, calibration: dict[str, float] | None = None) -> float:
+    table = load_calibration() if calibration is None else calibration
+    if source.startswith("registry"):
+        return table.get(source, table.get("registry", 0.97))
+    return table.get(source, _DEFAULT_CONFIDENCE)
+
+
+@lru_cache(maxsize=65536)
+def classify(name: str, publisher_type: str | None = None, purpose: str | None = None) -> SectorGuess:
+    """The recipient's sector against the committed registry, with its calibrated confidence."""
+    sector, source = decide(name, publisher_type, purpose)
+    return SectorGuess(sector, source, confidence_of(source))
