@@ -133,6 +133,19 @@ def test_a_line_ending_in_a_space_that_touches_the_next_column_still_leaves_a_ri
     assert [column_of(x, edges) for x in (52, 104, 112, 140)] == [0, 0, 1, 1]
 
 
+def test_word_gaps_without_space_glyphs_leave_no_river_in_repeated_cells():
+    # pdfTeX draws no space glyph: a word space is a gap. The same cell text printed at
+    # the same place on every row would leave white between its words on every line.
+    chars: list[Char] = []
+    for i in range(6):
+        base = 100 + i * 20
+        chars += word(50, base, "17")
+        chars += word(100, base, "Health") + word(133, base, "and") + word(151, base, "Care")
+    edges = edges_from_rivers([PageGeometry(1, 595, 842, tuple(chars), ())])
+    assert len(edges) == 3 and column_of(55, edges) == 0
+    assert column_of(105, edges) == column_of(160, edges) == 1
+
+
 def test_a_title_across_the_columns_does_not_hide_the_river():
     chars = word(50, 60, "Data") + word(70, 60, " ") + word(75, 60, "Release") + word(110, 60, " ")
     chars += word(115, 60, "Register")

@@ -13,6 +13,7 @@ from extract.pdf.geometry import Char, PageGeometry, Ruling
 SNAP = 1.5  # rulings closer than this (points) are one edge drawn twice
 BIN = 0.25  # resolution of the river histogram (points)
 STRONG = 3  # this many lines starting at one x make it a column's left edge
+WORD_GAP = 0.2  # as ``lines.WORD_GAP``: a gap this many font sizes wide is a word space
 
 
 def cluster(values: Sequence[float], tolerance: float) -> list[float]:
@@ -100,6 +101,8 @@ def line_spans(row: Sequence[Char], starts: Counter[int], bridge: float) -> list
         if char.text.isspace():
             spaced = True
             continue
+        # a producer that draws no space glyph (pdfTeX) leaves a word space as a gap
+        spaced = spaced or (end is not None and char.x0 - end > WORD_GAP * char.size)
         joins = end is not None and (
             char.x0 - end <= bridge * char.size
             or (spaced and starts_near(starts, char.x0) < STRONG and char.x0 - end < char.size)
