@@ -18,7 +18,6 @@ The store's columns and terms (``column_values``, ``record_terms``), its query
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +25,7 @@ from typing import Any, Literal
 
 from nlp.organisations import SECTORS
 from nlp.record import LABELS
+from workers.diff import agreement_key
 
 Kind = Literal["term", "column", "from", "to", "text"]
 Record = dict[str, Any]
@@ -200,21 +200,14 @@ def search_text(record: Record) -> str:
 
 # agreements
 
-_VERSION = re.compile(r"(?:[\s_-]*v(?:ersion)?\s*\d+(?:\.\d+)*)+$", re.IGNORECASE)
-_PREFIX = re.compile(r"^(?:DARS[\s_-]*)?(?:NIC|DSA|REF)[\s_-]*(?=\d)", re.IGNORECASE)
-
 
 def agreement_of(record: Record) -> str | None:
-    """The agreement a release row belongs to: its reference without prefix or version."""
+    """The agreement a release row belongs to: its reference without prefix or version
+    (``workers.diff.agreement_key``, the key editions are compared by); None without one."""
     reference = (record.get("fields") or {}).get("reference")
-    return agreement_key(reference) if reference else None
-
-
-def agreement_key(reference: str) -> str | None:
-    """"NIC-12345-ABCDE v2" and "nic 12345-abcde" are one agreement: "12345-ABCDE"."""
-    text = " ".join(reference.split()).strip(" .;,")
-    text = _PREFIX.sub("", _VERSION.sub("", text)).strip(" -_")
-    return text.upper() or None
+    if not isinstance(reference, str) or not reference.strip():
+        return None
+    return agreement_key(reference) or None
 
 
 # dates

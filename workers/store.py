@@ -577,6 +577,50 @@ class Store:
                 yield body
             after = page[-1][0]
 
+    # the explorer's figures: counts over the records a filter selects
+
+    def count_records(self, where: RecordFilter) -> int:
+        query = sa.select(sa.func.count()).select_from(records).where(*_conditions(where))
+        with self.reader.begin() as conn:
+            return int(conn.scalar(query) or 0)
+
+    def purpose_counts(self, where: RecordFilter) -> dict[str | None, int]:
+        """Matching records by purpose label."""
+        label = records.c.purpose_label
+        query = sa.select(label, sa.func.count()).where(*_conditions(where)).group_by(label)
+        with self.reader.begin() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    def year_counts(self, where: RecordFilter) -> list[tuple[str | None, int]]:
+        """Matching records by the year of their release (else start) date, oldest first;
+        None for records with no date."""
+        year = sa.func.substr(records.c.record_date, 1, 4)
+        query = (
+            sa.select(year, sa.func.count()).where(*_conditions(where)).group_by(year)
+            .order_by(year)
+        )
+        with self.reader.begin() as conn:
+            return [(row[0], int(row[1])) for row in conn.execute(query)]
+
+    def term_counts(
+        self, kind: str, where: RecordFilter | None = None, limit: int = 50
+    ) -> list[tuple[str, int]]:
+        """The commonest values of one term field (of the records ``where`` selects), by
+        how many records hold each, then by value."""
+        count = sa.func.count().label("n")
+        query = (
+            sa.select(record_terms.c.value, count)
+            .where(record_terms.c.kind == kind)
+            .group_by(record_terms.c.value)
+            .order_by(count.desc(), record_terms.c.value)
+            .limit(limit)
+        )
+        if where is not None and where.given:
+            chosen = sa.select(records.c.record_id).where(*_conditions(where))
+            query = query.where(record_terms.c.record_id.in_(chosen))
+        with self.reader.begin() as conn:
+            return [(row[0], int(row[1])) for row in conn.execute(query)]
+
     # review
 
     def correct_purpose(
