@@ -16,6 +16,11 @@ A profile may also declare ``"lookup": {"profile": P, "on": FIELD}``: its rows
 are completed from the rows of another table of the same document that
 profile P matched, where the two tables' FIELD values are equal (the NHS
 Digital workbooks keep each agreement's purpose text on a separate sheet).
+
+In a spreadsheet, a column the header row leaves unmapped is read by its content
+(``extract/content_columns.py``) as one of the fields the profile's ``content_fields``
+lists (by default every field content can tell); ``"content_fields": []`` turns that off
+for registers whose extra columns are meant to stay extra.
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ _NON_WORD = re.compile(r"[^a-z0-9&]+")
 # "DataRecipient", "ODRReference": hand-cleaned exports glue header words together.
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 FIELD_NAMES = tuple(name for name in Fields.model_fields if name != "extra")
+# The fields extract/content_columns.py can tell from a column's cells.
+CONTENT_READABLE = frozenset(
+    ("row_id", "organisation", "organisation_type", "data_type", "data_provided", "sensitivity",
+     "legal_basis", "purpose", "frequency", "reference")
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class Profile:
     priority: int = 0
     lookup: Lookup | None = None
     exact: frozenset[str] = frozenset()  # fields whose synonyms never match as a prefix
+    # fields a column its header leaves unmapped may be read as by its content (sheets only)
+    content_fields: frozenset[str] = CONTENT_READABLE
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ def _profile_from_json(raw: dict, filename: str) -> Profile:
         priority=raw.get("priority", 0),
         lookup=Lookup(profile=lookup["profile"], on=lookup["on"]) if lookup else None,
         exact=exact,
+        content_fields=frozenset(raw.get("content_fields", CONTENT_READABLE)),
     )
 
 

@@ -6,9 +6,13 @@ A chain of small steps, each testable alone:
     xlsx_sheets,        each sheet as Sheet(name, rows): rows numbered from 1 with
     ods_sheets,         their cells' text, empty rows dropped (a CSV file is one
     csv_sheet           sheet without a name)
-    find_table          the header row (within the first HEADER_SEARCH_ROWS) a profile maps
+    find_table          the header row (within the first HEADER_SEARCH_ROWS) a profile maps;
+                        columns it leaves unmapped read by their content (content_columns),
+                        and a table no profile maps inferred from its content alone
     table_rows          data rows -> Row, with the sheet and row of every cell
-    join_lookups        rows completed from the tables their profile looks up (e.g. purposes)
+    join_lookups        rows completed from the tables their profile looks up (e.g. purposes),
+                        on the agreement's canonical reference (refkeys); a table with no
+                        purpose text looks up one that has it when no profile says so
 
 A sheet without a register header is skipped; a document with none raises UnknownLayout,
 and one whose header tables have no data rows raises EmptyRegister saying so.
@@ -30,6 +34,12 @@ from typing import IO, Any
 
 from defusedxml import DefusedXmlException
 
+from extract.content_columns import (
+    ColumnChoice,
+    assign_columns,
+    column_cells,
+    score_columns,
+)
 from extract.errors import (
     DocumentTooLarge,
     EmptyRegister,
@@ -38,8 +48,17 @@ from extract.errors import (
     UnreadableDocument,
 )
 from extract.limits import Limits
-from extract.profiles import FIELD_NAMES, HeaderMatch, match_header, row_to_fields
+from extract.profiles import (
+    FIELD_NAMES,
+    HeaderMatch,
+    Profile,
+    match_header,
+    normalise_header,
+    row_to_fields,
+)
 from extract.record import CellSpan, Row
+from extract.refkeys import reference_key
+from extract.text import clean_cell
 
 HEADER_SEARCH_ROWS = 30
 # ODS files repeat empty cells to column 16384 and rows to 1048576; no register is that wide.
@@ -72,6 +91,8 @@ class Table:
     header_row: int
     match: HeaderMatch
     rows: list[SheetRow]
+    # set when content decided some columns: what was decided for each column, and why
+    choices: tuple[ColumnChoice, ...] = ()
 
 
 # --- entry points -----------------------------------------------------------------------------
@@ -503,21 +524,143 @@ def find_table(sheet: Sheet, budget: int) -> tuple[Table | None, str]:
             ]  # a header repeated where exports were concatenated
             if len(body) > budget:
                 raise DocumentTooLarge(f"over the {budget:,}-row limit ({_label(sheet.name)})")
-            return Table(
-                sheet.name, number, match, body
-            ), f"{_label(sheet.name)}: {match.profile.name}"
+            table = with_content_columns(Table(sheet.name, number, match, body))
+            return table, f"{_label(sheet.name)}: {table.match.profile.name}"
+    rest = list(islice(rows, budget + 1))
+    table = infer_table(sheet.name, head + rest)
+    if table is not None:
+        if len(table.rows) > budget:
+            raise DocumentTooLarge(f"over the {budget:,}-row limit ({_label(sheet.name)})")
+        return table, f"{_label(sheet.name)}: {table.match.profile.name}"
     return None, f"{_label(sheet.name)} {_describe_head(head)}"
+
+
+# --- columns known by their content -----------------------------------------------------------
+
+INFERRED = "inferred"  # the layout name of a table no profile maps, read by its content
+MIN_INFERRED_ROWS = 3  # a table of fewer rows is too little to tell its columns by
+# A register names its release's recipient or agreement, and says what was released or why.
+_IDENTIFYING = {"organisation", "reference"}
+_DESCRIBING = {"data_type", "data_provided", "sensitivity", "legal_basis", "purpose", "frequency"}
+
+
+def with_content_columns(table: Table) -> Table:
+    """The table with the columns its profile left unmapped read by their content.
+
+    A column is taken only when its cells hold a field the header row did not give any
+    column (e.g. a frequency column headed "How often"); the profile's own columns stand.
+    A header every column of which the profile maps is returned as it is, at no cost.
+    """
+    match = table.match
+    unmapped = [
+        i for i, field in enumerate(match.fields)
+        if field is None and any(i < len(cells) and cells[i] for _, _, cells in table.rows[:50])
+    ]
+    if not unmapped or not table.rows or not match.profile.content_fields:
+        return table
+    width = len(match.headers)
+    columns = column_cells([cells for _, _, cells in table.rows], width)
+    wanted = [i if i in unmapped else None for i in range(width)]
+    scores = score_columns([columns[i] if i is not None else [] for i in wanted])
+    fixed = {i: field for i, field in enumerate(match.fields) if field is not None}
+    choices = assign_columns(
+        match.headers, scores, fixed, content_only=True, allowed=match.profile.content_fields
+    )
+    taken = {c.index: c.field for c in choices if c.index not in fixed and c.field}
+    if not taken:
+        return table
+    fields = tuple(taken.get(i, field) for i, field in enumerate(match.fields))
+    profile = _profile_for(match.profile, match.headers, fields)
+    return Table(
+        table.sheet, table.header_row, HeaderMatch(profile, match.headers, fields),
+        table.rows, tuple(choices),
+    )
+
+
+def infer_table(sheet: str | None, rows: list[SheetRow]) -> Table | None:
+    """A register table no profile maps, its header row and columns told by the content.
+
+    Tried on each row of the sheet's top that could be a header (three or more short cells);
+    taken when the columns hold a recipient or agreement and two fields that describe a
+    release, so a list of organisations or a notes sheet is not taken for a register.
+    """
+    for index, (number, _, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        filled = [c for c in cells if c and not c.isspace()]
+        if len(filled) < 3 or any(len(c) > 200 for c in filled):
+            continue
+        body = [row for row in rows[index + 1 :] if row[2] != cells]
+        if len(body) < MIN_INFERRED_ROWS:
+            continue
+        headers = tuple(cell or "" for cell in cells)
+        width = max(len(headers), *(len(c) for _, _, c in body[:200]))
+        headers += ("",) * (width - len(headers))
+        columns = column_cells([c for _, _, c in body], width)
+        choices = assign_columns(headers, score_columns(columns))
+        fields = tuple(c.field for c in choices)
+        found = {c.field for c in choices if "content" in c.by}  # the cells bear them out
+        if not (found & _IDENTIFYING) or len(found & _DESCRIBING) < 2:
+            continue
+        profile = _profile_for(None, headers, fields)
+        return Table(sheet, number, HeaderMatch(profile, headers, fields), body, tuple(choices))
+    return None
+
+
+def _profile_for(
+    base: Profile | None, headers: tuple[str, ...], fields: tuple[str | None, ...]
+) -> Profile:
+    """The profile a table was read with: the matched one with its columns as they were
+    found, or an inferred one (``drr profile infer`` prints it, to be reviewed and saved)."""
+    columns: dict[str, tuple[str, ...]] = {}
+    for header, field in zip(headers, fields, strict=True):
+        if field is not None and field not in columns:
+            columns[field] = (normalise_header(header),)
+    if base is None:
+        return Profile(name=INFERRED, columns=columns, required=())
+    return Profile(
+        name=base.name,
+        columns={**base.columns, **{f: (*base.columns.get(f, ()), *h) for f, h in columns.items()}},
+        required=base.required,
+        priority=base.priority,
+        lookup=base.lookup,
+        exact=base.exact,
+        content_fields=base.content_fields,
+    )
+
+
+def _choice_warnings(table: Table) -> list[str]:
+    """What each record of the table says about columns its header and content did not
+    agree on: which column, which field, and which evidence was trusted."""
+    notes = []
+    for choice in table.choices:
+        shown = repr(choice.header) if choice.header.strip() else f"column {choice.index + 1}"
+        if choice.by == "content":
+            notes.append(
+                f"{choice.field} read from column {shown} by its content "
+                f"({choice.content_score:.0%} of sampled cells); its header names no field"
+            )
+        elif choice.by == "content over header":
+            notes.append(
+                f"{choice.field} read from column {shown} by its content; its header names "
+                f"{choice.header_field}"
+            )
+        elif choice.by == "header over content":
+            notes.append(
+                f"{choice.field} read from column {shown} by its header; its cells look like "
+                f"{choice.content_field}"
+            )
+    return notes
 
 
 def table_rows(table: Table) -> list[Row]:
     width = len(table.match.headers)
-    return [_to_row(table, row, width) for row in table.rows]
+    notes = _choice_warnings(table)
+    return [_to_row(table, row, width, notes) for row in table.rows]
 
 
-def _to_row(table: Table, row: SheetRow, width: int) -> Row:
+def _to_row(table: Table, row: SheetRow, width: int, notes: list[str] | None = None) -> Row:
     first, last, cells = row
     fields = row_to_fields(table.match, cells)
-    warnings = []
+    warnings = list(notes or ())
     overflow = {f"column {i + 1}": c.strip() for i, c in enumerate(cells[width:], width) if c}
     if overflow:
         fields.extra.update(overflow)
@@ -528,7 +671,11 @@ def _to_row(table: Table, row: SheetRow, width: int) -> Row:
     span = CellSpan(sheet=table.sheet, lines=(first, last))
     cells_by_field = {name: span for name, value in fields if name != "extra" and value}
     return Row(
-        fields=fields, layout=table.match.profile.name, cells=cells_by_field, warnings=warnings
+        fields=fields,
+        layout=table.match.profile.name,
+        cells=cells_by_field,
+        warnings=warnings,
+        needs_review=bool(notes),
     )
 
 
@@ -539,39 +686,102 @@ def _name_range(names: list[str]) -> str:
 def join_lookups(tables: list[tuple[Table, list[Row]]]) -> list[Row]:
     """Rows of every table, those whose profile declares a lookup completed from its target.
 
-    A table that some other table of the document looks up supplies rows, not records.
+    A table that some other table of the document looks up supplies rows, not records. A
+    table with agreement references and no purpose text, in a document with another table
+    that gives each agreement's purpose, looks that table up though no profile says so (an
+    edition nobody wrote a profile for: the two sheets are told apart by what they hold).
     """
-    wanted = {t.match.profile.lookup.profile for t, _ in tables if t.match.profile.lookup}
-    out: list[Row] = []
-    for table, rows in tables:
+    declared = {t.match.profile.lookup.profile for t, _ in tables if t.match.profile.lookup}
+    statements = [(t, r) for t, r in tables if _gives_purposes(t, r)]
+    sources_of: dict[int, tuple[list[tuple[Table, list[Row]]], str]] = {}
+    for position, (table, rows) in enumerate(tables):
         lookup = table.match.profile.lookup
-        if table.match.profile.name in wanted:
+        if lookup is not None:
+            named = [(t, r) for t, r in tables if t.match.profile.name == lookup.profile]
+            others = [(t, r) for t, r in statements if t is not table]
+            sources_of[position] = (named or others, lookup.profile)
+        elif _wants_purposes(table, rows) and any(t is not table for t, _ in statements):
+            sources_of[position] = ([(t, r) for t, r in statements if t is not table], "")
+    supplying = {id(t) for s, _ in sources_of.values() for t, _ in s}
+    out: list[Row] = []
+    for position, (table, rows) in enumerate(tables):
+        if table.match.profile.name in declared or id(table) in supplying:
             continue
-        if lookup is None:
-            out.extend(rows)
-            continue
-        sources = [(t, r) for t, r in tables if t.match.profile.name == lookup.profile]
-        index = _index_by(sources, lookup.on)
-        described = " and ".join(_label(t.sheet) for t, _ in sources) or f"a {lookup.profile} table"
-        out.extend(_completed(row, index, lookup.on, described) for row in rows)
+        if position in sources_of:
+            sources, wanted = sources_of[position]
+            index = _index_by(sources, "reference")
+            described = " and ".join(_label(t.sheet) for t, _ in sources) or f"a {wanted} table"
+            on = table.match.profile.lookup.on if table.match.profile.lookup else "reference"
+            rows = [_completed(row, index, on, described) for row in rows]
+        out.extend(_with_unread_columns(table, rows))
     return out
 
 
-def _index_by(tables: list[tuple[Table, list[Row]]], field: str) -> dict[str, Row]:
-    index: dict[str, Row] = {}
+def _gives_purposes(table: Table, rows: list[Row]) -> bool:
+    """A table of agreements: a reference per row, each once, and purpose text."""
+    if not {"reference", "purpose"} <= set(table.match.fields) or not rows:
+        return False
+    keys = [reference_key(row.fields.reference) for row in rows]
+    bases = [k.base for k in keys if k is not None]
+    told = sum(row.fields.purpose is not None for row in rows)
+    return told * 2 >= len(rows) and len(set(bases)) >= 0.9 * len(bases) > 0
+
+
+def _wants_purposes(table: Table, rows: list[Row]) -> bool:
+    """A table of releases: agreement references, and no purpose text on any row."""
+    return (
+        "reference" in table.match.fields
+        and bool(rows)
+        and all(row.fields.purpose is None for row in rows)
+    )
+
+
+JoinIndex = dict[object, list[Row]]
+
+
+def _index_by(tables: list[tuple[Table, list[Row]]], field: str) -> JoinIndex:
+    """Rows by their key as printed, by canonical reference and version, and by agreement."""
+    index: JoinIndex = {}
     for _, rows in tables:
         for row in rows:
             key = getattr(row.fields, field)
-            if key is not None:
-                index.setdefault(key, row)
+            if key is None:
+                continue
+            index.setdefault(key, [row])
+            canonical = reference_key(key)
+            if canonical is not None:
+                index.setdefault(canonical, []).append(row)
+                index.setdefault(("=", canonical.base), []).append(row)
     return index
 
 
-def _completed(row: Row, index: dict[str, Row], on: str, described: str) -> Row:
+def _lookup(index: JoinIndex, key: str) -> tuple[Row | None, str | None]:
+    """The row a key names, and a note when it was not found as printed."""
+    exact = index.get(key)
+    if exact:
+        return exact[0], None
+    canonical = reference_key(key)
+    if canonical is None:
+        return None, None
+    same = index.get(canonical)
+    if same:
+        return same[0], None
+    agreement = index.get(("=", canonical.base), [])
+    if len({id(r) for r in agreement}) == 1:
+        return agreement[0], None
+    if agreement:
+        versions = sorted({str(reference_key(r.fields.reference)) for r in agreement})
+        return None, f"{len(versions)} rows for agreement {canonical.base}, none of version {canonical.version}"
+    return None, None
+
+
+def _completed(row: Row, index: JoinIndex, on: str, described: str) -> Row:
     key = getattr(row.fields, on)
-    found = index.get(key) if key is not None else None
+    found, note = _lookup(index, key) if key is not None else (None, None)
     if found is None:
         warning = f"{on} {key!r} has no row in {described} to complete this row from"
+        if note:
+            warning += f" ({note})"
         return row.model_copy(update={"warnings": [*row.warnings, warning], "needs_review": True})
     mine, theirs = row.fields, found.fields
     taken = {
@@ -582,6 +792,34 @@ def _completed(row: Row, index: dict[str, Row], on: str, described: str) -> Row:
     fields = mine.model_copy(update={**taken, "extra": {**theirs.extra, **mine.extra}})
     cells = {**row.cells, **{k: v for k, v in found.cells.items() if k in taken}}
     return row.model_copy(update={"fields": fields, "cells": cells})
+
+
+# Fields every register of releases fills; all empty on every row says the columns were missed.
+KNOWN_FIELDS = ("data_type", "purpose", "frequency")
+
+
+def _with_unread_columns(table: Table, rows: list[Row]) -> list[Row]:
+    """The rows, the first warning when the known fields are empty on every row while
+    columns no field was read from hold text: silent nulls are a defect."""
+    if not rows or any(getattr(row.fields, f) is not None for row in rows for f in KNOWN_FIELDS):
+        return rows
+    names_read = [clean_cell(h) or f"column {i + 1}" for i, h in enumerate(table.match.headers)]
+    unread = [
+        name
+        for name, field in zip(names_read, table.match.fields, strict=True)
+        if field is None and any(row.fields.extra.get(name) for row in rows)
+    ]
+    if not unread:
+        return rows
+    names = ", ".join(repr(" ".join(h.split())) for h in unread)
+    warning = (
+        f"{', '.join(KNOWN_FIELDS)} are empty on every row of {_label(table.sheet)}, while "
+        f"columns {names} hold text no field was read from: check they are not these fields"
+    )
+    first = rows[0].model_copy(
+        update={"warnings": [*rows[0].warnings, warning], "needs_review": True}
+    )
+    return [first, *rows[1:]]
 
 
 def _label(sheet: str | None) -> str:
