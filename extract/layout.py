@@ -27,12 +27,13 @@ LAYOUT_DIR = Path(__file__).parent / "layouts"
 @dataclass(frozen=True)
 class Layout:
     """One edition's layout: its name, its table's fields in printed order, the fields
-    printed as merged cells, and its vocabulary (lists and maps of words, as in the JSON;
+    printed as merged cells, each field's header as printed (its synonyms), and its vocabulary (lists and maps of words, as in the JSON;
     the keys are the reader's to interpret). Immutable, hashable by name."""
 
     name: str
     columns: tuple[str, ...] = ()
     mergeable: tuple[str, ...] = ()
+    headers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     vocabulary: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def __hash__(self) -> int:
@@ -54,6 +55,7 @@ def layout_from_json(raw: Mapping[str, Any]) -> Layout:
     return Layout(
         name=raw["name"],
         columns=tuple(raw.get("columns", {})),
+        headers=MappingProxyType({f: tuple(names) for f, names in raw.get("columns", {}).items()}),
         mergeable=tuple(raw.get("mergeable", ())),
         vocabulary=MappingProxyType(vocabulary),
     )

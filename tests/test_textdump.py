@@ -2,6 +2,7 @@
 
 import json
 import textwrap
+from dataclasses import replace
 from itertools import pairwise, permutations, product
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from hypothesis import strategies as st
 from benchmarks.score_textdump import score_cells
 from extract import read_document
 from extract.errors import UnknownLayout
+from extract.layout import load_layout
 from extract.profiles import printed_headers
+from extract.textdump import COLUMNS
 from extract.textdump.anchors import anchor_rows
 from extract.textdump.cells import split_cells, split_legal_purpose, split_org_data_type
 from extract.textdump.floating import float_items
@@ -31,7 +34,7 @@ from extract.textdump.reattach import (
     _segmentation_count,
     segmentations,
 )
-from extract.textdump.vocabulary import COLUMNS, load_vocabulary
+from extract.textdump.vocabulary import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpora" / "samples" / "hscic-2014-sample.txt"
@@ -235,7 +238,10 @@ def test_a_layout_dump_with_cells_neither_at_top_nor_bottom_is_refused():
 def test_the_layout_vocabulary_is_profile_data_not_code():
     profile = json.loads((ROOT / "extract" / "profiles" / "hscic-2014.json").read_text())
     vocabulary = load_vocabulary("hscic-2014")
-    assert set(profile["vocabulary"]) - {"about"} == set(vars(vocabulary))
+    derived = {"name", "columns", "mergeable", "headers", "frequency_ends", "dataset_re"}
+    assert set(profile["vocabulary"]) - {"about"} == set(vars(vocabulary)) - derived
+    assert vocabulary.columns == tuple(profile["columns"])
+    assert vocabulary.mergeable == tuple(profile["mergeable"])
     assert "Hospital Episode Statistics" in vocabulary.data_type_openers
     source = "".join(
         path.read_text(encoding="utf-8") for path in (ROOT / "extract" / "textdump").glob("*.py")
@@ -656,3 +662,27 @@ def test_search_gives_up_where_the_old_search_did():
     assert _segmentation_count(runs, 5) == 23_751  # C(29, 4)
     assert _near_best(ev, runs, 5, SETTINGS)
     assert _near_best(ev, runs, 5, DumpSettings(max_search=23_751)) == []
+
+
+def test_a_dump_layout_read_from_data_changes_what_the_reader_knows():
+    """The seed dump with every "Ongoing" printed "Recurring" (an edition's wording): read
+    with the shipped layout its frequency cells are lost; read with a layout value whose
+    data adds the word, every cell comes out, and the rows name that layout."""
+    text = SEED.read_text(encoding="utf-8").replace("Ongoing", "Recurring")
+    expected = golden(SEED_GOLDEN)
+    for row in expected:
+        if row.get("frequency") == "Ongoing":
+            row["frequency"] = "Recurring"
+    shipped = load_layout("hscic-2014")
+    vocabulary = dict(shipped.vocabulary)
+    vocabulary["frequencies"] = [*vocabulary["frequencies"], "Recurring"]
+    edition = replace(shipped, name="hscic-2014-recurring", vocabulary=vocabulary)
+
+    plain = score_cells(read_text_dump(text), expected)
+    rows = read_text_dump(text, layout=edition)
+    read = score_cells(rows, expected)
+
+    assert sum(row.get("frequency") == "Recurring" for row in expected) == 30
+    assert plain.wrong > 0 and plain.correct < plain.total
+    assert (read.correct, read.wrong) == (read.total, 0)
+    assert {row.layout for row in rows} == {"hscic-2014-recurring"}

@@ -43,14 +43,20 @@ from extract.textdump.reader import (
     read_text_dump,
     sniff_text_dump,
 )
-from extract.textdump.vocabulary import COLUMNS, LAYOUT
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary, vocabulary_of
+
+COLUMNS = HSCIC_2014.columns
+LAYOUT = HSCIC_2014.name
 
 __all__ = [
     "COLUMNS",
+    "HSCIC_2014",
     "LAYOUT",
     "DumpLines",
+    "Vocabulary",
     "looks_like_text_dump",
     "prepare_dump",
     "read_text_dump",
     "sniff_text_dump",
+    "vocabulary_of",
 ]

@@ -6,6 +6,7 @@ from itertools import pairwise
 
 from extract.textdump.cells import find_middle, line_piece
 from extract.textdump.model import DEFAULT_SETTINGS, DumpSettings, Line, ParsedRow
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary
 
 # ---------------------------------------------------------------- stage 3: anchors
 
@@ -21,7 +22,9 @@ def is_row_number(text: str) -> bool:
 
 
 def anchor_rows(
-    lines: list[Line], settings: DumpSettings = DEFAULT_SETTINGS
+    lines: list[Line],
+    settings: DumpSettings = DEFAULT_SETTINGS,
+    vocab: Vocabulary = HSCIC_2014,
 ) -> tuple[list[Line], list[tuple[Line, list[Line]]]]:
     """Lines before the first row, and each row's id line with its lines up to the next id.
 
@@ -30,7 +33,7 @@ def anchor_rows(
     best-scoring chain of id lines wins (see `_best_chain`), so a purpose line opening
     "4 character codes" is no anchor while a gap does not cut the table in two.
     """
-    chain = _best_chain(lines, settings)
+    chain = _best_chain(lines, settings, vocab=vocab)
     if not chain:
         return lines, []
     rows = []
@@ -46,7 +49,7 @@ GAP_COST = 0.5  # per id a step in the chain skips: a missing row is likelier th
 RESTART_COST = 3.0  # a chain going back (a new table) or far forward: needs several ids to pay
 
 
-def _best_chain(lines: list[Line], settings: DumpSettings) -> list[int]:
+def _best_chain(lines: list[Line], settings: DumpSettings, vocab: Vocabulary) -> list[int]:
     """Indices of the id lines of the best chain: each id scores 1, a step skipping ids
     (up to `settings.max_id_gap`) costs GAP_COST per skipped id, and any other step (ids
     restarting, or jumping further) costs RESTART_COST and must land on a line that opens
@@ -64,7 +67,12 @@ def _best_chain(lines: list[Line], settings: DumpSettings) -> list[int]:
         # a restart wins ties with a step; looking at its row's cells is the costly part,
         # so it is done only when no step beats the restart anyway
         beaten = step is not None and step[0] > restart
-        if top is not None and restart > score and not beaten and _opens_row(lines, numbers, index):
+        if (
+            top is not None
+            and restart > score
+            and not beaten
+            and _opens_row(lines, numbers, index, vocab=vocab)
+        ):
             score, previous = restart, top[1]
         if step is not None and step[0] > score:
             score, previous = step
@@ -93,11 +101,11 @@ def _best_step(
     return out
 
 
-def _opens_row(lines: list[Line], numbers: list[int | None], index: int) -> bool:
+def _opens_row(lines: list[Line], numbers: list[int | None], index: int, vocab: Vocabulary) -> bool:
     """Whether the lines from an id line up to the next numbered line hold row cells."""
     end = next((i for i in range(index + 1, len(lines)) if numbers[i] is not None), len(lines))
     first = lines[index].text.partition(" ")[2]
-    return find_middle([Line(0, first), *lines[index + 1 : end]]) is not None
+    return find_middle([Line(0, first), *lines[index + 1 : end]], vocab=vocab) is not None
 
 
 def id_breaks(rows: list[ParsedRow]) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from extract.textdump.model import DumpSettings, Floating, Line
-from extract.textdump.vocabulary import FINAL_ORG_WORDS, TERMINAL
+from extract.textdump.vocabulary import HSCIC_2014, TERMINAL, Vocabulary
 
 # ---------------------------------------------------------------- stage 5: floating cells
 
 
 def float_items(
-    lines: list[Line], after: int, settings: DumpSettings, wide: int = 60
+    lines: list[Line],
+    after: int,
+    settings: DumpSettings,
+    wide: int = 60,
+    vocab: Vocabulary = HSCIC_2014,
 ) -> list[Floating]:
     """Floating lines cut into items: an organisation (narrow lines) and/or its purpose.
 
@@ -24,21 +28,24 @@ def float_items(
         continues = bool(org) and not purpose and len(line.text) <= settings.org_max + 8
         if _is_org_line(lines, index, settings.org_max, wide, continues):
             if purpose:
-                items.append(_item(after, org, purpose))
+                items.append(_item(after, org, purpose, vocab=vocab))
                 org, purpose = [], []
             org.append(line)
         else:
             purpose.append(line)
     if org or purpose:
-        items.append(_item(after, org, purpose))
+        items.append(_item(after, org, purpose, vocab=vocab))
     return items
 
 
-def _item(after: int, org: list[Line], purpose: list[Line]) -> Floating:
+def _item(after: int, org: list[Line], purpose: list[Line], vocab: Vocabulary) -> Floating:
     """An item; narrow lines after an organisation's unmistakable last word ("CCG", "Ltd")
     are a one-line purpose ("Risk Stratification"), not more organisation."""
     for index, line in enumerate(org[:-1]):
-        if line.text.rsplit(" ", 1)[-1] in FINAL_ORG_WORDS and org[index + 1].text[:1].isupper():
+        if (
+            line.text.rsplit(" ", 1)[-1] in vocab.final_org_words
+            and org[index + 1].text[:1].isupper()
+        ):
             return Floating(after, tuple(org[: index + 1]), tuple(org[index + 1 :] + purpose))
     return Floating(after, tuple(org), tuple(purpose))
 

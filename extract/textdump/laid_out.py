@@ -12,14 +12,7 @@ from extract.textdump.anchors import id_breaks, is_row_number
 from extract.textdump.cells import line_piece
 from extract.textdump.model import Line, ParsedRow
 from extract.textdump.parse import warn_unanchored
-from extract.textdump.vocabulary import (
-    COLUMNS,
-    DATA_PROVIDED_STARTS,
-    FREQUENCIES,
-    LAYOUT,
-    MERGEABLE,
-    SENSITIVITIES,
-)
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary
 
 # ---------------------------------------------------------------- layout-preserving dumps
 #
@@ -31,7 +24,7 @@ from extract.textdump.vocabulary import (
 _EDGE = re.compile(r"(?<=  )\S")  # text starting after two spaces or more
 
 
-def looks_laid_out(lines: list[Line], min_lines: int = 10) -> bool:
+def looks_laid_out(lines: list[Line], min_lines: int = 10, vocab: Vocabulary = HSCIC_2014) -> bool:
     """Whether lines were laid out in columns: most hold text after a run of 2+ spaces,
     and that text starts at a few recurring positions (in prose, or in a dump that
     doubles its spaces, the positions scatter)."""
@@ -46,7 +39,7 @@ def looks_laid_out(lines: list[Line], min_lines: int = 10) -> bool:
             starts[at] = starts.get(at, 0) + 1
     if len(lines) < min_lines or spaced * 10 < len(lines) * 3:
         return False
-    common = sorted(starts.values(), reverse=True)[: 2 * len(COLUMNS)]
+    common = sorted(starts.values(), reverse=True)[: 2 * len(vocab.columns)]
     return sum(common) * 10 >= sum(starts.values()) * 7
 
 
@@ -102,42 +95,47 @@ def _shares_lines(lines: list[Line], gutters: tuple[tuple[int, int], ...]) -> bo
     return both * 3 >= len(lines)
 
 
-def read_layout_dump(lines: list[Line], columns: Columns) -> list[ParsedRow]:
+def read_layout_dump(
+    lines: list[Line], columns: Columns, vocab: Vocabulary = HSCIC_2014
+) -> list[ParsedRow]:
     """Rows of a layout-preserving dump (raw lines, headers dropped): a number in the first
     column is a row's id, and every line's text goes to the cell of the column it stands
     in. Cells sit at the top of their rows (the id line opens a row) or at the bottom (the
     id line ends it): the reading whose "data provided" and sensitivity cells read as
     whole values is taken; if neither does, the dump is refused."""
-    if len(columns.starts) != len(COLUMNS):
+    if len(columns.starts) != len(vocab.columns):
         raise UnknownLayout(
             "a layout-preserving text dump (pdftotext -layout) in which "
-            f"{len(columns.starts)} columns line up where the {LAYOUT} layout has "
-            f"{len(COLUMNS)}: its cells cannot be told apart by position; extract the text "
+            f"{len(columns.starts)} columns line up where the {vocab.name} layout has "
+            f"{len(vocab.columns)}: its cells cannot be told apart by position; extract the text "
             "without -layout"
         )
     cut = [(line, _cut(line, columns)) for line in lines]
-    readings = [_layout_rows(cut, columns, top) for top in (True, False)]
-    rows, stray = max(readings, key=lambda reading: _whole_rows(reading[0]))
-    if not rows or _whole_rows(rows) * 10 < len(rows) * 9:
+    readings = [_layout_rows(cut, columns, top, vocab=vocab) for top in (True, False)]
+    rows, stray = max(readings, key=lambda reading: _whole_rows(reading[0], vocab))
+    if not rows or _whole_rows(rows, vocab) * 10 < len(rows) * 9:
         raise UnknownLayout(
             "a layout-preserving text dump (pdftotext -layout) whose cells are neither at "
             "the top nor at the bottom of their rows: they cannot be given to rows by "
             "position; extract the text without -layout"
         )
     for row in rows:
-        if not _is_whole_row(row):
+        if not _is_whole_row(row, vocab=vocab):
             row.warnings.append(
                 "the data-provided, sensitivity or frequency cells do not read as whole values"
             )
             row.needs_review = True
     id_breaks(rows)
-    warn_unanchored(stray, rows)
-    _warn_merged(rows)
+    warn_unanchored(stray, rows, vocab=vocab)
+    _warn_merged(rows, vocab=vocab)
     return rows
 
 
 def _layout_rows(
-    cut: list[tuple[Line, list[Line | None]]], columns: Columns, top: bool
+    cut: list[tuple[Line, list[Line | None]]],
+    columns: Columns,
+    top: bool,
+    vocab: Vocabulary,
 ) -> tuple[list[ParsedRow], list[Line]]:
     """Rows when the id line opens each row (`top`) or ends it; and the lines left over."""
     ids = [i for i, (_, pieces) in enumerate(cut) if pieces[0] and is_row_number(pieces[0].text)]
@@ -150,26 +148,26 @@ def _layout_rows(
         assert anchor is not None
         row = ParsedRow(anchor.text, anchor, {"row_id": [anchor]})
         for line, pieces in cut[lo:hi] if top else cut[lo + 1 : hi + 1]:
-            _add_pieces(row, line, pieces, columns)
+            _add_pieces(row, line, pieces, columns, vocab=vocab)
         rows.append(row)
     rest = cut[: ids[0]] if top else cut[ids[-1] + 1 :]
     return rows, [line_piece(line, " ".join(line.text.split())) for line, _ in rest]
 
 
-def _is_whole_row(row: ParsedRow) -> bool:
+def _is_whole_row(row: ParsedRow, vocab: Vocabulary) -> bool:
     provided, sensitivity = row.text("data_provided"), row.text("sensitivity")
     frequency = row.text("frequency")
     return bool(
         provided
-        and _opens_provided(provided)
+        and _opens_provided(provided, vocab=vocab)
         and sensitivity
-        and sensitivity.lower().rstrip(".") in SENSITIVITIES
-        and (frequency is None or frequency in FREQUENCIES)
+        and sensitivity.lower().rstrip(".") in vocab.sensitivities
+        and (frequency is None or frequency in vocab.frequencies)
     )
 
 
-def _whole_rows(rows: list[ParsedRow]) -> int:
-    return sum(map(_is_whole_row, rows))
+def _whole_rows(rows: list[ParsedRow], vocab: Vocabulary) -> int:
+    return sum(_is_whole_row(row, vocab) for row in rows)
 
 
 def _cut(line: Line, columns: Columns) -> list[Line | None]:
@@ -182,12 +180,14 @@ def _cut(line: Line, columns: Columns) -> list[Line | None]:
     return out
 
 
-def _opens_provided(text: str) -> bool:
-    return text.split(" ", 1)[0].rstrip("-,;").lower() in DATA_PROVIDED_STARTS
+def _opens_provided(text: str, vocab: Vocabulary) -> bool:
+    return text.split(" ", 1)[0].rstrip("-,;").lower() in vocab.data_provided_starts
 
 
-def _add_pieces(row: ParsedRow, line: Line, pieces: list[Line | None], columns: Columns) -> None:
-    for name, cell in zip(COLUMNS, pieces):
+def _add_pieces(
+    row: ParsedRow, line: Line, pieces: list[Line | None], columns: Columns, vocab: Vocabulary
+) -> None:
+    for name, cell in zip(vocab.columns, pieces):
         if cell is not None and name != "row_id":
             row.cells.setdefault(name, []).append(cell)
     if pieces[0] is not None and pieces[0].text != row.row_id:
@@ -200,13 +200,13 @@ def _add_pieces(row: ParsedRow, line: Line, pieces: list[Line | None], columns: 
         row.needs_review = True
 
 
-def _warn_merged(rows: list[ParsedRow]) -> None:
+def _warn_merged(rows: list[ParsedRow], vocab: Vocabulary) -> None:
     """A merged cell prints once beside one of its rows: rows next to a row without an
     organisation or purpose may hold a cell that also belongs to it, or only part of it;
     and a cell whose text runs on into the next row's with no blank line between may be
     one merged cell cut in two."""
     for before, after in pairwise(rows):
-        for name in MERGEABLE:
+        for name in vocab.mergeable:
             a, b = before.cells.get(name), after.cells.get(name)
             if a and b and a[-1].no + 1 >= b[0].no:
                 note = (
@@ -217,7 +217,7 @@ def _warn_merged(rows: list[ParsedRow]) -> None:
                     row.warnings.append(note)
                     row.needs_review = True
     for index, row in enumerate(rows):
-        for name in MERGEABLE:
+        for name in vocab.mergeable:
             if row.cells.get(name):
                 continue
             for near in rows[max(index - 1, 0) : index + 2]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from extract.profiles import load_profiles, normalise_header
+from extract.profiles import normalise_header
 from extract.textdump.model import Line
-from extract.textdump.vocabulary import DATA_PROVIDED_STARTS, FREQUENCIES, LAYOUT, SENSITIVITIES
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary
 
 # ---------------------------------------------------------------- stage 1: lines
 
@@ -33,10 +33,9 @@ def raw_lines(text: str) -> list[Line]:
 
 
 @cache
-def _header_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
-    profile = next(p for p in load_profiles() if p.name == LAYOUT)
-    synonyms = tuple(s for names in profile.columns.values() for s in names if s)
-    words = {w for s in synonyms for w in s.split()} | DATA_PROVIDED_STARTS
+def _header_vocabulary(vocab: Vocabulary) -> tuple[frozenset[str], tuple[str, ...]]:
+    synonyms = tuple(s for s in vocab.headers if s)
+    words = {w for s in synonyms for w in s.split()} | vocab.data_provided_starts
     return frozenset(words), synonyms
 
 
@@ -44,7 +43,9 @@ def _words(text: str) -> list[str]:
     return normalise_header(text).split()
 
 
-def drop_headers(lines: list[Line], values_beside: bool = True) -> list[Line]:
+def drop_headers(
+    lines: list[Line], values_beside: bool = True, vocab: Vocabulary = HSCIC_2014
+) -> list[Line]:
     """Lines without the column-header blocks that open the document and its pages.
 
     A header block is a run of lines made only of header words that spells at least two
@@ -52,7 +53,7 @@ def drop_headers(lines: list[Line], values_beside: bool = True) -> list[Line]:
     With `values_beside` (plain dumps), value lines at a block's edges are kept as cells;
     in a layout-preserving dump a row's values share its lines, so they are header text.
     """
-    vocabulary, synonyms = _header_vocabulary()
+    vocabulary, synonyms = _header_vocabulary(vocab=vocab)
     keep: list[Line] = []
     run: list[Line] = []
     judged: dict[str, bool] = {}  # value lines repeat ("Sensitive", "One off"): judge each once
@@ -63,7 +64,7 @@ def drop_headers(lines: list[Line], values_beside: bool = True) -> list[Line]:
             run.append(line)
             continue
         if run:
-            keep.extend(_cells_around_header(run, synonyms, values_beside))
+            keep.extend(_cells_around_header(run, synonyms, values_beside, vocab=vocab))
         run = []
         if line.no:
             keep.append(line)
@@ -81,7 +82,11 @@ def _could_be_header(text: str, vocabulary: frozenset[str]) -> bool:
 
 
 def _cells_around_header(
-    run: list[Line], synonyms: tuple[str, ...], values_beside: bool = True
+    run: list[Line],
+    synonyms: tuple[str, ...],
+    values_beside: bool = True,
+    *,
+    vocab: Vocabulary,
 ) -> list[Line]:
     """The lines of a header-word run that are cells: all of it, or the values around it.
 
@@ -92,16 +97,20 @@ def _cells_around_header(
     if not values_beside:
         return []
     start, end = 0, len(run)
-    while start < end and _is_value_line(run[start].text):
+    while start < end and _is_value_line(run[start].text, vocab=vocab):
         start += 1
-    while end > start and _is_value_line(run[end - 1].text):
+    while end > start and _is_value_line(run[end - 1].text, vocab=vocab):
         end -= 1
     return run[:start] + run[end:]
 
 
-def _is_value_line(text: str) -> bool:
+def _is_value_line(text: str, vocab: Vocabulary) -> bool:
     bare = text.rstrip(" ,.").lower()
-    return text in FREQUENCIES or bare in DATA_PROVIDED_STARTS or bare in SENSITIVITIES
+    return (
+        text in vocab.frequencies
+        or bare in vocab.data_provided_starts
+        or bare in vocab.sensitivities
+    )
 
 
 def _spells_headers(run: list[Line], synonyms: tuple[str, ...]) -> bool:

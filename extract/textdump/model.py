@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from extract.text import join_lines
-from extract.textdump.vocabulary import LEGAL_OPENERS
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Knowledge:
     data_types: frozenset[str] = frozenset()
     legal_bases: frozenset[str] = frozenset()
     organisations: frozenset[str] = frozenset()
+    vocab: Vocabulary = HSCIC_2014  # the layout's words the learned ones add to
 
     # str.startswith takes a tuple of prefixes and tries them all in one call: these are
     # asked of nearly every line of every row, twice.
@@ -76,4 +77,4 @@ class Knowledge:
 
     @cached_property
     def legal_starts(self) -> tuple[str, ...]:
-        return tuple(x + " " for x in (*LEGAL_OPENERS, *self.legal_bases))
+        return tuple(x + " " for x in (*self.vocab.legal_openers, *self.legal_bases))

@@ -8,6 +8,7 @@ from extract.textdump.cells import RowCut, cut_row, fill_cells, find_middle
 from extract.textdump.floating import float_items
 from extract.textdump.model import DEFAULT_SETTINGS, DumpSettings, Knowledge, Line, ParsedRow
 from extract.textdump.rows import attach_floating
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary
 
 
 def legal_width(lines: list[Line], settings: DumpSettings) -> int:
@@ -25,7 +26,9 @@ def wrapped_width(rows: list[ParsedRow], name: str, slack: int = 6) -> int:
     return max(wrapped) + slack if len(wrapped) >= 3 else 10**6
 
 
-def learn(rows: list[ParsedRow], settings: DumpSettings, wide: int) -> Knowledge:
+def learn(
+    rows: list[ParsedRow], settings: DumpSettings, wide: int, vocab: Vocabulary = HSCIC_2014
+) -> Knowledge:
     """Data types, legal bases and organisations the document prints whole, to split
     other rows by."""
     data_types = {
@@ -38,12 +41,13 @@ def learn(rows: list[ParsedRow], settings: DumpSettings, wide: int) -> Knowledge
     legal = {row.text("legal_basis") or "" for row in rows if row.cells.get("purpose")}
     orgs = {row.text("organisation") or "" for row in rows}
     for index, row in enumerate(rows):
-        for item in float_items(row.floating, index, settings, wide):
+        for item in float_items(row.floating, index, settings, wide, vocab=vocab):
             orgs.add(join_lines([line.text for line in item.organisation]))
     return Knowledge(
         frozenset(d for d in data_types if len(d) > 3),
         frozenset(x for x in legal if x),
         frozenset(o for o in orgs if len(o) > 3),
+        vocab,
     )
 
 
@@ -52,35 +56,40 @@ def parse_rows(
     settings: DumpSettings = DEFAULT_SETTINGS,
     anchors: tuple[list[Line], list[tuple[Line, list[Line]]]] | None = None,
     cuts: list[RowCut | None] | None = None,
+    vocab: Vocabulary = HSCIC_2014,
 ) -> list[ParsedRow]:
     """Rows cut into cells in two passes (the second knows what the first saw whole), then
     floating merged cells reattached; `lines` are whitespace-collapsed, headers dropped;
-    `anchors` (`anchor_rows(lines)` with default settings) and their `cuts`, if the format
+    `anchors` (`anchor_rows(lines, vocab=vocab)` with default settings) and their `cuts`, if the format
     check made them."""
     if anchors is None or cuts is None or settings != DEFAULT_SETTINGS:
-        anchors = anchor_rows(lines, settings)
-        cuts = [cut_row(body) for _, body in anchors[1]]
+        anchors = anchor_rows(lines, settings, vocab=vocab)
+        cuts = [cut_row(body, vocab=vocab) for _, body in anchors[1]]
     before, blocks = anchors
     legal_max = legal_width(lines, settings)
     first = [
-        fill_cells(anchor, body, cut, Knowledge(), settings, legal_max)
+        fill_cells(anchor, body, cut, Knowledge(vocab=vocab), settings, legal_max, vocab=vocab)
         for (anchor, body), cut in zip(blocks, cuts)
     ]
-    knowledge = learn(first, settings, legal_max)
+    knowledge = learn(first, settings, legal_max, vocab=vocab)
     narrower = min(legal_max, wrapped_width(first, "legal_basis"))
     rows = [
-        fill_cells(anchor, body, cut, knowledge, settings, narrower) if _unsure(row) else row
+        fill_cells(anchor, body, cut, knowledge, settings, narrower, vocab=vocab)
+        if _unsure(row)
+        else row
         for row, (anchor, body), cut in zip(first, blocks, cuts)
     ]
-    attach_floating(rows, settings, legal_max)
+    attach_floating(rows, settings, legal_max, vocab=vocab)
     id_breaks(rows)
-    warn_unanchored(before, rows)
+    warn_unanchored(before, rows, vocab=vocab)
     return rows
 
 
-def warn_unanchored(before: list[Line], rows: list[ParsedRow]) -> None:
+def warn_unanchored(
+    before: list[Line], rows: list[ParsedRow], vocab: Vocabulary = HSCIC_2014
+) -> None:
     """Text before the first row id that reads like row cells is not dropped silently."""
-    if not rows or find_middle(before) is None:
+    if not rows or find_middle(before, vocab=vocab) is None:
         return
     span = f"lines {before[0].no}-{before[-1].no}"
     rows[0].warnings.append(

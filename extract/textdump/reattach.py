@@ -9,7 +9,7 @@ from itertools import product
 
 from extract.text import join_lines
 from extract.textdump.model import DumpSettings, Floating, ParsedRow
-from extract.textdump.vocabulary import DATASET_RE, DATASET_TERMS
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary
 
 # ---------------------------------------------------------------- stage 6: reattachment
 
@@ -90,8 +90,8 @@ def runs_of(members: list[int], ends: frozenset[int] = frozenset()) -> list[list
     return runs
 
 
-def datasets_in(text: str | None) -> frozenset[str]:
-    return frozenset(DATASET_TERMS[m.lower()] for m in DATASET_RE.findall(text or ""))
+def datasets_in(text: str | None, vocab: Vocabulary = HSCIC_2014) -> frozenset[str]:
+    return frozenset(vocab.dataset_terms[m.lower()] for m in vocab.dataset_re.findall(text or ""))
 
 
 def boundary_evidence(a: ParsedRow, b: ParsedRow) -> int:
@@ -136,7 +136,11 @@ class Evidence:
 
 
 def gather(
-    rows: list[ParsedRow], members: list[int], items: list[Floating], own: frozenset[int]
+    rows: list[ParsedRow],
+    members: list[int],
+    items: list[Floating],
+    own: frozenset[int],
+    vocab: Vocabulary = HSCIC_2014,
 ) -> Evidence:
     last = len(rows) - 1
     return Evidence(
@@ -144,8 +148,10 @@ def gather(
         has_purpose=tuple(bool(item.purpose) for item in items),
         change={i: boundary_evidence(rows[i], rows[i + 1]) for i in members if i < last},
         data_type={i: rows[i].text("data_type") for i in members},
-        row_sets={i: datasets_in(rows[i].text("data_type")) for i in members},
-        item_sets=tuple(datasets_in(join_lines([x.text for x in i.purpose])) for i in items),
+        row_sets={i: datasets_in(rows[i].text("data_type"), vocab=vocab) for i in members},
+        item_sets=tuple(
+            datasets_in(join_lines([x.text for x in i.purpose]), vocab=vocab) for i in items
+        ),
         after=tuple(item.after for item in items),
     )
 
@@ -174,7 +180,11 @@ MARGIN = 2  # score by which the best reading must beat every other for an item 
 
 
 def assign_zone(
-    rows: list[ParsedRow], members: list[int], items: list[Floating], settings: DumpSettings
+    rows: list[ParsedRow],
+    members: list[int],
+    items: list[Floating],
+    settings: DumpSettings,
+    vocab: Vocabulary = HSCIC_2014,
 ) -> tuple[list[Assignment], list[int]]:
     """Give each floating item its rows where the text decides; and the rows left undecided."""
     own = frozenset(i for i in members if rows[i].cells.get("purpose"))
@@ -184,7 +194,7 @@ def assign_zone(
         return [Assignment(tuple(members), items[0], reason, review=False)], []
     if len(items) > settings.max_items or len(runs) > settings.max_items:
         return [], members  # too many ways to read: say so rather than search for ever
-    ev = gather(rows, members, items, own)
+    ev = gather(rows, members, items, own, vocab=vocab)
     near = _near_best(ev, runs, len(items), settings)
     spans = {i: {tuple(c[1][c[2].index(i)]) for c in near} for i in range(len(items))}
     unique = {i: next(iter(found)) for i, found in spans.items() if len(found) == 1}

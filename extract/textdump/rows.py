@@ -9,21 +9,25 @@ from extract.text import join_lines
 from extract.textdump.floating import float_items
 from extract.textdump.model import DumpSettings, Floating, ParsedRow
 from extract.textdump.reattach import Assignment, assign_zone, runs_of, zones
-from extract.textdump.vocabulary import COLUMNS, LAYOUT, MERGEABLE
+from extract.textdump.vocabulary import HSCIC_2014, Vocabulary
 
 # ---------------------------------------------------------------- stage 7: rows
 
 
-def attach_floating(rows: list[ParsedRow], settings: DumpSettings, wide: int = 60) -> None:
+def attach_floating(
+    rows: list[ParsedRow], settings: DumpSettings, wide: int = 60, vocab: Vocabulary = HSCIC_2014
+) -> None:
     """Fill rows that lack a merged cell from the floating cells after them, with warnings."""
     items = [
-        item for i, row in enumerate(rows) for item in float_items(row.floating, i, settings, wide)
+        item
+        for i, row in enumerate(rows)
+        for item in float_items(row.floating, i, settings, wide, vocab=vocab)
     ]
     for members, group in zones(rows, items):
-        assignments, undecided = assign_zone(rows, members, group, settings)
+        assignments, undecided = assign_zone(rows, members, group, settings, vocab=vocab)
         if undecided:
             placed = {id(a.item) for a in assignments}
-            _mark_undecided(rows, undecided, [i for i in group if id(i) not in placed])
+            _mark_undecided(rows, undecided, [i for i in group if id(i) not in placed], vocab=vocab)
         for assignment in assignments:
             _apply(rows, assignment)
 
@@ -55,7 +59,9 @@ def _apply(rows: list[ParsedRow], assignment: Assignment) -> None:
                 row.needs_review = row.needs_review or assignment.review
 
 
-def _mark_undecided(rows: list[ParsedRow], members: list[int], group: list[Floating]) -> None:
+def _mark_undecided(
+    rows: list[ParsedRow], members: list[int], group: list[Floating], vocab: Vocabulary
+) -> None:
     span = _span_text(members, rows)
     names = [join_lines([line.text for line in i.organisation]) for i in group if i.organisation]
     listed = "; ".join(names) if names else "unnamed"
@@ -67,14 +73,14 @@ def _mark_undecided(rows: list[ParsedRow], members: list[int], group: list[Float
     )
     for index in members:
         row = rows[index]
-        for name in MERGEABLE:
+        for name in vocab.mergeable:
             if not row.cells.get(name):
                 row.warnings.append(f"{name} left empty: {why}")
         row.needs_review = True
 
 
-def to_row(parsed: ParsedRow) -> Row:
-    values = {name: parsed.text(name) for name in COLUMNS}
+def to_row(parsed: ParsedRow, vocab: Vocabulary = HSCIC_2014) -> Row:
+    values = {name: parsed.text(name) for name in vocab.columns}
     cells = {
         name: CellSpan(lines=(lines[0].no, lines[-1].no))
         for name, lines in parsed.cells.items()
@@ -82,12 +88,12 @@ def to_row(parsed: ParsedRow) -> Row:
     }
     pages = sorted({line.page for lines in parsed.cells.values() for line in lines} - {0})
     warnings = list(parsed.warnings)
-    for name in MERGEABLE:
+    for name in vocab.mergeable:
         if values[name] is None and not any(w.startswith(name) for w in warnings):
             warnings.append(f"{name} not found in the text")
     return Row(
         fields=Fields.model_validate(values),
-        layout=LAYOUT,
+        layout=vocab.name,
         pages=pages,
         cells=cells,
         warnings=warnings,
