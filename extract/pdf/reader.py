@@ -537,18 +537,43 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
     total = row_count(table)
     org = table.match.fields.index("organisation") if "organisation" in table.match.fields else 0
     org_blanks = blank_rows(columns[org], total)
+    downwards = table.align == "top" or (
+        table.align == "bottom" and values_on_first_rows(table.match.fields, columns, total)
+    )
     return [
-        fill_blanks(table, cells, total) if merges(table, c, cells, org_blanks) else cells
+        fill_blanks(table, cells, total, downwards)
+        if merges(table, c, cells, org_blanks)
+        else cells
         for c, cells in enumerate(columns)
     ]
 
 
-def fill_blanks(table: Table, cells: list[Cell], total: int) -> list[Cell]:
-    """A merging column's blank rows given to the merged cell they belong to, by alignment."""
-    if table.align == "top":
-        return fill_downwards(cells, total)
+def values_on_first_rows(
+    fields: Sequence[str | None], columns: Sequence[Sequence[Cell]], total: int
+) -> bool:
+    """Whether the merged cells' values sit on their blocks' first rows, not their last.
+
+    Calc prints a bottom-aligned merged cell at its block's foot; LaTeX (``multirow``
+    aside) puts the value on the block's first row, whatever the alignment. The table's
+    ends tell which: values at the foot leave the table's first rows blank in the columns
+    that merge, values on top its last rows. No evidence either way keeps the foot.
+    """
+    top = foot = 0
+    for c, cells in enumerate(columns):
+        if fields[c] in MERGING_FIELDS:
+            blanks = blank_rows(cells, total)
+            foot += 0 in blanks and total - 1 not in blanks
+            top += total - 1 in blanks and 0 not in blanks
+    return top > foot
+
+
+def fill_blanks(table: Table, cells: list[Cell], total: int, downwards: bool) -> list[Cell]:
+    """A merging column's blank rows given to the merged cell they belong to, by alignment
+    (``downwards``: values on their blocks' first rows)."""
     if table.align == "center":
         return fill_centred(cells, row_extents(table), table.pitch)
+    if downwards:
+        return fill_downwards(cells, total)
     return fill_upwards(cells)
 
 
