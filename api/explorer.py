@@ -274,9 +274,10 @@ def agreement_page(key: str, request: Request) -> Response:
         return problem(request, 404, f"no agreement {key!r}")
     records = [json.loads(body) for _, body in page]
     agreement = agreement_of(records[0]) or key
+    shared, varying = split_fields(records)
     return render(request, "agreement.html", title=f"Agreement {agreement}", agreement=agreement,
-                  records=[detail_view(r) for r in records],
-                  rows=[row_view(r) for r in records],
+                  shared=shared, varying=varying, rows=[row_view(r) for r in records],
+                  releases=[release_view(r, varying) for r in records],
                   changes=_changes(store, agreement), truncated=len(page) == AGREEMENT_ROWS)
 
 
@@ -289,9 +290,37 @@ def record_page(record_id: str, request: Request) -> Response:
         return problem(request, 404, f"no record {record_id!r}")
     record = json.loads(body)
     agreement = agreement_of(record)
-    return render(request, "agreement.html", title=f"Release row {record_id}",
-                  agreement=agreement, records=[detail_view(record)], rows=[row_view(record)],
-                  changes=_changes(store, agreement) if agreement else None, truncated=False)
+    return render(request, "record.html", title=f"Release row {record_id}",
+                  agreement=agreement, record=detail_view(record), rows=[row_view(record)],
+                  changes=_changes(store, agreement) if agreement else None)
+
+
+def split_fields(records: list[dict[str, Any]]) -> tuple[list[tuple[str, Any]], list[str]]:
+    """The fields every row of an agreement prints alike (said once), and the names of
+    those that differ from row to row (a column each in the table of rows)."""
+    names = [n for n in (records[0].get("fields") or {}) if n not in ("extra", "row_id")]
+    names += [n for r in records for n in (r.get("fields") or {}) if n not in names
+              and n not in ("extra", "row_id")]
+    values = {n: [(r.get("fields") or {}).get(n) for r in records] for n in names}
+    shared = [(n, v[0]) for n, v in values.items() if v[0] not in (None, "") and len(set(v)) == 1]
+    varying = [n for n, v in values.items() if len(set(v)) > 1]
+    return shared, varying
+
+
+def release_view(record: dict[str, Any], varying: list[str]) -> dict[str, Any]:
+    """One row of an agreement: where it is in its document and what it alone prints."""
+    source = record.get("source") or {}
+    cells = source.get("cells") or {}
+    fields = record.get("fields") or {}
+    anchor = next((cells[n] for n in ("row_id", "organisation", *varying) if n in cells), None)
+    return {
+        "record_id": record["record_id"],
+        "filename": source.get("filename"),
+        "row": int(source.get("row_index", 0)) + 1,
+        "row_id": fields.get("row_id"),
+        "where": where_read(anchor) or ", ".join(f"page {p}" for p in source.get("pages") or []),
+        "cells": [(fields.get(n), where_read(cells.get(n))) for n in varying],
+    }
 
 
 def _changes(store: Store, agreement: str) -> list[dict[str, Any]] | None:

@@ -18,6 +18,7 @@ The store's columns and terms (``column_values``, ``record_terms``), its query
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -184,13 +185,26 @@ def record_terms(record: Record) -> Iterator[tuple[str, str]]:
 
 
 def column_values(record: Record) -> dict[str, Any]:
-    """The values of the ``records`` columns the filters read."""
+    """The values of the ``records`` columns the filters and the review groups read."""
     purpose = record.get("purpose") or {}
     return {
         "purpose_label": purpose.get("label"),
         "needs_review": bool(record.get("needs_review")),
         "record_date": record_date(record.get("fields") or {}),
+        "statement_key": statement_key(record),
     }
+
+
+def statement_key(record: Record) -> str:
+    """One key per distinct purpose statement and recipient: a register prints an
+    agreement's statement once per dataset row, and a reviewer labels it once for all of
+    them. Spacing and case do not count; a row with no statement is a group of its own."""
+    fields = record.get("fields") or {}
+    statement = term(str(fields.get("purpose") or fields.get("title") or ""))
+    if not statement:
+        return "record " + str(record.get("record_id"))[:57]
+    text = term(str(fields.get("organisation") or "")) + "\n" + statement
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def search_text(record: Record) -> str:

@@ -103,13 +103,16 @@ records = sa.Table(
     sa.Column("purpose_source", sa.String(16)),
     sa.Column("purpose_score", sa.Float),
     sa.Column("purpose_needs_review", sa.Boolean),
-    # What full-text search reads (workers.fields.SEARCH_FIELDS), indexed by 0006.
+    # What full-text search reads (workers.fields.SEARCH_FIELDS), indexed by 0006, and the
+    # review group: one purpose statement of one recipient (workers.fields.statement_key).
     sa.Column("search_text", sa.Text),
+    sa.Column("statement_key", sa.String(64)),
     sa.UniqueConstraint("document_sha256", "row_index", name="uq_records_document_row"),
     sa.Index("ix_records_purpose", "purpose_label", "seq"),
     sa.Index("ix_records_review", "needs_review", "seq"),
     sa.Index("ix_records_date", "record_date"),
     sa.Index("ix_records_queue", "purpose_needs_review", "purpose_source", "purpose_score", "seq"),
+    sa.Index("ix_records_statement", "statement_key", "purpose_needs_review", "purpose_source"),
 )
 
 # Reviewers' corrections, never updated or deleted: the audit trail and the training labels.
@@ -269,6 +272,18 @@ class QueueCursor:
         if not math.isfinite(score):
             raise ValueError(f"cursor score {score_text!r} is not a finite number")
         return cls(score, seq)
+
+
+@dataclass(frozen=True)
+class ReviewGroup:
+    """One purpose statement of one recipient in the review queue: all its queued rows
+    (a register repeats the statement once per dataset), labelled once for them all."""
+
+    key: str
+    cursor: QueueCursor
+    record_ids: list[str]
+    documents: list[dict[str, Any]]  # sha256, filename, row_indexes (0-based)
+    body: str  # the least confident row's JSON text
 
 
 def parse_seq(text: str) -> int:
@@ -729,6 +744,67 @@ class Store:
         with self.reader.begin() as conn:
             return [(QueueCursor(float(s), int(q)), body) for s, q, body in conn.execute(query)]
 
+    def review_groups(self, after: QueueCursor | None = None, limit: int = 25) -> list[ReviewGroup]:
+        """The review queue as one item per purpose statement and recipient (records'
+        ``statement_key``), least confident group first (its lowest top score, then its
+        first row), in keyset pages. Each group carries its rows and one record's JSON, the
+        least confident of them."""
+        score = sa.func.min(records.c.purpose_score)
+        first = sa.func.min(records.c.seq)
+        query = (
+            sa.select(records.c.statement_key, score, first)
+            .where(*_in_queue())
+            .group_by(records.c.statement_key)
+            .order_by(score, first)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.having(
+                sa.or_(score > after.score, sa.and_(score == after.score, first > after.seq))
+            )
+        with self.reader.begin() as conn:
+            heads = conn.execute(query).all()
+            if not heads:
+                return []
+            rows = conn.execute(
+                sa.select(records.c.statement_key, records.c.record_id, records.c.seq,
+                          records.c.purpose_score, records.c.document_sha256,
+                          records.c.row_index, documents.c.filename)
+                .join(documents, documents.c.sha256 == records.c.document_sha256)
+                .where(*_in_queue(), records.c.statement_key.in_([h[0] for h in heads]))
+                .order_by(records.c.purpose_score, records.c.seq)
+            ).all()
+            least = {}
+            for row in rows:
+                least.setdefault(row.statement_key, row.seq)
+            bodies = dict(conn.execute(
+                sa.select(records.c.seq, records.c.body).where(records.c.seq.in_(least.values()))
+            ).all())
+        return [_group(key, float(top), int(seq), [r for r in rows if r.statement_key == key],
+                       bodies[least[key]])
+                for key, top, seq in heads if key in least]
+
+    def review_totals(self) -> tuple[int, int]:
+        """(records, statement groups) in the review queue."""
+        query = sa.select(
+            sa.func.count(), sa.func.count(sa.distinct(records.c.statement_key))
+        ).where(*_in_queue())
+        with self.reader.begin() as conn:
+            count, groups = conn.execute(query).one()
+        return int(count), int(groups)
+
+    def group_record_ids(self, statement_key: str) -> list[str]:
+        """The queued records of one review group, in register order."""
+        if _has_nul(statement_key):
+            return []
+        query = (
+            sa.select(records.c.record_id)
+            .where(*_in_queue(), records.c.statement_key == statement_key)
+            .order_by(records.c.seq)
+        )
+        with self.reader.begin() as conn:
+            return [str(r) for r in conn.scalars(query)]
+
     # editions
 
     def changes(
@@ -815,6 +891,31 @@ class Store:
                     .values(revoked_at=now())
                 ).rowcount
             )
+
+
+def _in_queue() -> tuple[sa.ColumnElement[bool], ...]:
+    """The review queue: model labels the model itself is unsure of (``review_queue``)."""
+    return (records.c.purpose_needs_review == sa.true(), records.c.purpose_source == "model")
+
+
+def _group(
+    key: str, score: float, seq: int, rows: Sequence[sa.Row[Any]], body: str
+) -> ReviewGroup:
+    documents_rows: dict[str, tuple[str, list[int]]] = {}
+    for row in rows:
+        documents_rows.setdefault(row.document_sha256, (row.filename, []))[1].append(
+            int(row.row_index)
+        )
+    return ReviewGroup(
+        key=key,
+        cursor=QueueCursor(score, seq),
+        record_ids=[str(row.record_id) for row in sorted(rows, key=lambda r: r.seq)],
+        documents=[
+            {"sha256": sha, "filename": name, "row_indexes": sorted(indexes)}
+            for sha, (name, indexes) in documents_rows.items()
+        ],
+        body=body,
+    )
 
 
 def _sha(text: str) -> str:

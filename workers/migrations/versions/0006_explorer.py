@@ -4,7 +4,9 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-08
 
-``records`` gains ``search_text`` (the text full-text search reads, ``SEARCH_FIELDS`` of
+``records`` gains ``statement_key`` (the review page's groups: one purpose statement of
+one recipient, ``workers.fields.statement_key``, indexed with the queue's columns) and
+``search_text`` (the text full-text search reads, ``SEARCH_FIELDS`` of
 ``workers.fields``), indexed per database:
 
 - SQLite: an FTS5 table ``records_fts`` over it (external content: the text is kept once,
@@ -49,7 +51,10 @@ TRIGGERS = (
 
 def upgrade() -> None:
     op.add_column("records", sa.Column("search_text", sa.Text))
+    op.add_column("records", sa.Column("statement_key", sa.String(64)))
     _fill()
+    op.create_index("ix_records_statement", "records",
+                    ["statement_key", "purpose_needs_review", "purpose_source"])
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE records_fts USING fts5(search_text, content='records', "
@@ -66,10 +71,10 @@ def upgrade() -> None:
 
 
 def _fill() -> None:
-    from workers.fields import record_terms, search_text
+    from workers.fields import record_terms, search_text, statement_key
 
     records = sa.table("records", sa.column("seq"), sa.column("record_id"), sa.column("body"),
-                       sa.column("search_text"))
+                       sa.column("search_text"), sa.column("statement_key"))
     terms = sa.table("record_terms", sa.column("kind"), sa.column("value"),
                      sa.column("record_id"))
     conn = op.get_bind()
@@ -83,7 +88,8 @@ def _fill() -> None:
         for seq, record_id, body in batch:
             record = json.loads(body)
             conn.execute(records.update().where(records.c.seq == seq)
-                         .values(search_text=search_text(record) or None))
+                         .values(search_text=search_text(record) or None,
+                                 statement_key=statement_key(record)))
             rows += [{"kind": k, "value": v, "record_id": record_id}
                      for k, v in record_terms(record)]
         if rows:
@@ -98,5 +104,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE records_fts")
     else:
         op.drop_index("ix_records_search", "records")
+    op.drop_index("ix_records_statement", "records")
     with op.batch_alter_table("records") as batch:  # SQLite drops columns by copying
+        batch.drop_column("statement_key")
         batch.drop_column("search_text")
