@@ -229,11 +229,12 @@ def test_merged_values_on_their_blocks_first_rows_are_told_by_the_tables_ends():
     def cell(row: int) -> Cell:
         return Cell(1, 1, [row], [frag(100 + 10 * row, 1)])
 
-    fields = ("row_id", "organisation", "data_type")
+    fields = ("row_id", "organisation", "purpose")
     ids = [cell(r) for r in range(6)]
     on_top = [cell(0), cell(3)]  # LaTeX: rows 4 and 5 blank at the table's end
     at_foot = [cell(2), cell(5)]  # Calc: rows 0 and 1 blank at the table's start
-    assert values_on_first_rows(fields, [ids, on_top, ids], 6)
-    assert not values_on_first_rows(fields, [ids, at_foot, ids], 6)
+    assert values_on_first_rows(fields, [ids, on_top, on_top], 6)
+    assert not values_on_first_rows(fields, [ids, at_foot, at_foot], 6)
     assert not values_on_first_rows(fields, [ids, ids, ids], 6)  # no evidence: the foot
-    assert not values_on_first_rows(("row_id", "data_type", "x"), [ids, on_top, ids], 6)
+    assert not values_on_first_rows(fields, [ids, on_top, ids], 6)  # one blank cell: none
+    assert not values_on_first_rows(("row_id", "organisation", "x"), [ids, on_top, ids], 6)

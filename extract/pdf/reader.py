@@ -555,16 +555,18 @@ def values_on_first_rows(
 
     Calc prints a bottom-aligned merged cell at its block's foot; LaTeX (``multirow``
     aside) puts the value on the block's first row, whatever the alignment. The table's
-    ends tell which: values at the foot leave the table's first rows blank in the columns
-    that merge, values on top its last rows. No evidence either way keeps the foot.
+    ends tell which: values at the foot leave the table's first row blank in every column
+    that merges (two or more: a release blanks them all), values on top its last row. One
+    blank cell says nothing (a row may have no organisation); nor does no evidence, and
+    the foot stays.
     """
-    top = foot = 0
-    for c, cells in enumerate(columns):
-        if fields[c] in MERGING_FIELDS:
-            blanks = blank_rows(cells, total)
-            foot += 0 in blanks and total - 1 not in blanks
-            top += total - 1 in blanks and 0 not in blanks
-    return top > foot
+    merging = [cells for c, cells in enumerate(columns) if fields[c] in MERGING_FIELDS]
+    if len(merging) < 2 or total < 2:
+        return False
+    blanks = [blank_rows(cells, total) for cells in merging]
+    first_blank = all(0 in b for b in blanks)
+    last_blank = all(total - 1 in b for b in blanks)
+    return last_blank and not first_blank
 
 
 def fill_blanks(table: Table, cells: list[Cell], total: int, downwards: bool) -> list[Cell]:
