@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 
-from api import changes, errors, explorer, review
+from api import changes, errors, explorer, organisations, review
 from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from api.limits import BodyLimit, LimitedBody, UploadSlots
@@ -107,6 +107,7 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
     review.install(app)
     explorer.install(app, RecordQuery)
     changes.install(app)
+    organisations.install(app)
     return app
 
 

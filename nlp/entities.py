@@ -41,11 +41,13 @@ from spacy.tokens import Doc, Span
 from extract.record import Fields
 from nlp.datasets import SPANS_KEY as DATASETS_KEY
 from nlp.datasets import DatasetCatalogue, merge_abbreviations
+from nlp.org_registry import organisation_id
+from nlp.org_sector import classify
+from nlp.org_split import split_organisations
 from nlp.organisations import (
     GENERIC_CLASSES,
     GazetteerIndex,
     canonical_organisation,
-    classify_sector,
     organisation_acronyms,
     organisation_candidates,
 )
@@ -321,24 +323,32 @@ def _dataset_spans(doc: Doc) -> list[tuple[int, int, str]]:
 
 
 def _cell_organisation(fields: Fields) -> list[Organisation]:
+    """The recipient cell's organisations: one, or several when the cell lists bodies."""
     cell = fields.organisation or ""
-    name = cell.strip()
-    if not name:
-        return []
-    start = cell.index(name)
-    return [Organisation.model_construct(
-        text=name, canonical=canonical_organisation(name),
-        sector=classify_sector(name, fields.organisation_type),
-        field="organisation", start=start, end=start + len(name),
-    )]
+    return [_organisation(cell[s:e], "organisation", s, e, fields.organisation_type, fields.purpose)
+            for s, e in split_organisations(cell)]
+
+
+def _organisation(name: str, field_name: str, start: int, end: int,
+                  publisher_type: str | None = None, purpose: str | None = None) -> Organisation:
+    """An organisation with its registry id and its sector from everything the record gives
+    (the purpose text only counts for the recipient, and only through ``org_sector``)."""
+    guess = classify(name, publisher_type, _opening(purpose))
+    return Organisation.model_construct(
+        text=name, canonical=canonical_organisation(name), sector=guess.sector,
+        field=field_name, start=start, end=end, id=organisation_id(name),
+        sector_confidence=guess.confidence, needs_review=guess.needs_review,
+    )
+
+
+def _opening(purpose: str | None) -> str | None:
+    # What a purpose says its recipient is comes first ("X Ltd is a consultancy ..."); the
+    # opening keeps the sector cache small (a purpose differs from row to row).
+    return purpose[:300] if purpose else None
 
 
 def _mentions(found: Iterable[tuple[int, int, str]], field_name: str) -> list[Organisation]:
-    return [
-        Organisation.model_construct(text=text, canonical=canonical_organisation(text),
-                     sector=classify_sector(text), field=field_name, start=s, end=e)
-        for s, e, text in found
-    ]
+    return [_organisation(text, field_name, s, e) for s, e, text in found]
 
 
 def load_entity_extractor(models_dir: Path | None = None) -> SpacyEntityExtractor:

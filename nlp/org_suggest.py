@@ -23,7 +23,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from nlp.org_registry import bracketed_acronym, council_place, fold_key, place_key, spellings
+from nlp.org_registry import bracketed_acronym, council_place, fold_key, spellings
 
 MIN_SCORE = 0.72  # weighted word agreement for a pair to be proposed (see ``word_score``)
 MAX_SHARED_DF = 40  # a word more names than this share proposes no pair on its own
@@ -63,7 +63,7 @@ def word_score(a: str, b: str, weights: dict[str, float]) -> float:
     def matched(word: str, others: list[str]) -> bool:
         return any(word == o or fuzz.ratio(word, o) >= 90 for o in others)
 
-    weight = lambda w: weights.get(w, max(weights.values(), default=1.0))  # noqa: E731
+    weight = lambda w: weights.get(w, max(weights.values(), default=1.0))
     shared = sum(weight(w) for w in wa if matched(w, wb)) + sum(weight(w) for w in wb if matched(w, wa))
     return shared / (sum(weight(w) for w in wa) + sum(weight(w) for w in wb))
 
@@ -108,7 +108,7 @@ def _blocked_pairs(entries: list[dict[str, Any]], keys: dict[str, list[str]],
             for word in set(key.split()):
                 blocks["word:" + word].add(e["id"])
     pairs: set[frozenset[str]] = set()
-    for name, ids in blocks.items():
+    for ids in blocks.values():
         if len(ids) < 2 or len(ids) > MAX_SHARED_DF:
             continue
         ordered = sorted(ids)
@@ -120,6 +120,12 @@ def _compare(a: dict[str, Any], b: dict[str, Any], keys: dict[str, list[str]],
              weights: dict[str, float]) -> Candidate | None:
     reasons: list[str] = []
     score = 0.0
+    if a.get("ods") and b.get("ods") and a["ods"] != b["ods"]:
+        return None  # the ODS list says they are two bodies
+    if "sub_icb_location" in (a.get("kind"), b.get("kind")) and a.get("ods") != b.get("ods"):
+        return None  # a sub-ICB location's name is its ICB's: only its code tells it
+    if _directions(a) != _directions(b):
+        return None  # "North Lincolnshire" and "North East Lincolnshire" are neighbours
     if a.get("ods") and a.get("ods") == b.get("ods"):
         reasons.append(f"same ODS code {a['ods']}")
         score = 1.0
@@ -127,6 +133,10 @@ def _compare(a: dict[str, Any], b: dict[str, Any], keys: dict[str, list[str]],
     if set(ka) & set(kb):
         reasons.append("same name once legal forms, case and punctuation are set aside")
         score = max(score, 0.99)
+    places_a = {council_place(s) for s in spellings(a)} - {None}
+    if places_a & ({council_place(s) for s in spellings(b)} - {None}):
+        reasons.append("councils of the same place")
+        score = max(score, 0.95)
     acronyms_a = {bracketed_acronym(s) for s in spellings(a)} - {None}
     acronyms_b = {bracketed_acronym(s) for s in spellings(b)} - {None}
     if _acronym_match(ka, kb, acronyms_a, acronyms_b):
@@ -140,6 +150,14 @@ def _compare(a: dict[str, Any], b: dict[str, Any], keys: dict[str, list[str]],
         score -= 0.1  # publishers typed them differently: weaker evidence, said so
         reasons.append(f"sectors differ ({a.get('sector')} / {b.get('sector')})")
     return Candidate(a["id"], b["id"], score, tuple(reasons)) if reasons else None
+
+
+_DIRECTIONS = frozenset(("north", "south", "east", "west", "central", "mid", "inner", "outer",
+                         "upper", "lower", "greater", "eastern", "western", "northern", "southern"))
+
+
+def _directions(entry: dict[str, Any]) -> frozenset[str]:
+    return frozenset(w for w in fold_key(entry["name"]).split() if w in _DIRECTIONS)
 
 
 def _acronym_match(ka: list[str], kb: list[str], acr_a: set[Any], acr_b: set[Any]) -> bool:

@@ -32,6 +32,12 @@ class Entity(BaseModel):
 
 class Organisation(Entity):
     sector: Sector
+    id: str | None = Field(
+        None, description="the organisation registry's id (GET /organisations/{id}); null when "
+        "the registry lists no such organisation")
+    sector_confidence: float | None = Field(
+        None, description="how often the evidence that gave the sector is right (calibrated)")
+    needs_review: bool = Field(False, description="the sector is uncertain: a person should look")
 
 
 class ApprovalReference(Entity):

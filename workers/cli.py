@@ -15,7 +15,7 @@ import sys
 from extract.errors import DrrError
 from workers.settings import Settings
 
-COMMAND_MODULES = ("core", "models", "service", "pdf", "report")
+COMMAND_MODULES = ("core", "models", "service", "pdf", "report", "organisations", "profile")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -145,6 +145,27 @@ record_terms = sa.Table(
     sa.Index("ix_record_terms_record", "record_id"),
 )
 
+# Reviewers' corrections to organisations (0007): a registry entry's sector or name, or
+# which entry one record's organisation is. Never updated or deleted: the audit trail.
+organisation_corrections = sa.Table(
+    "organisation_corrections",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("organisation_id", sa.String(200)),
+    sa.Column("record_id", sa.String(64)),
+    sa.Column("position", sa.Integer),
+    sa.Column("printed", sa.String(500)),
+    sa.Column("field", sa.String(32), nullable=False),
+    sa.Column("old_value", sa.String(500)),
+    sa.Column("new_value", sa.String(500), nullable=False),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("token_id", sa.String(16)),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Index("ix_org_corrections_org", "organisation_id", "id"),
+    sa.Index("ix_org_corrections_record", "record_id", "id"),
+)
+
 tokens = sa.Table(
     "tokens",
     metadata,
@@ -837,6 +858,90 @@ class Store:
                 for row in conn.execute(query)
             ]
 
+    # organisations (issue 12): reviewers' corrections, and figures per registry id
+
+    def correct_organisation_entry(
+        self, organisation_id: str, field_name: str, old: str | None, new: str,
+        reviewer: str, token_id: str | None = None, note: str | None = None,
+    ) -> dict[str, Any]:
+        """Keep a reviewer's correction of a registry entry (its ``sector`` or ``name``);
+        ``drr organisations corrections apply`` writes it into the committed registry."""
+        row = {"organisation_id": organisation_id, "record_id": None, "position": None,
+               "printed": None, "field": field_name, "old_value": old, "new_value": new,
+               "reviewer": reviewer, "token_id": token_id, "at": now(), "note": note or None}
+        with self.writer.begin() as conn:
+            row["id"] = conn.execute(organisation_corrections.insert().values(row)).inserted_primary_key[0]
+        return _org_correction(row)
+
+    def correct_record_organisation(
+        self, record_id: str, position: int, field_name: str, new: str,
+        reviewer: str, token_id: str | None = None, note: str | None = None,
+    ) -> str | None:
+        """Set one organisation of one record (``entities.organisations[position]``): which
+        registry entry it is (``id``) or its ``sector``, as a reviewer says; audit row and
+        record in one transaction, under the document's lock. The record's new JSON text;
+        None when there is no such record; IndexError when it has no such organisation."""
+        if _has_nul(record_id):
+            return None
+        with self.writer.begin() as conn:
+            sha = conn.scalar(sa.select(records.c.document_sha256).where(records.c.record_id == record_id))
+            if sha is None:
+                return None
+            _lock_document(conn, sha)
+            body = conn.scalar(sa.select(records.c.body).where(records.c.record_id == record_id))
+            if body is None:
+                return None
+            record = json.loads(body)
+            orgs = (record.get("entities") or {}).get("organisations") or []
+            if not 0 <= position < len(orgs):
+                raise IndexError(f"record {record_id} has {len(orgs)} organisations")
+            org = orgs[position]
+            conn.execute(organisation_corrections.insert().values(
+                organisation_id=new if field_name == "id" else org.get("id"), record_id=record_id,
+                position=position, printed=(org.get("text") or "")[:500], field=field_name,
+                old_value=org.get(field_name), new_value=new, reviewer=reviewer,
+                token_id=token_id, at=now(), note=note or None))
+            org[field_name] = new
+            org["needs_review"] = False
+            values = _record_row(sha, record)
+            for key in ("record_id", "document_sha256", "row_index"):
+                del values[key]
+            conn.execute(records.update().where(records.c.record_id == record_id).values(values))
+            _replace_terms(conn, record)
+        return str(values["body"])
+
+    def organisation_corrections_of(
+        self, organisation_id: str | None = None, record_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Organisation corrections, oldest first: of one entry, one record, or all."""
+        if _has_nul(organisation_id, record_id):
+            return []
+        query = sa.select(organisation_corrections).order_by(organisation_corrections.c.id)
+        if organisation_id is not None:
+            query = query.where(organisation_corrections.c.organisation_id == organisation_id)
+        if record_id is not None:
+            query = query.where(organisation_corrections.c.record_id == record_id)
+        with self.reader.begin() as conn:
+            return [_org_correction(row._asdict()) for row in conn.execute(query)]
+
+    def organisation_figures(self) -> dict[str, dict[str, int]]:
+        """Per registry id in the stored records: how many records name it, and how many of
+        those are commercial."""
+        ids = record_terms.c.value
+        query = (
+            sa.select(ids, records.c.purpose_label, sa.func.count())
+            .join(records, records.c.record_id == record_terms.c.record_id)
+            .where(record_terms.c.kind == "organisation_id")
+            .group_by(ids, records.c.purpose_label)
+        )
+        figures: dict[str, dict[str, int]] = {}
+        with self.reader.begin() as conn:
+            for value, label, n in conn.execute(query):
+                row = figures.setdefault(value, {"records": 0, "commercial": 0})
+                row["records"] += int(n)
+                row["commercial"] += int(n) if label == "commercial" else 0
+        return figures
+
     # tokens
 
     def create_token(self, role: Role, name: str = "") -> str:
@@ -937,6 +1042,18 @@ def _unchanged(job: Job) -> sa.Update:
 
 def _correction(row: sa.Row[Any]) -> Correction:
     return Correction(**{column.name: getattr(row, column.name) for column in corrections.columns})
+
+
+def _replace_terms(conn: Connection, record: dict[str, Any]) -> None:
+    """One record's filter terms again, after a correction changed its organisations."""
+    conn.execute(record_terms.delete().where(record_terms.c.record_id == record["record_id"]))
+    terms = list(_record_terms(record))
+    if terms:
+        conn.execute(record_terms.insert(), terms)
+
+
+def _org_correction(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: (iso(value) if key == "at" else value) for key, value in row.items()}
 
 
 def with_reviewer_label(record: dict[str, Any], label: str) -> dict[str, Any]:

@@ -33,9 +33,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from nlp.org_registry import council_place, fold_key, ods_code_in, place_key  # noqa: E402
-from nlp.org_suggest import apply_decision  # noqa: E402
-from nlp.organisations import clean_organisation, organisation_key  # noqa: E402
+from nlp.org_registry import council_place, fold_key, ods_code_in, place_key
+from nlp.org_suggest import apply_decision
+from nlp.organisations import clean_organisation, organisation_key
 
 RAW = Path("/work/shared/corpora-raw")
 ODS = "ods-reference"
@@ -93,8 +93,8 @@ def ods_entries(raw: Path) -> list[dict[str, Any]]:
 
 def _ods_entry(row: list[str], kind: str, sector: str, file: str) -> dict[str, Any]:
     name = clean_organisation(row[1])
-    if kind == "sub_icb_location":  # its code is what tells it from its ICB
-        name = f"{name} - {row[0]}"
+    if kind == "sub_icb_location" and not name.upper().endswith(row[0]):
+        name = f"{name} - {row[0]}"  # its code is what tells it from its ICB
     entry: dict[str, Any] = {
         "name": name, "sector": sector,
         "sector_from": "ods", "kind": kind, "ods": row[0],
@@ -125,7 +125,8 @@ def merge_listed(typed: list[dict[str, Any]], listed: list[dict[str, Any]]) -> l
     out = list(typed)
     for entry in listed:
         if entry.get("kind") == "sub_icb_location":  # its name is its ICB's: the code decides
-            _move_coded_aliases(typed, entry)
+            emptied = _move_coded_aliases(typed, entry)
+            out = [e for e in out if all(e is not x for x in emptied)]
             out.append(entry)
             continue
         match = by_key.get(fold_key(entry["name"])) or (
@@ -141,13 +142,19 @@ def merge_listed(typed: list[dict[str, Any]], listed: list[dict[str, Any]]) -> l
     return out
 
 
-def _move_coded_aliases(typed: list[dict[str, Any]], location: dict[str, Any]) -> None:
-    """"NHS Greater Manchester ICB - 02a" is sub-ICB location 02A, not the ICB."""
+def _move_coded_aliases(typed: list[dict[str, Any]], location: dict[str, Any]) -> list[dict[str, Any]]:
+    """"NHS Greater Manchester ICB - 02a" is sub-ICB location 02A, not the ICB. Entries left
+    with no spelling of their own (every one carried the code) are the location: returned."""
+    emptied = []
     for entry in typed:
         coded = [a for a in entry["aliases"] if ods_code_in(a["name"]) == location["ods"]]
         if coded:
             entry["aliases"] = [a for a in entry["aliases"] if a not in coded]
             location["aliases"] += coded
+            if not entry["aliases"]:
+                location["publisher_types"] = entry.get("publisher_types", [])
+                emptied.append(entry)
+    return emptied
 
 
 def assign_ids(entries: list[dict[str, Any]], previous: dict[str, str]) -> None:

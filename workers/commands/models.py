@@ -10,6 +10,8 @@ from workers.settings import Settings
 
 TRAINERS = {"purpose": "purpose_train", "entities": "entity_train"}
 TARGETS = tuple(TRAINERS)
+# Evaluated, not trained: the organisation registry and its sector rules (issue 12).
+EVALUATORS = {**TRAINERS, "organisations": "org_eval"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--force", action="store_true", help="activate even if it scores worse")
     train.set_defaults(func=run_train)
     evaluate = sub.add_parser("evaluate", help="evaluate a model against its baselines")
-    evaluate.add_argument("target", choices=TARGETS)
+    evaluate.add_argument("target", choices=tuple(EVALUATORS))
     evaluate.set_defaults(func=run_evaluate)
 
 
@@ -33,5 +35,5 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    print(trainer(args.target).evaluate(settings.models_dir))
+    print(importlib.import_module(f"nlp.{EVALUATORS[args.target]}").evaluate(settings.models_dir))
     return 0
