@@ -1,0 +1,142 @@
+"""The organisation registry, the split of cells naming several bodies, the sector of
+names nobody listed, and the records that link to the registry: on the committed registry
+and names as real registers printed them (the HSCIC 2014 sample, ../shared's registers)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest_service import ROOT, SAMPLE
+
+from nlp.org_registry import Registry, fold_key, load_registry
+from nlp.org_sector import REVIEW_BELOW, classify, decide, load_calibration
+from nlp.org_split import split_organisations
+from nlp.organisations import SECTORS
+
+REGISTRY = load_registry()
+
+
+def identity(name: str) -> str | None:
+    found = REGISTRY.resolve(name)
+    return REGISTRY.identity(found) if found else None
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("IMS HEALTH LTD", "IQVIA Solutions UK Limited"),  # renamed after the 2016-17 merger
+    ("HSCIC", "NHS Digital"),
+    ("HEALTH & SOCIAL CARE INFORMATION CENTRE", "NHS Digital"),
+    ("NHS Wirral CCG", "NHS Cheshire and Merseyside ICB - 12F"),  # CCG -> sub-ICB location
+    ("Dr. Foster Limited", "Dr Foster Intelligence"),
+    ("University College London (UCL)", "UCL"),
+    ("Barnsley Council", "Barnsley Metropolitan Borough Council"),
+    ("NHS England (Quarry House)", "NHS England"),  # a person merged these (decisions.jsonl)
+])
+def test_spellings_renames_and_acquisitions_are_one_identity(one: str, other: str) -> None:
+    assert identity(one) is not None
+    assert identity(one) == identity(other)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Barnsley Council", "Bolton Council"),
+    ("NHS Cheshire and Merseyside ICB - 12F", "NHS Cheshire and Merseyside ICB - 99A"),
+    ("NHS Cheshire and Merseyside ICB - 12F", "NHS Cheshire and Merseyside Integrated Care Board"),
+    ("NHS Digital", "NHS England"),  # merged into it in 2023: linked, not one recipient
+    ("Papworth Trust", "Royal Papworth Hospital NHS Foundation Trust"),
+    ("North Lincolnshire Council", "North East Lincolnshire Council"),
+])
+def test_neighbours_and_mergers_stay_apart(one: str, other: str) -> None:
+    assert identity(one) is not None and identity(other) is not None
+    assert identity(one) != identity(other)
+
+
+def test_every_link_points_at_an_entry_and_ids_are_unique() -> None:
+    data = json.loads((ROOT / "corpora/organisations/registry.json").read_text(encoding="utf-8"))
+    ids = [e["id"] for e in data["organisations"]]
+    assert len(ids) == len(set(ids))
+    for entry in data["organisations"]:
+        assert entry["sector"] in SECTORS
+        for link in entry.get("successors", []):
+            assert link["id"] in REGISTRY.entries and link["source"]
+        if entry.get("part_of"):
+            assert REGISTRY.entries[entry["part_of"]]["kind"] == "icb"
+        for merge in entry.get("merges", []):
+            assert merge["reviewer"] and merge["reason"] and merge["at"]
+
+
+def test_successors_and_predecessors_are_kept_with_dates() -> None:
+    digital = REGISTRY.entries[REGISTRY.resolve("NHS Digital")]
+    assert {(s["kind"], s["date"]) for s in digital["successors"]} == {("merged_into", "2023-02-01")}
+    assert REGISTRY.resolve("HSCIC") in REGISTRY.predecessors[digital["id"]]
+    assert set(REGISTRY.lineage(digital["id"])) >= {digital["id"], REGISTRY.resolve("HSCIC")}
+
+
+def test_a_held_out_name_is_not_found_under_a_neighbour() -> None:
+    entry = REGISTRY.resolve("Wirral Metropolitan Borough Council")
+    hidden = REGISTRY.without([entry])
+    assert hidden.resolve("Wirral Metropolitan Borough Council") is None
+    assert hidden.resolve("Wirral Council") is None  # merged into it: hidden with it
+
+
+def test_fold_key_sets_aside_form_case_codes_and_brackets() -> None:
+    assert fold_key("IMS HEALTH LTD") == fold_key("IMS Health Limited")
+    assert fold_key("NHS Wirral CCG") == fold_key("NHS WIRRAL CLINICAL COMMISSIONING GROUP")
+    assert fold_key("NHS Cannock Chase CCG - 04Y") == fold_key("NHS Cannock Chase CCG")
+    assert fold_key("Barnsley Council") != fold_key("Bolton Council")
+
+
+@pytest.mark.parametrize(("cell", "names"), [
+    ("CSUs, CCGs, NHS England, PHE, LAPH", ["CSUs", "CCGs", "NHS England", "PHE", "LAPH"]),
+    ("NHS England - CSUs, CCGs", ["NHS England", "CSUs", "CCGs"]),
+    ("Kier Business Services Limited and Dr Foster Limited",
+     ["Kier Business Services Limited", "Dr Foster Limited"]),
+    ("Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust",
+     ["Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust"]),
+    ("NHS Barking and Dagenham CCG", ["NHS Barking and Dagenham CCG"]),
+    ("London School of Hygiene and Tropical Medicine", ["London School of Hygiene and Tropical Medicine"]),
+    ("NHS Cannock Chase CCG - 04Y", ["NHS Cannock Chase CCG - 04Y"]),
+    ("EUROCARE-6 (Istituto Superiore di Sanit?, Italy)", ["EUROCARE-6 (Istituto Superiore di Sanit?, Italy)"]),
+])
+def test_cells_naming_several_bodies_are_split_and_names_are_not(cell: str, names: list[str]) -> None:
+    assert [cell[s:e] for s, e in split_organisations(cell)] == names
+
+
+def test_sector_of_names_nobody_listed_from_name_form_and_purpose() -> None:
+    empty = Registry.from_entries([])
+    assert decide("Acme Analytics Ltd", registry=empty) == ("commercial", "name: legal form")
+    assert decide("NHS Nowhere CCG", registry=empty)[0] == "nhs_commissioner"
+    assert decide("Nowhere Borough Council", registry=empty)[0] == "local_authority"
+    said = "Zephyr is a consultancy company working for NHS trusts."
+    assert decide("Zephyr", None, said, empty) == ("commercial", "text: company")
+    assert decide("Zephyr", None, None, empty) == ("other", "nothing known")
+    # the publisher's own type wins over everything else
+    assert decide("Zephyr", "Academic Institution", said, empty)[0] == "academic"
+
+
+def test_sector_confidence_is_calibrated_and_unsure_ones_need_review() -> None:
+    calibration = load_calibration()
+    assert calibration["nothing known"] < REVIEW_BELOW
+    unknown = classify("Zephyr Wibble")
+    assert unknown.needs_review and unknown.confidence == calibration["nothing known"]
+    listed = classify("Public Health England")
+    assert listed.source.startswith("registry") and not listed.needs_review
+
+
+def test_records_link_to_the_registry_and_keep_the_name_as_printed() -> None:
+    out = subprocess.run([sys.executable, "-m", "workers.cli", "process", str(SAMPLE)],
+                         capture_output=True, text=True, check=True, cwd=ROOT, timeout=300)
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    cells = [r for r in records if r["fields"]["organisation"] == "NHS England - CSUs, CCGs"]
+    assert cells, "the sample's multi-body cell"
+    orgs = [o for o in cells[0]["entities"]["organisations"] if o["field"] == "organisation"]
+    assert [o["text"] for o in orgs] == ["NHS England", "CSUs", "CCGs"]
+    assert [cells[0]["fields"]["organisation"][o["start"]:o["end"]] for o in orgs] == [
+        "NHS England", "CSUs", "CCGs"]
+    assert orgs[0]["id"] == REGISTRY.resolve("NHS England") and orgs[1]["id"] is None
+    assert orgs[1]["sector"] == "nhs_commissioner"
+    for r in records:
+        for org in r["entities"]["organisations"]:
+            assert org["id"] is None or org["id"] in REGISTRY.entries
+            assert org["needs_review"] == (org["sector_confidence"] < REVIEW_BELOW)
