@@ -61,8 +61,8 @@ def install(app: FastAPI, query_model: Any) -> None:
     app.state.explorer_query = query_model
     for path, endpoint in (
         ("/explore", search_page),
-        ("/explore/organisations/{name}", organisation_page),
-        ("/explore/agreements/{key}", agreement_page),
+        ("/explore/organisations/{name:path}", organisation_page),
+        ("/explore/agreements/{key:path}", agreement_page),
         ("/explore/records/{record_id}", record_page),
     ):
         app.add_api_route(path, endpoint, response_class=HTMLResponse, include_in_schema=False)
