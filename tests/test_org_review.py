@@ -8,6 +8,7 @@ are the HSCIC 2014 sample as ``drr process`` enriches it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ REGISTRY = ROOT / "corpora" / "organisations" / "registry.json"
 
 def cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "workers.cli", *args], input=stdin, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, env=env)
+                          capture_output=True, text=True, timeout=300, env=env, check=False)
 
 
 @pytest.fixture
@@ -199,8 +200,8 @@ def test_reviewers_correct_organisations_audited_and_applied_to_the_registry(
         ("id", None, csus, "Ada Lovelace")]
     assert trail[0]["at"] and trail[0]["note"] == "this row's CSU"
     # and into the registry (a copy), once however often it is applied
-    registry, decisions = copies
-    env = {**__import__("os").environ, "DRR_DATABASE_URL": database_url}
+    registry, _ = copies
+    env = {**os.environ, "DRR_DATABASE_URL": database_url}
     for _ in range(2):
         done_apply = cli("organisations", "corrections", "apply", "--registry", str(registry), env=env)
         assert done_apply.returncode == 0, done_apply.stderr

@@ -1,0 +1,89 @@
+"""The review page's organisation part in a real browser (Debian's chromium, Selenium)
+against a real ``drr serve``: a reviewer finds a registry organisation by name and links a
+record's organisation to it; the correction is kept under the reviewer's name."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest_service import ROOT, SAMPLE, free_port, service_env, start_drr
+from test_review_browser import browser  # noqa: F401 - the fixture
+from test_store import processed
+
+from nlp.org_registry import load_registry
+from workers.store import open_store
+
+pytestmark = pytest.mark.service
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """``drr serve`` on SQLite with the HSCIC sample as ``drr process`` enriches it."""
+    out = subprocess.run([sys.executable, "-m", "workers.cli", "process", str(SAMPLE)], cwd=ROOT,
+                         capture_output=True, text=True, check=True, timeout=300)
+    url = f"sqlite:///{tmp_path / 'drr.sqlite'}"
+    store = open_store(url)
+    sha = processed(store, SAMPLE.read_bytes(), [])
+    submission = store.submit(SAMPLE.read_bytes(), "s.txt", again=True)
+    assert store.start_delivery(submission.job_id) is not None
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    store.finish_job(submission.job_id, sha, "text", rows)
+    port = free_port()
+    process = start_drr(["serve", "--port", str(port)], service_env(url, None), tmp_path / "serve.log")
+    try:
+        process.wait_for("Uvicorn running")
+        yield {"base": f"http://127.0.0.1:{port}", "store": store, "rows": rows,
+               "token": store.create_token("reviewer", "Grace Hopper")}
+    finally:
+        process.stop()
+        store.dispose()
+
+
+def test_a_reviewer_links_a_records_organisation_to_the_registry(
+        browser: Any, server: dict[str, Any]) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    target = next(r for r in server["rows"] if r["fields"]["organisation"] == "NHS England - CSUs, CCGs")
+    browser.get(server["base"] + "/review")
+    browser.find_element(By.ID, "token").send_keys(server["token"])
+    browser.find_element(By.XPATH, "//button[normalize-space()='Use this token']").click()
+
+    def field(label: str) -> Any:
+        found = browser.find_element(By.XPATH, f"//label[normalize-space()='{label}']")
+        return browser.find_element(By.ID, found.get_attribute("for"))
+
+    field("Record id").send_keys(target["record_id"])
+    number = field("Organisation number in the record")
+    number.clear()
+    number.send_keys("2")
+    field("Find a registry organisation").send_keys("Arden Greater East Midlands")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Find']").click()
+    wait.until(ready.text_to_be_present_in_element((By.ID, "org-status"), "found"))
+    csu = load_registry().resolve("NHS Arden and Greater East Midlands Commissioning Support Unit")
+    Select(field("Registry organisation")).select_by_value(csu)
+    field("Note on the organisation (optional)").send_keys("the CSU of this agreement")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Save organisation']").click()
+    wait.until(ready.text_to_be_present_in_element((By.ID, "org-status"), "Saved"))
+    assert "CSUs is " + csu in browser.find_element(By.ID, "org-status").text
+
+    [row] = server["store"].organisation_corrections_of(record_id=target["record_id"])
+    assert (row["reviewer"], row["field"], row["old_value"], row["new_value"], row["note"]) == (
+        "Grace Hopper", "id", None, csu, "the CSU of this agreement")
+    stored = json.loads(server["store"].get_record(target["record_id"]))
+    assert stored["entities"]["organisations"][1]["id"] == csu
+    # a refusal is said in words: an organisation number the record does not have
+    number.clear()
+    number.send_keys("9")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Save organisation']").click()
+    wait.until(ready.text_to_be_present_in_element((By.ID, "org-status"), "Not saved"))
+    assert "404" in browser.find_element(By.ID, "org-status").text
