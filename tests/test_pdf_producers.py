@@ -238,3 +238,22 @@ def test_merged_values_on_their_blocks_first_rows_are_told_by_the_tables_ends():
     assert not values_on_first_rows(fields, [ids, ids, ids], 6)  # no evidence: the foot
     assert not values_on_first_rows(fields, [ids, on_top, ids], 6)  # one blank cell: none
     assert not values_on_first_rows(("row_id", "organisation", "x"), [ids, on_top, ids], 6)
+
+
+def test_an_extra_columns_header_is_rejoined_where_a_break_cut_a_word():
+    from extract.pdf.header import cut_breaks
+
+    def line(baseline: float, text: str, per_char: float = 5.0) -> Fragment:
+        box = (100.0, baseline - 8, 100 + per_char * len(text), baseline)
+        return Fragment(1, 0, baseline, 10.0, box, text)
+
+    # text from x 100 to 165: "confidentiali" fills it, "ty" goes on in lower case
+    cut = [line(10, "Common"), line(20, "law duty of"), line(30, "confidentiali"), line(40, "ty")]
+    assert cut_breaks(cut, 165.0, 65.0) == [False, False, True]
+    assert header_text([f.text for f in cut], cut_breaks(cut, 165.0, 65.0)) == (
+        "Common law duty of confidentiality"
+    )
+    # a line wrapped at a space leaves room for a letter; a word that fits is not cut
+    wrapped = [line(10, "Patient"), line(20, "applied")]
+    assert cut_breaks(wrapped, 165.0, 65.0) == [False]
+    assert cut_breaks([line(10, "Outs"), line(20, "et")], 124.0, 30.0) == [False]
