@@ -49,6 +49,7 @@ HEADER_FUZZY = 0.75  # a synonym misspelt (edit ratio >= FUZZY_RATIO)
 FUZZY_RATIO = 0.84
 # A column whose content scores below this for the field its header names does not hold it.
 CONTRADICTED = 0.15
+MIN_EVIDENCE = 5  # filled cells a column needs before its content may overrule its header
 
 _FREQUENCY = re.compile(
     r"(one[ -]?off|on[ -]?going|recurring|recurrent|regular|system access|frequent ad[ -]?hoc"
@@ -81,7 +82,7 @@ _ORG_WORDS = _words(
     "hospital hospitals institute foundation agency authority department commission "
     "consortium company group centre center services service partnership partners network "
     "board borough county city district school unit society charity association clinic "
-    "england scotland wales gmbh corporation corp commissioning laboratory laboratories "
+    "england scotland wales gmbh corporation corp laboratory laboratories "
     "solutions consulting analytics health care healthcare practice surgery office"
 )
 _DATASET_WORDS = _words(
@@ -157,7 +158,7 @@ def score_column(cells: Sequence[str], distinct_share: float, position: int = 0)
     return {
         # unique short codes, not agreement references (those repeat over an agreement's rows)
         "row_id": codes * (1 - refs) * (1.0 if distinct_share >= 0.95 else 0.0) * _counting(cells),
-        "organisation": max(0.0, org - in_types - long_share - closed - sens),
+        "organisation": max(0.0, org - in_types - long_share - closed - sens - legal),
         "organisation_type": in_types * (1.0 if distinct_share <= 0.5 else 0.5),
         "data_type": max(0.0, dataset - long_share - closed - provided - sens) * (1 - refs),
         "data_provided": provided * (1 - sens),
@@ -319,6 +320,15 @@ def assign_columns(
         _choice(i, headers[i], chosen.get(i), evidence[i], scores[i], i in fixed)
         for i in range(len(headers))
     ]
+
+
+def contradicted(score: dict[str, float], field: str, filled: int) -> bool:
+    """The cells plainly hold another field than the one a header gave the column: they
+    score STRONG for another and next to nothing for this one, over at least MIN_EVIDENCE
+    cells (a column of one or two cells says too little to overrule its header)."""
+    if filled < MIN_EVIDENCE or field not in score or score[field] >= CONTRADICTED:
+        return False
+    return max(score.values()) >= STRONG
 
 
 def best_assignment(gain: Sequence[Sequence[float]]) -> list[tuple[int, int]]:

@@ -38,6 +38,7 @@ from extract.content_columns import (
     ColumnChoice,
     assign_columns,
     column_cells,
+    contradicted,
     score_columns,
 )
 from extract.errors import (
@@ -122,6 +123,16 @@ def read_csv(text: str, limits: Limits) -> list[Row]:
 
 def sheets_to_rows(sheets: Iterable[Sheet], limits: Limits) -> list[Row]:
     """Every register row of every sheet that has a register header."""
+    tables = find_tables(sheets, limits)
+    rows = join_lookups([(table, table_rows(table)) for table in tables])
+    if not rows:
+        # not a layout problem: the layout is known, the register is empty or was cut short
+        raise EmptyRegister(_no_rows_message(tables))
+    return rows
+
+
+def find_tables(sheets: Iterable[Sheet], limits: Limits) -> list[Table]:
+    """The register table of every sheet that has one; UnknownLayout when none has."""
     tables: list[Table] = []
     seen: list[str] = []
     budget = limits.max_rows
@@ -133,11 +144,45 @@ def sheets_to_rows(sheets: Iterable[Sheet], limits: Limits) -> list[Row]:
             budget -= len(table.rows)
     if not tables:
         raise UnknownLayout(_no_header_message(seen))
-    rows = join_lookups([(table, table_rows(table)) for table in tables])
-    if not rows:
-        # not a layout problem: the layout is known, the register is empty or was cut short
-        raise EmptyRegister(_no_rows_message(tables))
-    return rows
+    return tables
+
+
+def read_tables(data: bytes, fmt: str, limits: Limits) -> list[Table]:
+    """The register tables of a spreadsheet document as read (``drr profile infer``,
+    ``drr extract --explain``): which profile, which column is which field, and why."""
+    if fmt == "xlsx":
+        import openpyxl
+
+        guard_zip(data, limits)
+
+        def xlsx() -> list[Table]:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                return find_tables(xlsx_sheets(book), limits)
+            finally:
+                book.close()
+
+        return _tables_from_workbook(xlsx, "XLSX")
+    if fmt == "ods":
+        guard_zip(data, limits)
+
+        def ods() -> list[Table]:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as xml:
+                return find_tables(ods_sheets(xml, limits.max_rows), limits)
+
+        return _tables_from_workbook(ods, "ODS")
+    from extract.detect import decode_text
+
+    return find_tables([csv_sheet(decode_text(data))], limits)
+
+
+def _tables_from_workbook(read: Callable[[], list[Table]], kind: str) -> list[Table]:
+    try:
+        return read()
+    except ExtractError:
+        raise
+    except Exception as exc:  # as _rows_from_workbook: the parsers' errors are many
+        raise UnreadableDocument(_damaged_reason(exc, kind)) from exc
 
 
 def _rows_from_workbook(read: Callable[[], list[Row]], kind: str) -> list[Row]:
@@ -545,31 +590,32 @@ _DESCRIBING = {"data_type", "data_provided", "sensitivity", "legal_basis", "purp
 
 
 def with_content_columns(table: Table) -> Table:
-    """The table with the columns its profile left unmapped read by their content.
+    """The table with columns its profile left unmapped read by their content, and columns
+    whose header a profile maps but whose cells plainly hold another field re-decided.
 
-    A column is taken only when its cells hold a field the header row did not give any
-    column (e.g. a frequency column headed "How often"); the profile's own columns stand.
-    A header every column of which the profile maps is returned as it is, at no cost.
+    A column is taken only when its cells hold a field the header row gave no column (a
+    frequency column headed "How often"); a header the profile maps stands unless its
+    cells contradict it ("Type of data provded" holding data set names is no
+    ``data_provided``). When neither happens the table is returned as it was.
     """
     match = table.match
-    unmapped = [
-        i for i, field in enumerate(match.fields)
-        if field is None and any(i < len(cells) and cells[i] for _, _, cells in table.rows[:50])
-    ]
-    if not unmapped or not table.rows or not match.profile.content_fields:
+    if not table.rows or not match.profile.content_fields:
         return table
     width = len(match.headers)
     columns = column_cells([cells for _, _, cells in table.rows], width)
-    wanted = [i if i in unmapped else None for i in range(width)]
-    scores = score_columns([columns[i] if i is not None else [] for i in wanted])
-    fixed = {i: field for i, field in enumerate(match.fields) if field is not None}
+    scores = score_columns(columns)
+    fixed = {
+        i: field
+        for i, field in enumerate(match.fields)
+        if field is not None
+        and not contradicted(scores[i], field, sum(bool(c) for c in columns[i]))
+    }
     choices = assign_columns(
         match.headers, scores, fixed, content_only=True, allowed=match.profile.content_fields
     )
-    taken = {c.index: c.field for c in choices if c.index not in fixed and c.field}
-    if not taken:
+    fields = tuple(c.field for c in choices)
+    if fields == match.fields:
         return table
-    fields = tuple(taken.get(i, field) for i, field in enumerate(match.fields))
     profile = _profile_for(match.profile, match.headers, fields)
     return Table(
         table.sheet, table.header_row, HeaderMatch(profile, match.headers, fields),
@@ -598,7 +644,10 @@ def infer_table(sheet: str | None, rows: list[SheetRow]) -> Table | None:
         choices = assign_columns(headers, score_columns(columns))
         fields = tuple(c.field for c in choices)
         found = {c.field for c in choices if "content" in c.by}  # the cells bear them out
-        if not (found & _IDENTIFYING) or len(found & _DESCRIBING) < 2:
+        # releases say what was released; a table of agreements may say only why
+        if not (found & _IDENTIFYING) or (len(found & _DESCRIBING) < 2 and not (
+            {"reference", "purpose"} <= found
+        )):
             continue
         profile = _profile_for(None, headers, fields)
         return Table(sheet, number, HeaderMatch(profile, headers, fields), body, tuple(choices))
@@ -691,21 +740,10 @@ def join_lookups(tables: list[tuple[Table, list[Row]]]) -> list[Row]:
     that gives each agreement's purpose, looks that table up though no profile says so (an
     edition nobody wrote a profile for: the two sheets are told apart by what they hold).
     """
-    declared = {t.match.profile.lookup.profile for t, _ in tables if t.match.profile.lookup}
-    statements = [(t, r) for t, r in tables if _gives_purposes(t, r)]
-    sources_of: dict[int, tuple[list[tuple[Table, list[Row]]], str]] = {}
-    for position, (table, rows) in enumerate(tables):
-        lookup = table.match.profile.lookup
-        if lookup is not None:
-            named = [(t, r) for t, r in tables if t.match.profile.name == lookup.profile]
-            others = [(t, r) for t, r in statements if t is not table]
-            sources_of[position] = (named or others, lookup.profile)
-        elif _wants_purposes(table, rows) and any(t is not table for t, _ in statements):
-            sources_of[position] = ([(t, r) for t, r in statements if t is not table], "")
-    supplying = {id(t) for s, _ in sources_of.values() for t, _ in s}
+    sources_of, skipped = join_plan(tables)
     out: list[Row] = []
     for position, (table, rows) in enumerate(tables):
-        if table.match.profile.name in declared or id(table) in supplying:
+        if position in skipped:
             continue
         if position in sources_of:
             sources, wanted = sources_of[position]
@@ -715,6 +753,32 @@ def join_lookups(tables: list[tuple[Table, list[Row]]]) -> list[Row]:
             rows = [_completed(row, index, on, described) for row in rows]
         out.extend(_with_unread_columns(table, rows))
     return out
+
+
+Sources = list[tuple[Table, list[Row]]]
+
+
+def join_plan(tables: list[tuple[Table, list[Row]]]) -> tuple[dict[int, tuple[Sources, str]], set[int]]:
+    """Which tables look which up (by position: the tables they look up, and the profile
+    name a declared lookup wants), and which tables only supply rows to others."""
+    declared = {t.match.profile.lookup.profile for t, _ in tables if t.match.profile.lookup}
+    statements = [(t, r) for t, r in tables if _gives_purposes(t, r)]
+    sources_of: dict[int, tuple[Sources, str]] = {}
+    for position, (table, rows) in enumerate(tables):
+        lookup = table.match.profile.lookup
+        if lookup is not None:
+            named = [(t, r) for t, r in tables if t.match.profile.name == lookup.profile]
+            others = [(t, r) for t, r in statements if t is not table]
+            sources_of[position] = (named or others, lookup.profile)
+        elif _wants_purposes(table, rows) and any(t is not table for t, _ in statements):
+            sources_of[position] = ([(t, r) for t, r in statements if t is not table], "")
+    supplying = {id(t) for s, _ in sources_of.values() for t, _ in s}
+    skipped = {
+        position
+        for position, (table, _) in enumerate(tables)
+        if table.match.profile.name in declared or id(table) in supplying
+    }
+    return sources_of, skipped
 
 
 def _gives_purposes(table: Table, rows: list[Row]) -> bool:
@@ -791,7 +855,12 @@ def _completed(row: Row, index: JoinIndex, on: str, described: str) -> Row:
     }
     fields = mine.model_copy(update={**taken, "extra": {**theirs.extra, **mine.extra}})
     cells = {**row.cells, **{k: v for k, v in found.cells.items() if k in taken}}
-    return row.model_copy(update={"fields": fields, "cells": cells})
+    update: dict[str, object] = {"fields": fields, "cells": cells}
+    if found.warnings:  # what the looked-up table's reading was unsure of, this row takes
+        sheet = _label(next(iter(found.cells.values())).sheet) if found.cells else described
+        update["warnings"] = [*row.warnings, *(f"{sheet}: {w}" for w in found.warnings)]
+        update["needs_review"] = row.needs_review or found.needs_review
+    return row.model_copy(update=update)
 
 
 # Fields every register of releases fills; all empty on every row says the columns were missed.
