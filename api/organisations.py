@@ -76,11 +76,11 @@ def install(app: FastAPI) -> None:
     app.add_api_route("/organisations/{organisation_id}/corrections", correct_entry,
                       methods=["POST"], dependencies=[review],
                       summary="a reviewer's correction of an organisation's sector or name",
-                      responses=answers(401, 403, 404, 413, 422))
+                      responses=answers(400, 401, 403, 404, 413, 422))
     app.add_api_route("/records/{record_id}/organisations/{position}", correct_record,
                       methods=["POST"], dependencies=[review],
                       summary="a reviewer's correction of one organisation of a record",
-                      responses=answers(401, 403, 404, 413, 422))
+                      responses=answers(400, 401, 403, 404, 413, 422))
 
 
 def _sector(value: str | None) -> str | None:
