@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from starlette.concurrency import run_in_threadpool
 
-from api import changes, errors, explorer, organisations, review
+from api import changes, docs, errors, explorer, organisations, review
 from api.auth import READ_ROLES, authorize, requires
 from api.errors import ApiError
 from api.limits import BodyLimit, LimitedBody, UploadSlots
@@ -52,6 +52,8 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
         title="drr",
         summary="NHS data release registers as enriched JSON records",
         version="0.1.0",
+        docs_url=None,  # served from packaged files by api/docs.py, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -107,6 +109,7 @@ def create_app(settings: Settings, store: Store, enqueue: Enqueue) -> FastAPI:
     review.install(app)
     explorer.install(app, RecordQuery)
     changes.install(app)
+    docs.install(app)
     organisations.install(app)
     return app
 

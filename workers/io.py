@@ -82,3 +82,35 @@ class Progress:
             print(f"\r[{bar}] {self.done}/{self.total} {name[:40]:<40}", end=end, file=sys.stderr)
         else:
             print(f"drr: [{self.done}/{self.total}] {name}: {outcome}", file=sys.stderr)
+
+
+@contextmanager
+def activity(label: str, tick: float = 1.0, report: bool = True) -> Iterator[None]:
+    """A long step (reading a large file, enriching it, training): on a terminal its label
+    with the seconds counting up; when it ends, how long it took (unless ``report`` is
+    False: then only on a terminal). Nothing more when it fails: its one line says it."""
+    import threading
+    import time
+
+    start = time.monotonic()
+    stop = threading.Event()
+    tty = sys.stderr.isatty()
+
+    def count_up() -> None:
+        while not stop.wait(tick):
+            print(f"\rdrr: {label}... {time.monotonic() - start:.0f} s", end="",
+                  file=sys.stderr, flush=True)
+
+    ticker = threading.Thread(target=count_up, daemon=True) if tty else None
+    if ticker:
+        print(f"drr: {label}...", end="", file=sys.stderr, flush=True)
+        ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if ticker:
+            ticker.join()
+            print("\r\x1b[K", end="", file=sys.stderr)  # the ticking line is cleared
+    if report or tty:
+        print(f"drr: {label}: done in {time.monotonic() - start:.1f} s", file=sys.stderr)

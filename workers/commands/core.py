@@ -7,12 +7,14 @@ import argparse
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from extract.errors import DrrError
 from workers.io import (
     Progress,
+    activity,
     display_name,
     error,
     expand_inputs,
@@ -25,6 +27,7 @@ from workers.settings import Settings
 Records = list[dict[str, Any]]
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+LARGE_FILE = 1_000_000  # bytes: from this size a file's reading and enriching show progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,23 +58,57 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_extract(args: argparse.Namespace, settings: Settings) -> int:
     from workers.pipeline import extract_records
 
-    return _run_documents(args, lambda data, name: extract_records(data, name, settings.limits)[1])
+    def handle(data: bytes, name: str) -> Records:
+        if len(data) < LARGE_FILE:
+            return extract_records(data, name, settings.limits)[1]
+        with activity(f"{one_line(name)}: reading {len(data) / 1e6:.1f} MB"):
+            return extract_records(data, name, settings.limits)[1]
+
+    return _run_documents(args, handle)
 
 
 def run_process(args: argparse.Namespace, settings: Settings) -> int:
     from nlp.enrich import build_enricher
-    from workers.pipeline import process_document
+    from workers.pipeline import extract_records, process_document
 
-    enricher = build_enricher(settings.models_dir)
-    return _run_documents(
-        args, lambda data, name: process_document(data, name, settings.limits, enricher)[1]
-    )
+    with activity("loading the models", report=False):
+        enricher = build_enricher(settings.models_dir)
+
+    def handle(data: bytes, name: str) -> Records:
+        if len(data) < LARGE_FILE:
+            return process_document(data, name, settings.limits, enricher)[1]
+        # process_document's two steps, each shown: a large workbook takes many seconds.
+        with activity(f"{one_line(name)}: reading {len(data) / 1e6:.1f} MB"):
+            records = extract_records(data, name, settings.limits)[1]
+        with activity(f"{one_line(name)}: enriching {len(records):,} records"):
+            return enricher.enrich(records)
+
+    return _run_documents(args, handle)
+
+
+def summary(records: int, flagged: int, failed: int, purposes: Counter[str]) -> str:
+    """The line a run ends with: what a person would otherwise count with a script. It is
+    shown as ``drr: [N/N] done: ...``, the form of the progress lines scripts already tell
+    from the one line per failure."""
+    line = f"{records:,} records, {flagged:,} flagged for review, {failed:,} failed"
+    if purposes:
+        split = ", ".join(f"{n:,} {label}" for label, n in purposes.most_common())
+        line += f"; purposes: {split}"
+    return line
+
+
+def _tally(records: Records, purposes: Counter[str]) -> int:
+    """Count the records' purposes into ``purposes``; the number flagged for review."""
+    purposes.update(r["purpose"]["label"] for r in records
+                    if isinstance(r.get("purpose"), dict) and r["purpose"].get("label"))
+    return sum(1 for r in records if r.get("needs_review"))
 
 
 def _run_documents(args: argparse.Namespace, handle: Callable[[bytes, str], Records]) -> int:
     names = expand_inputs(args.files, exclude=args.output)
     progress = Progress(len(names))
-    failed = 0
+    failed = written = flagged = 0
+    purposes: Counter[str] = Counter()
     with open_output(args.output) as out:
         for name in names:
             shown = display_name(name)
@@ -89,7 +126,11 @@ def _run_documents(args: argparse.Namespace, handle: Callable[[bytes, str], Reco
                 progress.step(one_line(shown), "failed")
                 continue
             write_jsonl(out, records)
+            written += len(records)
+            flagged += _tally(records, purposes)
             progress.step(one_line(shown), f"{len(records)} records")
+    if failed < len(names):  # a lone failure's one line says it all
+        error(f"[{len(names)}/{len(names)}] done: {summary(written, flagged, failed, purposes)}")
     return 1 if failed else 0
 
 
@@ -100,6 +141,8 @@ def run_enrich(args: argparse.Namespace, settings: Settings) -> int:
     enriched = build_enricher(settings.models_dir).enrich(records) if records else []
     with open_output(args.output) as out:
         write_jsonl(out, enriched)
+    purposes: Counter[str] = Counter()
+    error(f"[1/1] done: {summary(len(enriched), _tally(enriched, purposes), failed, purposes)}")
     return 1 if failed else 0
 
 

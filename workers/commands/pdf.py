@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from extract.errors import DrrError
+from extract.errors import DrrError, UnreadableDocument
 from workers.io import error, read_input
 from workers.settings import Settings
 
@@ -41,6 +41,7 @@ def run_debug_page(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         data = read_input(args.file)
+        check_page(data, args.file, args.page)
         found = debug_page(data, args.page, settings.limits)
         image = render_page(data, args.page)
     except (DrrError, OSError, RuntimeError) as exc:
@@ -55,6 +56,39 @@ def run_debug_page(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def check_page(data: bytes, filename: str, page: int) -> None:
+    """Refuse what is not a PDF as ``drr extract`` does (by its bytes), and a page the PDF
+    does not have, saying how many it has: not "no text the reader could use"."""
+    from extract.detect import detect_format
+
+    fmt = detect_format(data, filename)  # a .pdf that is not one: extract's own message
+    if fmt != "pdf":
+        raise UnreadableDocument(f"not a PDF (the bytes are {fmt}): debug-page draws PDF pages")
+    if page < 1:
+        raise UnreadableDocument(f"page {page} is out of range: pages are numbered from 1")
+    count = page_count(data)
+    if count is not None and page > count:
+        plural = "page" if count == 1 else "pages"
+        raise UnreadableDocument(f"page {page} is out of range: the PDF has {count} {plural}")
+
+
+def page_count(data: bytes) -> int | None:
+    """The PDF's number of pages as poppler's ``pdfinfo`` reads it; None if it cannot tell
+    (rendering with poppler then says what is wrong)."""
+    if shutil.which("pdfinfo") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.pdf"
+        source.write_bytes(data)
+        done = subprocess.run(["pdfinfo", str(source)], capture_output=True, timeout=60,
+                              check=False)
+    for line in done.stdout.decode(errors="replace").splitlines():
+        name, _, value = line.partition(":")
+        if name == "Pages" and value.strip().isdigit():
+            return int(value)
+    return None
 
 
 def render_page(data: bytes, page: int):
