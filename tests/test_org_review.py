@@ -210,3 +210,25 @@ def test_reviewers_correct_organisations_audited_and_applied_to_the_registry(
     assert [c["reviewer"] for c in after[target]["corrections"]] == ["Ada Lovelace"]
     assert "CSUs" in {a["name"] for a in after[csus]["aliases"]}
     assert len(after[csus]["corrections"]) == 1
+
+
+@pytest.mark.service
+def test_reprocessing_keeps_organisation_corrections(
+        api: TestClient, store: Store, sample_records: list[dict[str, Any]]) -> None:
+    reviewer = bearer(store, "reviewer", "Ada Lovelace")
+    rows = api.get("/records", params={"limit": 1000}).json()["records"]
+    target = next(r for r in rows if r["fields"]["organisation"] == "NHS England - CSUs, CCGs")
+    fixed = api.post(f"/records/{target['record_id']}/organisations/2", headers=reviewer,
+                     json={"sector": "other", "note": "kinds of body, not one"})
+    assert fixed.status_code == 200, fixed.text
+    # the document processed again (a model update): the new run's records are as enriched
+    sha = target["record_id"].split("-")[0]
+    submission = store.submit(SAMPLE.read_bytes(), "s.txt", again=True)
+    assert store.start_delivery(submission.job_id) is not None
+    again = [{**r, "record_id": f"{sha}-{i}"} for i, r in enumerate(sample_records)]
+    store.finish_job(submission.job_id, submission.document_sha256, "text", again)
+    kept = json.loads(store.get_record(target["record_id"]) or "{}")
+    org = kept["entities"]["organisations"][2]
+    assert (org["text"], org["sector"], org["needs_review"]) == ("CCGs", "other", False)
+    untouched = json.loads(store.get_record(f"{sha}-0") or "{}")
+    assert untouched["entities"] == sample_records[0]["entities"]

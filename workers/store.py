@@ -1166,6 +1166,37 @@ def _reapply_corrections(
     ]
 
 
+def _reapply_organisation_corrections(
+    conn: Connection, enriched: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A new run's records with reviewers' organisation corrections put back, oldest first,
+    where the organisation at that position still prints the name the reviewer saw."""
+    ids = [record["record_id"] for record in enriched]
+    rows: list[Any] = []
+    for start in range(0, len(ids), 500):
+        rows += conn.execute(
+            sa.select(organisation_corrections)
+            .where(organisation_corrections.c.record_id.in_(ids[start : start + 500]))
+        ).all()
+    if not rows:
+        return list(enriched)
+    by_record: dict[str, list[Any]] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        by_record.setdefault(row.record_id, []).append(row)
+    out = []
+    for record in enriched:
+        fixes = by_record.get(record["record_id"])
+        if fixes:
+            record = json.loads(json.dumps(record))  # the caller's record stays as it was
+            orgs = (record.get("entities") or {}).get("organisations") or []
+            for fix in fixes:
+                if fix.position < len(orgs) and (orgs[fix.position].get("text") or "")[:500] == fix.printed:
+                    orgs[fix.position][fix.field] = fix.new_value
+                    orgs[fix.position]["needs_review"] = False
+        out.append(record)
+    return out
+
+
 def _finished_active_job(again: bool) -> sa.ColumnElement[bool]:
     """With ``again``, a document whose job is done may be claimed by a new job."""
     if not again:
@@ -1252,6 +1283,7 @@ def _replace_records(
     read under the document's lock so that none made meanwhile is overwritten."""
     _lock_document(conn, sha)
     enriched = _reapply_corrections(conn, sha, enriched)
+    enriched = _reapply_organisation_corrections(conn, enriched)
     rows = [_record_row(sha, record) for record in enriched]
     previous = sa.select(records.c.record_id).where(records.c.document_sha256 == sha)
     conn.execute(record_terms.delete().where(record_terms.c.record_id.in_(previous)))
