@@ -158,3 +158,17 @@ def test_get_changes(store: Store, stored: dict[str, Any]) -> None:
         assert later.json() == {"changes": []}
         bad = client.get("/changes", params={"since": "yesterday"}, headers=reader)
         assert bad.status_code == 400 and "ISO date" in bad.json()["error"]["message"]
+
+
+def test_report_from_the_store_says_what_changed_since_the_last_edition(
+    store: Store, stored: dict[str, Any], database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DRR_DATABASE_URL", database_url)
+    out = tmp_path / "report.md"
+    assert main(["report", "--from-store", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    # Both editions' records are in the store; the changes are the latest edition's.
+    assert f"- releases (register rows): {store.record_count():,}" in text
+    assert "5 agreements added, 5 removed, 10 amended." in text
+    assert "written to" in capsys.readouterr().err

@@ -67,7 +67,9 @@ REGISTERS = {
     }),
 }
 # "-v2.2": a DARS agreement's version; "/A1", "/R4": an ODR agreement's amendment, renewal.
-_VERSION = re.compile(r"(?:[\s_-]*v\d+(?:\.\d+)*|/[AR]\d{1,2})$", re.IGNORECASE)
+# A letter alone too: PHE16-17.csv prints "ODR1516_364/A" and "ODR1516_364/B" (found when
+# that file was held out: drr's canonical reference already read both as ODR1516_364).
+_VERSION = re.compile(r"(?:[\s_-]*v\d+(?:\.\d+)*|/[A-Z]\d{0,2})$", re.IGNORECASE)
 
 
 def agreement_of(reference: object) -> str:
