@@ -257,3 +257,19 @@ def test_an_extra_columns_header_is_rejoined_where_a_break_cut_a_word():
     wrapped = [line(10, "Patient"), line(20, "applied")]
     assert cut_breaks(wrapped, 165.0, 65.0) == [False]
     assert cut_breaks([line(10, "Outs"), line(20, "et")], 124.0, 30.0) == [False]
+
+
+def test_a_broken_rows_rest_above_a_rule_over_the_first_id_is_a_band_of_its_own():
+    from extract.pdf.bands import continued_part
+    from extract.pdf.cells import cut_blocks
+
+    # page 2, bottom-aligned: a line of row 18's purpose (column 2) above the fill edge
+    # at 105, then row 19: its cells end on its id's line at 130
+    first = Band(2, float("-inf"), 133.0, 130.0)
+    columns = [[frag(130, 0)], [frag(130, 1)], [frag(100, 2), frag(110, 2), frag(120, 2), frag(130, 2)]]
+    bands = continued_part([first], columns, 0, [105.0], PITCH)
+    assert [(b.top, b.bottom) for b in bands] == [(float("-inf"), 105.0), (105.0, 133.0)]
+    assert continued_part([first], columns, 0, [], PITCH) == [first]  # no rule: no evidence
+    assert continued_part([first], columns, 0, [125.0], PITCH) == [first]  # not over the id
+    run = columns[2]
+    assert [len(b) for b in cut_blocks([run], [105.0])] == [1, 3]  # the cell starts there

@@ -13,7 +13,14 @@ from dataclasses import replace
 
 from extract.pdf.columns import SNAP
 from extract.pdf.lines import Fragment
-from extract.pdf.rows import Align, Band, bands_between, bands_from_anchor, rules_within
+from extract.pdf.rows import (
+    Align,
+    Band,
+    bands_between,
+    bands_from_anchor,
+    rules_across,
+    rules_within,
+)
 from extract.pdf.table import PageTable
 from extract.text import join_lines
 
@@ -47,6 +54,10 @@ def page_bands(
     bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others, rules)
     if rules and bands:
         bands = cut_at_rules(bands, columns[anchor], rules, pitch)
+        if align == "bottom":
+            x0, x1 = page.edges[anchor], page.edges[anchor + 1]
+            over_anchor = [y for y in rules_across(page.geometry.rulings, x0, x1) if y in rules]
+            bands = continued_part(bands, columns, anchor, over_anchor, pitch)
     bands = broken_parts(page.number, bands, [f for c in columns for f in c], align, pitch, more)
     if below is not None and bands:
         bands[0] = replace(bands[0], top=max(bands[0].top, below))
@@ -84,6 +95,30 @@ def broken_parts(
     if align == "bottom" and more and len(under) >= 2:
         below = max(f.baseline for f in fragments) + 0.3 * pitch
         return [*bands, Band(page, last.bottom, below)]
+    return bands
+
+
+def continued_part(
+    bands: list[Band],
+    columns: Sequence[Sequence[Fragment]],
+    anchor: int,
+    rules: Sequence[float],
+    pitch: float,
+) -> list[Band]:
+    """Bottom-aligned: text above a rule (or a fill's edge) drawn across the anchor column
+    over the first row's anchor cell ends a row begun on the page before, in a band of
+    its own (Writer prints a broken row's rest as a part of its own, its cells' text
+    from the part's top, the row's id left on the first part).
+    """
+    first = bands[0]
+    ids = [f.baseline for f in columns[anchor] if first.holds(f.baseline)]
+    if not ids:
+        return bands
+    over = [y for y in rules if first.top < y < min(ids) - 0.7 * pitch]
+    text = [f.baseline for column in columns for f in column if first.holds(f.baseline)]
+    for y in sorted(over, reverse=True):
+        if any(b < y for b in text):
+            return [Band(first.page, first.top, y), replace(first, top=y), *bands[1:]]
     return bands
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from extract.pdf.geometry import Ruling
 from extract.pdf.lines import Fragment
@@ -82,14 +83,23 @@ def unruled_cells(
     cell_gap: tuple[float, float] | None = None,
     clipped_below: bool = False,
     release_ends: Sequence[float] = (),
+    broken: tuple[float | None, float | None] = (None, None),
 ) -> list[Cell]:
-    """Cells of one column of an unruled page: runs of lines at the line pitch."""
+    """Cells of one column of an unruled page: runs of lines at the line pitch.
+
+    ``broken`` (``reader.broken_row_parts``): where the rest of a row begun overleaf
+    ends, and where the part of a row going on overleaf whose text runs from its top
+    starts; a cell starts at each. That part's cells end on the page: what goes on is in
+    the next page's band of the same row, and joins by its row (``join_across_pages``).
+    """
     if not rows.bands:
         return []
     last_band = rows.bands[-1]
+    rest, flowing = broken
     cells: list[Cell] = []
     row_ends = sorted(band.baseline for band in rows.bands if band.baseline is not None)
-    for block in text_blocks(fragments, pitch, row_ends, cell_gap, release_ends):
+    blocks = text_blocks(fragments, pitch, row_ends, cell_gap, release_ends)
+    for block in cut_blocks(blocks, [y for y in (rest, flowing) if y is not None]):
         last = rows.row_of(block[-1].baseline)
         open_below = False
         if last is None and 0 < block[-1].baseline - last_band.bottom <= 2 * pitch:
@@ -99,7 +109,9 @@ def unruled_cells(
         first = rows.row_of(block[0].baseline)
         if first is None:  # above the first row's band (cut off at the top), or below the last
             first = last if block[0].baseline > last_band.bottom else rows.first_row
-        if last == rows.first_row + len(rows.bands) - 1:
+        if flowing is not None and block[0].baseline > flowing:
+            open_below = False
+        elif last == rows.first_row + len(rows.bands) - 1:
             # A bottom-aligned cell ends on its row's bottom line; one that doesn't was
             # cut by the page break and goes on overleaf.
             row_baseline = last_band.bottom if last_band.baseline is None else last_band.baseline
@@ -113,6 +125,20 @@ def unruled_cells(
             cell = join_paragraphs(cells.pop(), cell)
         cells.append(cell)
     return cells
+
+
+def cut_blocks(blocks: list[list[Fragment]], cuts: Sequence[float]) -> list[list[Fragment]]:
+    """Runs of lines, each cut where it crosses one of ``cuts`` (a y)."""
+    if not cuts:
+        return blocks
+    out: list[list[Fragment]] = []
+    for block in blocks:
+        out.append([block[0]])
+        for above, f in pairwise(block):
+            if any(above.baseline < y < f.baseline for y in cuts):
+                out.append([])
+            out[-1].append(f)
+    return out
 
 
 def aligned_cells(

@@ -222,6 +222,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         unruled_cell_gap(kept, rows, pitch) if align == "bottom" else None,
         unread_notices(notice_pages(pages[start:], kept)),
         align,
+        anchor,
     )
 
 
@@ -462,8 +463,50 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
                 ends = sorted(b.baseline for b in rows.bands if b.baseline is not None)
             else:  # a column registers merge ends its cells where a release ends
                 ends = release_ends(table, page, rows) if column != organisation(table) else []
-            cells += unruled_cells(rows, column, fragments, table.pitch, table.cell_gap, cut, ends)
+            k = table.pages.index(page)
+            later = (table.pages[k + 1], table.rows[k + 1]) if k + 1 < len(table.pages) else None
+            parts = broken_row_parts(page, rows, table.anchor, table.pitch, later)
+            cells += unruled_cells(
+                rows, column, fragments, table.pitch, table.cell_gap, cut, ends, parts
+            )
     return [c for c in join_across_pages(cells) if c.fragments]
+
+
+def broken_row_parts(
+    page: PageTable,
+    rows: PageRows,
+    anchor: int,
+    pitch: float,
+    later: tuple[PageTable, PageRows] | None,
+) -> tuple[float | None, float | None]:
+    """Bottom-aligned pages: where the part of a row broken across the page break that
+    holds no id ends (the page's first band, its rest: ``bands.continued_part``), and
+    where the part that holds its id starts, when its text runs from the part's top
+    (text of two columns or more below the id's line: no bottom-aligned cell ends there;
+    or the next page starts with the row's rest). Cells start at both (``unruled_cells``).
+    ``later``: the next page and its rows."""
+    if not rows.bands:
+        return None, None
+    first, last = rows.bands[0], rows.bands[-1]
+    rest = first.bottom if is_rest(page, first, anchor) else None
+    if later is None or len(rows.bands) < 2:
+        return rest, None
+    next_page, next_rows = later
+    if next_rows.bands and is_rest(next_page, next_rows.bands[0], anchor):
+        return rest, last.top
+    below = {
+        f.column
+        for f in page.fragments
+        if last.baseline is not None
+        and last.holds(f.baseline)
+        and f.baseline > last.baseline + 0.5 * pitch
+    }
+    return rest, last.top if len(below) >= 2 else None
+
+
+def is_rest(page: PageTable, band: Band, anchor: int) -> bool:
+    """Whether a band is the rest of a row begun overleaf: text, and no anchor cell."""
+    return not has_text(page, band, anchor) and has_text(page, band)
 
 
 def rows_ruled(page: PageTable, rows: PageRows) -> bool:

@@ -43,3 +43,4 @@ class Table:
     cell_gap: tuple[float, float] | None = None  # gaps seen between lines of one cell
     notices: tuple[str, ...] = ()  # text left unread that casts no doubt on any row
     align: Align = "bottom"  # how unruled cells sit in their rows (``measure_alignment``)
+    anchor: int = 0  # the column whose cells mark the rows (``reader.anchor_column``)
