@@ -325,8 +325,10 @@ def _dataset_spans(doc: Doc) -> list[tuple[int, int, str]]:
 def _cell_organisation(fields: Fields) -> list[Organisation]:
     """The recipient cell's organisations: one, or several when the cell lists bodies."""
     cell = fields.organisation or ""
-    return [_organisation(cell[s:e], "organisation", s, e, fields.organisation_type, fields.purpose)
-            for s, e in split_organisations(cell)]
+    spans = split_organisations(cell)
+    # The publisher typed the cell, not each body it lists: a list's parts go by their names.
+    typed = fields.organisation_type if len(spans) == 1 else None
+    return [_organisation(cell[s:e], "organisation", s, e, typed, fields.purpose) for s, e in spans]
 
 
 def _organisation(name: str, field_name: str, start: int, end: int,

@@ -164,6 +164,12 @@ def sector_by_text(text: str) -> tuple[str, Sector] | None:
 def decide(name: str, publisher_type: str | None = None, purpose: str | None = None,
            registry: Registry | None = None) -> tuple[Sector, str]:
     """(sector, source) from the evidence, without confidence: what calibration measures."""
+    return _by_name(name, publisher_type, registry) or _by_text(name, purpose)
+
+
+def _by_name(name: str, publisher_type: str | None,
+             registry: Registry | None) -> tuple[Sector, str] | None:
+    """What the publisher's type, the registry or a strong name rule says; None: nothing."""
     from_type = sector_from_publisher_type(publisher_type)
     if from_type is not None:
         return from_type, "publisher type"
@@ -171,11 +177,22 @@ def decide(name: str, publisher_type: str | None = None, purpose: str | None = N
     if entry_id is not None:
         entry = (registry if registry is not None else load_registry()).entries[entry_id]
         return entry["sector"], f"registry ({entry.get('sector_from', 'listed')})"
-    for found, prefix in ((sector_by_name(name), "name: "), (sector_by_text(purpose or ""), ""),
+    found = sector_by_name(name)
+    return (found[1], "name: " + found[0]) if found else None
+
+
+def _by_text(name: str, purpose: str | None) -> tuple[Sector, str]:
+    """What the purpose text says the recipient is, then the weak name rules."""
+    for found, prefix in ((sector_by_text(purpose or ""), ""),
                           (sector_by_name(name, weak=True), "name: ")):
         if found is not None:
             return found[1], prefix + found[0]
     return "other", "nothing known"
+
+
+@lru_cache(maxsize=65536)  # a recipient recurs on every row; its purpose text rarely does
+def _by_name_cached(name: str, publisher_type: str | None) -> tuple[Sector, str] | None:
+    return _by_name(name, publisher_type, None)
 
 
 @lru_cache(maxsize=2)
@@ -194,8 +211,7 @@ def confidence_of(source: str, calibration: dict[str, float] | None = None) -> f
     return table.get(source, _DEFAULT_CONFIDENCE)
 
 
-@lru_cache(maxsize=65536)
 def classify(name: str, publisher_type: str | None = None, purpose: str | None = None) -> SectorGuess:
     """The recipient's sector against the committed registry, with its calibrated confidence."""
-    sector, source = decide(name, publisher_type, purpose)
+    sector, source = _by_name_cached(name, publisher_type) or _by_text(name, purpose)
     return SectorGuess(sector, source, confidence_of(source))
