@@ -167,15 +167,16 @@ def search_page(request: Request) -> Response:
         return render(request, "search.html", 422, **_search_context(request, given, said))
     where = query.where()
     store: Store = request.app.state.store
-    page = store.page_records(where, after, PAGE_SIZE)
+    page = store.explore_page(where, after, PAGE_SIZE)
     rows = [row_view(json.loads(body)) for _, body in page]
     more = None
     if len(page) == PAGE_SIZE:
         more = "/explore?" + urlencode({**given, "after": page[-1][0]})
     note = f"Not a filter, left out: {', '.join(unknown)}." if unknown else ""
     context = _search_context(request, given, note)
-    context.update(rows=rows, more=more, total=store.count_records(where),
-                   purposes=_purpose_counts(store, where), first=after == 0)
+    purposes = _purpose_counts(store, where)
+    context.update(rows=rows, more=more, total=sum(n for _, n in purposes),
+                   purposes=purposes, first=after == 0)
     return render(request, "search.html", **context)
 
 
@@ -199,9 +200,11 @@ def _search_context(request: Request, given: dict[str, str], error: str) -> dict
     }
 
 
-def _purpose_counts(store: Store, where: RecordFilter) -> list[tuple[str, int]]:
+def _purpose_counts(store: Store, where: RecordFilter) -> list[tuple[str | None, int]]:
+    """Matching rows by purpose label (None: no label), the labels in their usual order;
+    their sum is the number of matching rows."""
     counts = store.purpose_counts(where)
-    return [(label, counts.get(label, 0)) for label in (*LABELS, None) if counts.get(label)]
+    return [(label, counts[label]) for label in (*LABELS, None) if counts.get(label)]
 
 
 def row_view(record: dict[str, Any]) -> dict[str, Any]:
@@ -241,10 +244,11 @@ def organisation_page(name: str, request: Request) -> Response:
         return refused
     store: Store = request.app.state.store
     where = RecordFilter(organisation=name)
-    total = store.count_records(where)
+    purposes = _purpose_counts(store, where)
+    total = sum(n for _, n in purposes)
     if not total:
         return problem(request, 404, f"no releases to an organisation named {name!r}")
-    page = store.page_records(where, 0, ORGANISATION_ROWS)
+    page = store.explore_page(where, 0, ORGANISATION_ROWS)
     rows = [row_view(json.loads(body)) for _, body in page]
     years = store.year_counts(where)
     return render(
@@ -256,7 +260,7 @@ def organisation_page(name: str, request: Request) -> Response:
         sectors=sorted({r["sector"] for r in rows if r["sector"]}),
         years=years,
         year_max=max((n for _, n in years), default=1),
-        purposes=_purpose_counts(store, where),
+        purposes=purposes,
         datasets=store.term_counts("dataset", where, limit=30),
         search="/explore?" + urlencode({"organisation": name}),
     )

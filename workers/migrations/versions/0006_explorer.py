@@ -55,6 +55,9 @@ def upgrade() -> None:
     _fill()
     op.create_index("ix_records_statement", "records",
                     ["statement_key", "purpose_needs_review", "purpose_source"])
+    op.create_index("ix_records_figures", "records", ["purpose_label", "record_date",
+                                                      "needs_review", "document_sha256",
+                                                      "record_id"])
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE records_fts USING fts5(search_text, content='records', "
@@ -104,6 +107,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE records_fts")
     else:
         op.drop_index("ix_records_search", "records")
+    op.drop_index("ix_records_figures", "records")
     op.drop_index("ix_records_statement", "records")
     with op.batch_alter_table("records") as batch:  # SQLite drops columns by copying
         batch.drop_column("statement_key")
