@@ -47,6 +47,17 @@ STRONG = 0.6  # content score at which a column is taken for a field without its
 HEADER_EXACT = 1.0  # a shipped profile's synonym, as printed or as a prefix
 HEADER_FUZZY = 0.75  # a synonym misspelt (edit ratio >= FUZZY_RATIO)
 FUZZY_RATIO = 0.84
+HEADER_WORD = 0.3  # a header with a word that names a purpose (several columns hold prose)
+# Registers print several prose columns beside the purpose (activities, outputs, benefits):
+# content cannot tell them apart, these words of the header can.
+_PURPOSE_WORDS = frozenset(
+    ("purpose", "purposes", "objective", "objectives", "aim", "aims", "reason", "reasons",
+     "why", "rationale", "goal", "goals")
+)
+_NOT_PURPOSE_WORDS = frozenset(
+    ("benefit", "benefits", "output", "outputs", "outcome", "outcomes", "activity", "activities",
+     "funder", "funders", "collaborators", "publication", "publications")
+)
 # A column whose content scores below this for the field its header names does not hold it.
 CONTRADICTED = 0.15
 MIN_EVIDENCE = 5  # filled cells a column needs before its content may overrule its header
@@ -149,7 +160,8 @@ def score_column(cells: Sequence[str], distinct_share: float, position: int = 0)
     legal = sum(bool(_LEGAL.search(c)) and len(c) <= 600 for c in lowered) / n
     refs = sum(bool(_REFERENCE.match(c)) for c in lowered) / n
     codes = sum(bool(_CODE.match(c)) and any(ch.isdigit() for ch in c) for c in lowered) / n
-    prose = sum(len(w) >= 15 and len(c) >= 90 for c, w in zip(lowered, words, strict=True)) / n
+    # purposes run to paragraphs; a legal-basis or opt-out sentence is one line of ~100 chars
+    prose = sum(len(w) >= 20 and len(c) >= 150 for c, w in zip(lowered, words, strict=True)) / n
     in_types = sum(c in types for c in lowered) / n
     org = sum(c in orgs or (len(c) <= 120 and bool(_ORG_WORDS.intersection(w)))
               for c, w in zip(lowered, words, strict=True)) / n
@@ -248,7 +260,15 @@ def header_evidence(header: str, profiles: tuple[Profile, ...] | None = None) ->
         field = field_for(header, profile)
         if field:
             return field, HEADER_EXACT
-    return _fuzzy_field(norm, profiles)
+    fuzzy = _fuzzy_field(norm, profiles)
+    if fuzzy[0] is None and _PURPOSE_WORDS.intersection(norm.split()):
+        return "purpose", HEADER_WORD
+    return fuzzy
+
+
+def not_purpose(header: str) -> bool:
+    """The header names one of the prose columns registers print beside the purpose."""
+    return bool(_NOT_PURPOSE_WORDS.intersection(normalise_header(header).split()))
 
 
 def _fuzzy_field(norm: str, profiles: tuple[Profile, ...]) -> tuple[str | None, float]:
@@ -279,7 +299,10 @@ def score_columns(columns: Sequence[Sequence[str | None]]) -> list[dict[str, flo
         picked = sample(cells)
         filled = [c for c in cells if c and not c.isspace()]
         distinct = len(set(filled)) / len(filled) if filled else 0.0
-        scores.append(score_column(picked, distinct, position))
+        score = score_column(picked, distinct, position)
+        # an agreement's purpose is given on (nearly) every row; benefits realised so far not
+        score["purpose"] *= len(filled) / len(cells) if cells else 0.0
+        scores.append(score)
     return scores
 
 
@@ -306,8 +329,8 @@ def assign_columns(
         fields = [f for f in fields if f in allowed]
     free = [i for i in range(len(headers)) if i not in fixed]
     gain = [
-        [_gain(scores[i], evidence[i], f) if not content_only or scores[i].get(f, 0) >= STRONG
-         else 0.0 for f in fields]
+        [_gain(scores[i], evidence[i], f, not_purpose(headers[i]))
+         if not content_only or scores[i].get(f, 0) >= STRONG else 0.0 for f in fields]
         for i in free
     ]
     chosen: dict[int, str] = dict(fixed)
@@ -375,8 +398,12 @@ def best_assignment(gain: Sequence[Sequence[float]]) -> list[tuple[int, int]]:
     return sorted((owner[j] - 1, j - 1) for j in range(1, cols + 1) if owner[j])
 
 
-def _gain(score: dict[str, float], evidence: tuple[str | None, float], field: str) -> float:
+def _gain(
+    score: dict[str, float], evidence: tuple[str | None, float], field: str, other_prose: bool
+) -> float:
     content = score.get(field)
+    if field == "purpose" and content is not None and other_prose:
+        content *= 0.5
     named = evidence[1] if evidence[0] == field else 0.0
     if content is None:  # a field only a header tells (title, dates, flags)
         return named
@@ -424,6 +451,7 @@ def explain(choice: ColumnChoice) -> str:
     said = (
         f"header names {choice.header_field}"
         + (" (misspelt)" if choice.header_weight == HEADER_FUZZY else "")
+        + (" (by a word of it)" if choice.header_weight == HEADER_WORD else "")
         if choice.header_field
         else "header unknown"
     )
