@@ -29,6 +29,7 @@ class Cell:
     fragments: list[Fragment]
     open_below: bool = False  # the page break cut it: it goes on at the next page's top
     inferred: bool = field(default=False)  # rows added by fill_upwards, not seen drawn
+    continued: bool = False  # the rest of the cell ending the page before (``goes_on``)
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def join_across_pages(cells: Sequence[Cell]) -> list[Cell]:
     for cell in cells:
         previous = joined[-1] if joined else None
         goes_on = previous is not None and (
-            previous.open_below or cell.rows[0] == previous.rows[-1]
+            previous.open_below or cell.rows[0] == previous.rows[-1] or cell.continued
         )
         if previous is not None and goes_on and cell.page > previous.page:
             rows = range(previous.rows[0], cell.rows[-1] + 1)

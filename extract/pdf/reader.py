@@ -445,7 +445,12 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
         ]
         if page.ruled:
             x0, x1 = page.edges[column], page.edges[column + 1]
-            cells += ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
+            own = ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
+            span = continued_rows(table, page, rows) if own and cells else None
+            merging = table.match.fields[column] in MERGING_FIELDS
+            if span and own[0].rows == span and (len(span) > 1 or merging):
+                own[0] = replace(own[0], continued=True)  # one row: no other column merges
+            cells += own
         elif table.align != "bottom":
             cut = clipped_below(page, rows, column)
             centred = table.align == "center"
@@ -507,6 +512,31 @@ def broken_row_parts(
 def is_rest(page: PageTable, band: Band, anchor: int) -> bool:
     """Whether a band is the rest of a row begun overleaf: text, and no anchor cell."""
     return not has_text(page, band, anchor) and has_text(page, band)
+
+
+def continued_rows(table: Table, page: PageTable, rows: PageRows) -> list[int] | None:
+    """The rows a release merged across the page break spans at a ruled page's top.
+
+    Writer draws a merged cell that a page break cuts as two, each closed by its rules,
+    its text where it falls: a column whose first cell spans the page's first rows with
+    no rule between them and shows no text is the rest of the cell above it (one row
+    only: two such columns, a row may lack one value), and so is every column's first
+    cell that spans the same rows.
+    """
+    if page is table.pages[0] or not rows.bands:
+        return None
+    blank: list[tuple[int, ...]] = []
+    for c, field_name in enumerate(table.match.fields):
+        if field_name not in MERGING_FIELDS:
+            continue
+        x0, x1 = page.edges[c], page.edges[c + 1]
+        cells = ruled_cells(rows, c, x0, x1, page.geometry.rulings, page.column(c))
+        if cells and cells[0].rows[0] == rows.first_row and not cells[0].fragments:
+            blank.append(tuple(cells[0].rows))
+    for span in blank:
+        if len(span) > 1 or blank.count(span) > 1:
+            return list(span)
+    return None
 
 
 def rows_ruled(page: PageTable, rows: PageRows) -> bool:
