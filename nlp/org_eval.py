@@ -47,7 +47,7 @@ def predictions(lines: list[dict[str, Any]], registry: Registry,
                 hide: Callable[[dict[str, Any]], Iterable[str]]) -> list[tuple[str, str, str]]:
     """(label, predicted sector, source) for each line, with ``hide(line)`` removed from
     the registry first."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     for line in lines:
         shown = registry.without(hide(line))
         purpose = " ".join(line.get("purposes", []))

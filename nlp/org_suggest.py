@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ def word_score(a: str, b: str, weights: dict[str, float]) -> float:
     return shared / (sum(weight(w) for w in wa) + sum(weight(w) for w in wb))
 
 
-def suggest(entries: list[dict[str, Any]], decided: set[frozenset[str]] = frozenset(),
+def suggest(entries: list[dict[str, Any]], decided: AbstractSet[frozenset[str]] = frozenset(),
             min_score: float = MIN_SCORE) -> list[Candidate]:
     """Pairs of entries that may be one organisation, best first; pairs already decided
     or already linked (a successor, a part) are left out."""
@@ -179,9 +180,10 @@ def apply_decision(entries: list[dict[str, Any]], decision: dict[str, Any]) -> l
     keep = _entry(entries, decision["a"])
     gone = _entry(entries, decision["b"])
     names = {a["name"] for a in keep.get("aliases", [])}
-    keep["aliases"] = keep.get("aliases", []) + [
-        a for a in [{"name": gone["name"], "seen": []}, *gone.get("aliases", [])]
-        if a["name"] not in names and not names.add(a["name"])]
+    for alias in [{"name": gone["name"], "seen": []}, *gone.get("aliases", [])]:
+        if alias["name"] not in names:
+            keep["aliases"] = [*keep.get("aliases", []), alias]
+            names.add(alias["name"])
     for key in ("ods", "ons", "opened", "closed", "kind"):
         if key in gone and key not in keep:
             keep[key] = gone[key]
