@@ -111,7 +111,10 @@ def _row(record: Record) -> dict[str, Any]:
 
 
 def _printed(value: Any) -> str | None:
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    """Cell text with its spacing collapsed; None for no text."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
 
 
 def _opt_out(extra: Any) -> str | None:
