@@ -2,7 +2,7 @@
 
 The folder (``models/purpose/vN/``) holds ``model.skops`` (a scikit-learn pipeline over
 the strings built in ``nlp.purpose_features``) and ``card.json`` (name, metrics and the
-``needs_review`` threshold chosen from cross-validated predictions).
+``needs_review`` rule chosen from leave-one-publisher-out predictions, ``nlp.purpose_review``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from extract.record import Fields
 from models.registry import ModelNotFound, active_dir, read_card
 from models.sklearn_io import PURPOSE_TRUSTED_TYPES, load_model
 from nlp.purpose_features import FEATURES_VERSION, feature_matrix, register_says_commercial
+from nlp.purpose_review import ReviewRule, rule_from_card, signals_from_features
 from nlp.record import LABELS, Entities, Purpose, PurposeLabel
 
 KIND = "purpose"
@@ -29,17 +30,26 @@ DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 @dataclass(frozen=True)
 class PurposeModel:
-    """A fitted pipeline with its name and review threshold; ``predict`` is pure."""
+    """A fitted pipeline with its name and review rule; ``predict`` is pure.
+
+    ``threshold`` alone (a card from before the review rule) flags on the top score only."""
 
     pipeline: Any
     name: str
     threshold: float
+    review: ReviewRule | None = None
+
+    @property
+    def rule(self) -> ReviewRule:
+        return self.review or ReviewRule(min_top=self.threshold)
 
     def probabilities(self, fields: Sequence[Fields], entities: Sequence[Entities]) -> np.ndarray:
         """(n, 3) calibrated probabilities, columns in ``LABELS`` order."""
         if not fields:
             return np.zeros((0, len(LABELS)))
-        matrix = feature_matrix(fields, entities)
+        return self._scored(feature_matrix(fields, entities))
+
+    def _scored(self, matrix: np.ndarray) -> np.ndarray:
         # Score each distinct row once: an agreement's rows differ only in the data set.
         distinct: dict[tuple[str, ...], int] = {}
         inverse = np.array([distinct.setdefault(tuple(row), len(distinct)) for row in matrix])
@@ -49,12 +59,19 @@ class PurposeModel:
         return raw[:, order][inverse]
 
     def predict(self, fields: Sequence[Fields], entities: Sequence[Entities]) -> list[Purpose]:
-        probabilities = self.probabilities(fields, entities)
-        return [
-            self._purpose(row, register_says_commercial(f)) for row, f in zip(probabilities, fields)
-        ]
+        if not fields:
+            return []
+        matrix = feature_matrix(fields, entities)
+        probabilities = self._scored(matrix)
+        # The review rule reads the keyword label and text length the features already hold.
+        doubt = self.rule.flags(signals_from_features(probabilities, matrix))
+        return [self._purpose(row, register_says_commercial(f), bool(flag))
+                for row, f, flag in zip(probabilities, fields, doubt)]
 
-    def _purpose(self, row: np.ndarray, flagged_commercial: bool) -> Purpose:
+    def _purpose(self, row: np.ndarray, flagged_commercial: bool,
+                 doubt: bool | None = None) -> Purpose:
+        """One record's purpose; ``doubt`` is the review rule's verdict (without it, the top
+        score against ``threshold``)."""
         if flagged_commercial:
             # The guideline defines a register-flagged release as commercial: the flag
             # settles the label, so the model's scores are replaced, not blended.
@@ -64,8 +81,9 @@ class PurposeModel:
             label: round(float(p), 4) for label, p in zip(LABELS, row)
         }
         best = int(np.argmax(row))
-        return Purpose(label=LABELS[best], scores=scores, model=self.name,
-                       needs_review=bool(row[best] < self.threshold))
+        if doubt is None:
+            doubt = bool(row[best] < self.threshold)
+        return Purpose(label=LABELS[best], scores=scores, model=self.name, needs_review=doubt)
 
 
 def _one_hot(label: PurposeLabel) -> dict[PurposeLabel, float]:
@@ -86,7 +104,12 @@ def load_model_dir(version_dir: Path) -> PurposeModel:
     pipeline = load_model(version_dir / MODEL_FILE, PURPOSE_TRUSTED_TYPES)
     if sorted(pipeline.classes_) != sorted(LABELS):
         raise ModelError(f"{version_dir}: model labels {list(pipeline.classes_)} are not {LABELS}")
-    return PurposeModel(pipeline=pipeline, name=card["name"], threshold=float(card["threshold"]))
+    try:
+        rule = rule_from_card(card)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(f"{version_dir}: unreadable review rule in the card ({error})") from error
+    return PurposeModel(pipeline=pipeline, name=card["name"], threshold=float(card["threshold"]),
+                        review=rule)
 
 
 @lru_cache(maxsize=4)

@@ -26,7 +26,7 @@ TEXT, ORGANISATION, META = 0, 1, 2
 MAX_TEXT_CHARS = 1500
 # A model is only valid with the features it was trained on: bump this whenever the strings
 # built here change, so an older model is refused instead of silently scoring new features.
-FEATURES_VERSION = 4
+FEATURES_VERSION = 5
 
 # ``fields.extra`` keys whose text describes the purpose (layouts name them variously:
 # "Expected Measurable Benefits", "Processing Activities", "Outputs", ...).
@@ -126,6 +126,17 @@ _TEXT_WORDS = re.compile(
     r"capacity|demand|grouper|hrg|casemix|needs assessment|public health intelligence|"
     r"service evaluation|quality improvement|performance|monitoring|payment|regulator\w*|"
     r"regulatory|indicators?|shmi))\b", re.IGNORECASE)
+# Guideline v2 rule 4a (docs/purpose-guideline.md): a product maker's study shows itself
+# without a named sponsor (CPRD and CRIS records name no recipient) by its regulatory frame.
+# (PASS and EMA only in capitals: "pass" and "ema" are words or name parts otherwise.)
+_PRODUCT_MAKER = re.compile(
+    r"\bPASS\b|\bEMA\b|(?i:post[- ]?authori[sz]ation|post[- ]marketing|"
+    r"marketing[- ]authori[sz]ation|risk management plan|"
+    r"regulatory (?:commitment|requirement|obligation|submission)s?|"
+    r"european medicines agency|drug utili[sz]ation|study sponsor\b|"
+    r"on behalf of (?:the )?(?:sponsor|manufacturer|marketing)|"
+    # rule 1a: the statement calls its partner a company (CRIS, BioResource name none)
+    r"\b(?:a|the|pharmaceutical|biotech\w*|technology|software) compan(?:y|ies)\b)")
 _TIE_ORDER: tuple[PurposeLabel, ...] = ("research", "commissioning", "commercial")
 _LEGAL_FORM = r"\s+(?:ltd|limited|plc|llp)\b"
 _TRAILING = re.compile(r"\s*\([^)]*\)\s*$|\s+(?:ltd|limited|plc|llp)\.?\s*$", re.IGNORECASE)
@@ -152,15 +163,29 @@ def keyword_label(fields: Fields, text: str | None = None) -> PurposeLabel:
     if _COMMISSIONER.search(organisation):
         return "commissioning"
     counts = Counter(m.lastgroup for m in _TEXT_WORDS.finditer(text))
-    if _ACADEMIC.search(organisation) and counts["commissioning"] <= counts["research"]:
+    academic = _ACADEMIC.search(organisation) is not None
+    # Rule 4 (v2 rule 4a): a product maker's study is commercial unless an academic body
+    # runs it (then the company may be only its funder).
+    if not academic and product_maker_cue(text):
+        return "commercial"
+    if academic and counts["commissioning"] <= counts["research"]:
         return "research"
     # Ties and empty text fall to research, the commonest label in the registers.
     return max(_TIE_ORDER, key=lambda label: counts[label])
 
 
+def product_maker_cue(text: str) -> bool:
+    """The text shows a medicine's or device's maker's study (guideline v2 rule 4a)."""
+    return _PRODUCT_MAKER.search(text) is not None
+
+
 def meta_tokens(fields: Fields, sector: str | None, text: str | None = None) -> str:
-    """Categorical evidence as one token string; absent evidence gives no token."""
+    """Categorical evidence as one token string; absent evidence gives no token.
+
+    The keyword rules' label comes first: ``nlp.purpose_review`` reads it from there."""
+    text = purpose_text(fields) if text is None else text
     tokens = [f"rule_{keyword_label(fields, text)}"]
+    tokens += ["cue_product_maker"] if product_maker_cue(text) else []
     tokens += [f"sector_{sector}"] if sector else []
     if fields.organisation_type:
         tokens.append(f"orgtype_{_slug(fields.organisation_type)}")

@@ -1,13 +1,17 @@
 """``drr train purpose`` and ``drr evaluate purpose``: reproducible from ``corpora/purpose/``.
 
     hand-labelled-2017.jsonl   the truth: 145 statements labelled by two annotators
+    double-labels.jsonl        the truth too: 821 statements of 8 other publishers, labelled
+                               twice and adjudicated (corpora/purpose/build_double_labels.py)
     frozen-eval.json           ids of the frozen evaluation split (whole organisations)
     weak-labels.jsonl          weak labels from publishers' organisation types (kept apart)
     engineer-labels.jsonl      statements labelled by a drr engineer (kept apart)
     reviewer-corrections.jsonl reviewers' corrections, from `drr corrections export` (kept apart)
 
-Headline metrics come only from hand labels, cross-validated with whole organisations
-held out (a register's next edition brings recipients the model never saw). Weak and
+Headline metrics come only from the doubly annotated labels (the 145 hand labels of the
+2017 register, publisher "nhs-digital-2017", and the 821 double labels), cross-validated
+with whole organisations held out (a register's next edition brings recipients the model
+never saw) and with whole publishers held out (a register the model never saw at all). Weak and
 engineer labels and reviewers' corrections ("training-only") may be added to the training folds, never to the scored
 ones, and never when their organisation is held out: the leakage rule, in
 ``training_set``. The model that ``train`` activates is fitted without the frozen split
@@ -52,11 +56,8 @@ from models.sklearn_io import save_model
 from nlp.purpose import KIND, MODEL_FILE, load_model_dir
 from nlp.purpose_eval import (
     Scores,
-    Threshold,
     keyword_probabilities,
-    review_threshold,
     score,
-    threshold_tradeoff,
 )
 from nlp.purpose_features import (
     FEATURES_VERSION,
@@ -66,11 +67,33 @@ from nlp.purpose_features import (
     TEXT,
     feature_matrix,
 )
+from nlp.purpose_review import (
+    FLAG_BUDGET,
+    Catch,
+    ReviewRule,
+    Signals,
+    catch,
+    choose_rule,
+    curve,
+    nested_choice,
+    signals_from_features,
+    top_only_curve,
+)
 from nlp.record import LABELS, Entities
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpora" / "purpose"
 HAND_LABELS = CORPUS_DIR / "hand-labelled-2017.jsonl"
 FROZEN_SPLIT = CORPUS_DIR / "frozen-eval.json"
+DOUBLE_LABELS = CORPUS_DIR / "double-labels.jsonl"
+HAND_PUBLISHER = "nhs-digital-2017"
+# Training-only labels name their register file; the publisher is the register's.
+_PUBLISHER_OF_SOURCE = (
+    ("nhs-digital-release-register-2021", "nhs-digital-2021"),
+    ("phe-data-release-register-2014-2018", "phe-odr-2014-2018"),
+    ("phe-data-release-register-2017-2020", "phe-odr-2017-2020"),
+    ("theysolditanyway", "reformatted-pages"), ("medconfidential-dataregister", "reformatted-pages"),
+    ("goodtreswork", "reformatted-pages"),
+)
 WEAK_LABELS = CORPUS_DIR / "weak-labels.jsonl"
 ENGINEER_LABELS = CORPUS_DIR / "engineer-labels.jsonl"
 REVIEWER_CORRECTIONS = CORPUS_DIR / "reviewer-corrections.jsonl"
@@ -120,6 +143,8 @@ class Example:
     group: str
     source: str
     features: tuple[str, str, str]
+    # The register edition a statement comes from: leave-one-publisher-out holds each out.
+    publisher: str = HAND_PUBLISHER
 
 
 # --- data -------------------------------------------------------------------------
@@ -169,7 +194,20 @@ def loose_organisation_key(name: str) -> str:
 def example_group(row: dict[str, Any]) -> str:
     # A labeller may name the hand-labelled body a statement's recipient is, when the
     # register calls it otherwise (a renamed trust, NHS England (Quarry House), CPRD in MHRA).
-    return organisation_group(row.get("same_organisation_as") or row["organisation"])
+    # CPRD, SLaM CRIS and ALSPAC name no recipient: each statement is its own group.
+    name = row.get("same_organisation_as") or row.get("organisation")
+    return organisation_group(name) if name else f"statement {row['id']}"
+
+
+def publisher_of(row: dict[str, Any], source: str) -> str:
+    """The register a labelled row comes from (the hand labels are the 2017 edition)."""
+    if row.get("publisher"):
+        return str(row["publisher"])
+    origin = str(row.get("source") or "")
+    for prefix, publisher in _PUBLISHER_OF_SOURCE:
+        if origin.startswith(prefix):
+            return publisher
+    return HAND_PUBLISHER if source == "hand" else "unknown"
 
 
 def load_examples(path: Path, source: str) -> list[Example]:
@@ -180,7 +218,8 @@ def examples_from_rows(rows: Sequence[dict[str, Any]], source: str) -> list[Exam
     fields = [example_fields(row) for row in rows]
     matrix = feature_matrix(fields, [Entities() for _ in rows])
     return [
-        Example(row["id"], row["label"], example_group(row), source, tuple(features))
+        Example(row["id"], row["label"], example_group(row), source, tuple(features),
+                publisher_of(row, source))
         for row, features in zip(rows, matrix)
     ]
 
@@ -192,10 +231,11 @@ def align_groups(extra: Sequence[Example], hand: Sequence[Example],
     ``names`` maps example id to organisation name. Without this, "Genomics England Ltd"
     would stay in the training folds while "Genomics England" is scored.
     """
-    by_key = {loose_organisation_key(names[e.id]): e.group for e in hand}
+    by_key = {loose_organisation_key(names[e.id]): e.group for e in hand if names.get(e.id)}
     aligned = []
     for e in extra:
-        group = by_key.get(loose_organisation_key(names[e.id]), e.group)
+        name = names.get(e.id)
+        group = by_key.get(loose_organisation_key(name), e.group) if name else e.group
         aligned.append(e if group == e.group else replace(e, group=group))
     return aligned
 
@@ -207,18 +247,25 @@ def organisation_names(*paths: Path) -> dict[str, str]:
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line:
                     row = json.loads(line)
-                    names[row["id"]] = row["organisation"]
+                    names[row["id"]] = row.get("organisation") or ""
     return names
 
 
 @dataclass(frozen=True)
 class Corpus:
-    """Hand labels (the truth) and the training-only labels, groups aligned to the hand's."""
+    """The truth (hand and double labels) and the training-only labels, groups aligned to
+    the hand labels'."""
 
     hand: list[Example]
     weak: list[Example]
     engineer: list[Example]
     reviewer: list[Example] = field(default_factory=list)
+    double: list[Example] = field(default_factory=list)
+
+    @property
+    def truth(self) -> list[Example]:
+        """Every doubly annotated label: what is scored, and trained on outside its fold."""
+        return [*self.hand, *self.double]
 
     @property
     def extra(self) -> list[Example]:
@@ -228,13 +275,25 @@ class Corpus:
 
 def load_corpus(hand_path: Path = HAND_LABELS, weak_path: Path = WEAK_LABELS,
                 engineer_path: Path = ENGINEER_LABELS,
-                reviewer_path: Path = REVIEWER_CORRECTIONS) -> Corpus:
+                reviewer_path: Path = REVIEWER_CORRECTIONS,
+                double_path: Path = DOUBLE_LABELS) -> Corpus:
     hand = load_examples(hand_path, "hand")
-    names = organisation_names(hand_path, weak_path, engineer_path, reviewer_path)
-    weak = align_groups(load_examples(weak_path, "weak"), hand, names)
-    engineer = align_groups(load_examples(engineer_path, "engineer"), hand, names)
-    reviewer = align_groups(load_corrections(reviewer_path), hand, names)
-    return Corpus(hand, weak, engineer, reviewer)
+    names = organisation_names(hand_path, weak_path, engineer_path, reviewer_path, double_path)
+    double = align_groups(load_examples(double_path, "double"), hand, names)
+    truth = [*hand, *double]
+    weak = without_truth(align_groups(load_examples(weak_path, "weak"), truth, names), truth)
+    engineer = without_truth(align_groups(load_examples(engineer_path, "engineer"), truth, names),
+                             truth)
+    reviewer = align_groups(load_corrections(reviewer_path), truth, names)
+    return Corpus(hand, weak, engineer, reviewer, double)
+
+
+def without_truth(extra: Sequence[Example], truth: Sequence[Example]) -> list[Example]:
+    """Training-only labels of a statement that is also in the truth are dropped: the double
+    labels were drawn from the registers the weak labels come from, and the adjudicated label
+    is the better one (nor may a weak copy of a scored statement train its own fold)."""
+    known = {(e.features[TEXT], e.features[ORGANISATION]) for e in truth}
+    return [e for e in extra if (e.features[TEXT], e.features[ORGANISATION]) not in known]
 
 
 def load_corrections(path: Path) -> list[Example]:
@@ -301,8 +360,8 @@ def as_matrix(examples: Sequence[Example]) -> np.ndarray:
 
 
 def example_weight(config: PurposeConfig, source: str) -> float:
-    return {"hand": 1.0, "weak": config.weak_weight, "engineer": config.engineer_weight,
-            "reviewer": config.reviewer_weight}[source]
+    return {"hand": 1.0, "double": 1.0, "weak": config.weak_weight,
+            "engineer": config.engineer_weight, "reviewer": config.reviewer_weight}[source]
 
 
 def fit(config: PurposeConfig, examples: Sequence[Example]) -> Pipeline:
@@ -330,14 +389,17 @@ def probabilities(pipeline: Pipeline, examples: Sequence[Example]) -> np.ndarray
 
 
 def training_set(config: PurposeConfig, hand: Sequence[Example], extra: Sequence[Example],
-                 held_out_groups: set[str]) -> list[Example]:
-    """Hand labels plus the configured training-only labels of organisations not held out.
+                 held_out_groups: set[str],
+                 held_out_publishers: frozenset[str] = frozenset()) -> list[Example]:
+    """Truth labels plus the configured training-only labels of organisations not held out.
 
-    The leakage rule: a training-only label whose organisation is scored must not train.
+    The leakage rule: a training-only label whose organisation is scored must not train,
+    nor one read from a register (publisher) that is scored.
     """
     used = {"weak": config.use_weak, "engineer": config.use_engineer,
             "reviewer": config.use_reviewer}
-    kept = [e for e in extra if used.get(e.source, False) and e.group not in held_out_groups]
+    kept = [e for e in extra if used.get(e.source, False) and e.group not in held_out_groups
+            and e.publisher not in held_out_publishers]
     return [*hand, *kept]
 
 
@@ -387,6 +449,68 @@ def cross_validate(config: PurposeConfig, hand: Sequence[Example], extra: Sequen
     oofs = [grouped_cv_probabilities(config, hand, extra, seed) for seed in seeds]
     stacked = np.vstack(oofs)
     return CvResult([score(y, oof) for oof in oofs], score(y * len(seeds), stacked), stacked)
+
+
+# --- leave one publisher out ------------------------------------------------------------
+
+
+def publishers(truth: Sequence[Example]) -> list[str]:
+    return sorted({e.publisher for e in truth})
+
+
+def lopo_probabilities(config: PurposeConfig, truth: Sequence[Example],
+                       extra: Sequence[Example]) -> np.ndarray:
+    """Each publisher's statements scored by a model trained on every other publisher's.
+
+    What a user meets on a register drr never trained on. Training-only labels read from the
+    held-out register are left out too; organisations the publishers share stay in training
+    (a new register does bring known recipients).
+    """
+    out = np.zeros((len(truth), len(LABELS)))
+    for publisher in publishers(truth):
+        inside = np.array([e.publisher == publisher for e in truth])
+        train = training_set(config, [e for e in truth if e.publisher != publisher], extra,
+                             set(), frozenset({publisher}))
+        out[inside] = probabilities(fit(config, train), [e for e in truth if e.publisher == publisher])
+    return out
+
+
+@dataclass(frozen=True)
+class LopoResult:
+    oof: np.ndarray
+    pooled: Scores
+    per_publisher: dict[str, Scores]
+    counts: dict[str, int]
+
+    def summary(self) -> dict[str, Any]:
+        return {"pooled": self.pooled.as_dict(),
+                "per_publisher": {p: {"n": self.counts[p], "accuracy": round(s.accuracy, 4),
+                                      "macro_f1_present": round(present_macro_f1(s), 4),
+                                      "f1": {k: round(v, 4) for k, v in s.f1.items()},
+                                      "confusion": s.confusion}
+                                  for p, s in self.per_publisher.items()}}
+
+
+def present_macro_f1(scores: Scores) -> float:
+    """Macro-F1 over the labels a publisher's truth or predictions use (ALSPAC has no
+    commercial statement: its absent class would otherwise count as an F1 of 0)."""
+    used = [i for i, label in enumerate(LABELS)
+            if sum(scores.confusion[i]) or sum(row[i] for row in scores.confusion)]
+    return float(np.mean([scores.f1[LABELS[i]] for i in used])) if used else 0.0
+
+
+def leave_one_publisher_out(config: PurposeConfig, truth: Sequence[Example],
+                            extra: Sequence[Example]) -> LopoResult:
+    oof = lopo_probabilities(config, truth, extra)
+    labels = np.array([e.label for e in truth])
+    where = np.array([e.publisher for e in truth])
+    per = {p: score(list(labels[where == p]), oof[where == p]) for p in publishers(truth)}
+    return LopoResult(oof, score(list(labels), oof), per,
+                      {p: int((where == p).sum()) for p in publishers(truth)})
+
+
+def review_signals(truth: Sequence[Example], oof: np.ndarray) -> Signals:
+    return signals_from_features(oof, as_matrix(truth))
 
 
 def majority_probabilities(train_labels: Sequence[str], n: int) -> np.ndarray:
@@ -443,10 +567,53 @@ def active_frozen_score(models_dir: Path,
     return scores, f"active {version}"
 
 
+def agreement_summary() -> dict[str, Any] | None:
+    """Cohen's kappa of the double annotation before adjudication (``agreement.json``)."""
+    path = CORPUS_DIR / "double" / "agreement.json"
+    if not path.is_file():
+        return None
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return {"kappa": report["overall"]["kappa"],
+            "observed_agreement": report["overall"]["observed_agreement"],
+            "n": report["overall"]["n"], "adjudicated": report.get("adjudicated"),
+            "per_publisher_kappa": {p: r["kappa"] for p, r in report["per_publisher"].items()},
+            "note": "both annotators are instances of one language model labelling apart: "
+                    "an upper bound on what two people would reach"}
+
+
+@dataclass(frozen=True)
+class Review:
+    """The chosen ``needs_review`` rule and what it does out of distribution."""
+
+    rule: ReviewRule
+    lopo: Catch
+    nested: Catch
+    tradeoff: list[tuple[ReviewRule, Catch]]
+    top_only: list[tuple[ReviewRule, Catch]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule.as_dict(), "describe": self.rule.describe(),
+                "budget": FLAG_BUDGET, "lopo": self.lopo.as_dict(),
+                "nested_lopo": self.nested.as_dict(),
+                "curve": [{"rule": r.describe(), **c.as_dict()} for r, c in self.tradeoff],
+                "top_only": [{"rule": r.describe(), **c.as_dict()} for r, c in self.top_only]}
+
+
+def choose_review(truth: Sequence[Example], lopo: LopoResult) -> Review:
+    """The review rule, chosen on leave-one-publisher-out predictions; ``nested`` is the
+    honest figure (each publisher flagged by a rule chosen on the others)."""
+    labels = [e.label for e in truth]
+    signals = review_signals(truth, lopo.oof)
+    rule = choose_rule(signals, labels)
+    nested, _ = nested_choice(signals, labels, [e.publisher for e in truth])
+    return Review(rule, catch(rule, signals, labels), nested, curve(signals, labels),
+                  top_only_curve(signals, labels))
+
+
 def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
-              frozen: Scores, cv: CvResult, threshold: Threshold) -> dict[str, Any]:
+              frozen: Scores, cv: CvResult, lopo: LopoResult, review: Review) -> dict[str, Any]:
     counts = {source: sum(e.source == source for e in train)
-              for source in ("hand", "weak", "engineer", "reviewer")}
+              for source in ("hand", "double", "weak", "engineer", "reviewer")}
     return {
         "name": f"purpose-logreg {version}", "version": version, "kind": KIND,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -454,6 +621,10 @@ def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
         "max_text_chars": MAX_TEXT_CHARS,
         "config": asdict(config),
         "training_data": {
+            "label_set": {"path": "corpora/purpose/double-labels.jsonl",
+                          "sha256": file_digest(DOUBLE_LABELS),
+                          "guideline": "docs/purpose-guideline.md v2",
+                          "agreement_before_adjudication": agreement_summary()},
             "hand_labels": {"path": "corpora/purpose/hand-labelled-2017.jsonl",
                             "sha256": file_digest(HAND_LABELS)},
             "frozen_split": {"path": "corpora/purpose/frozen-eval.json",
@@ -471,14 +642,17 @@ def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
             "note": "fitted without the frozen evaluation split, and without the training-only "
                     "labels of its organisations",
         },
-        "threshold": round(threshold.value, 3),
-        "threshold_rule": f"lowest top-probability giving >= {TARGET_PRECISION} precision "
-                          "on unflagged grouped-CV predictions of the hand labels",
+        # ``threshold`` stays for readers of older cards: the rule's top-score condition.
+        "threshold": round(review.rule.min_top, 3),
+        "review_rule": {**review.rule.as_dict(), "describe": review.rule.describe()},
+        "threshold_rule": "needs_review rule catching the most wrong labels while flagging at "
+                          f"most {FLAG_BUDGET:.0%} of records, on leave-one-publisher-out "
+                          "predictions (nlp.purpose_review.choose_rule)",
         "metrics": {
             "frozen_eval": frozen.as_dict(),
             "grouped_cv": {"folds": CV_FOLDS, "seeds": list(CV_SEEDS), **cv.summary()},
-            "unflagged_precision_cv": round(threshold.precision_unflagged, 4),
-            "flagged_fraction_cv": round(threshold.flagged_fraction, 4),
+            "leave_one_publisher_out": lopo.summary(),
+            "needs_review": review.as_dict(),
         },
         "libraries": library_versions(),
     }
@@ -488,22 +662,25 @@ def train(models_dir: Path, force: bool = False,
           config: PurposeConfig = DEFAULT_CONFIG) -> str:
     """Fit, score on the frozen split, and activate unless the active model scores better."""
     corpus = load_corpus()
-    hand = corpus.hand
-    train_part, evaluation = split(hand, frozen_ids())
-    cv = cross_validate(config, hand, corpus.extra)
-    threshold = review_threshold([e.label for e in hand] * len(cv.runs), cv.oof,
-                                 TARGET_PRECISION)
-    examples = training_set(config, train_part, corpus.extra, {e.group for e in evaluation})
+    truth = corpus.truth
+    _, evaluation = split(truth, frozen_ids())
+    # The frozen split holds whole organisations: their double labels do not train either.
+    frozen_groups = {e.group for e in evaluation}
+    train_part = [e for e in truth if e not in evaluation and e.group not in frozen_groups]
+    cv = cross_validate(config, truth, corpus.extra)
+    lopo = leave_one_publisher_out(config, truth, corpus.extra)
+    review = choose_review(truth, lopo)
+    examples = training_set(config, train_part, corpus.extra, frozen_groups)
     pipeline = fit(config, examples)
     candidate = score([e.label for e in evaluation], probabilities(pipeline, evaluation))
     current, current_note = active_frozen_score(models_dir, evaluation)
     version_dir = new_version_dir(models_dir, KIND)
     save_model(without_introspection(pipeline), version_dir / MODEL_FILE)
-    write_card(version_dir, make_card(version_dir.name, config, examples, candidate, cv,
-                                      threshold))
+    write_card(version_dir, make_card(version_dir.name, config, examples, candidate, cv, lopo,
+                                      review))
     load_model_dir(version_dir)  # what was written must load with the trusted types
     return _train_report(models_dir, version_dir.name, candidate, (current, current_note), cv,
-                         threshold, force)
+                         lopo, review, force)
 
 
 def should_activate(candidate: float, current: float | None, force: bool) -> bool:
@@ -527,8 +704,8 @@ def decision_line(version: str, candidate: float, active: tuple[Scores | None, s
 
 
 def _train_report(models_dir: Path, version: str, candidate: Scores,
-                  active: tuple[Scores | None, str], cv: CvResult, threshold: Threshold,
-                  force: bool) -> str:
+                  active: tuple[Scores | None, str], cv: CvResult, lopo: LopoResult,
+                  review: Review, force: bool) -> str:
     current = active[0]
     current_f1 = None if current is None else current.macro_f1
     activated = should_activate(candidate.macro_f1, current_f1, force)
@@ -538,13 +715,21 @@ def _train_report(models_dir: Path, version: str, candidate: Scores,
     return "\n".join([
         (f"trained purpose {version}: frozen-split macro-F1 {candidate.macro_f1:.3f}, "
         f"commercial F1 {candidate.f1['commercial']:.3f}, ECE {candidate.ece:.3f}"),
-        (f"grouped CV ({CV_FOLDS} folds x {len(cv.runs)} seeds, hand labels): macro-F1 "
+        (f"grouped CV ({CV_FOLDS} folds x {len(cv.runs)} seeds, truth labels): macro-F1 "
         f"{summary['macro_f1_mean']:.3f} +/- {summary['macro_f1_std']:.3f}, commercial F1 "
         f"{summary['commercial_f1_mean']:.3f}, ECE {summary['ece_mean']:.3f}"),
-        (f"needs_review threshold {threshold.value:.3f}: unflagged precision "
-        f"{threshold.precision_unflagged:.3f}, {threshold.flagged_fraction:.1%} flagged"),
+        (f"leave one publisher out: macro-F1 {lopo.pooled.macro_f1:.3f}, commercial F1 "
+        f"{lopo.pooled.f1['commercial']:.3f}, ECE {lopo.pooled.ece:.3f}"),
+        _review_line(review),
         decision_line(version, candidate.macro_f1, active, activated),
     ])
+
+
+def _review_line(review: Review) -> str:
+    return (f"needs_review: {review.rule.describe()}: out of distribution flags "
+            f"{review.lopo.wrong_flagged:.1%} of {review.lopo.wrong} wrong labels and "
+            f"{review.lopo.flagged:.1%} of records (rule chosen per publisher on the others: "
+            f"{review.nested.wrong_flagged:.1%} of wrong, {review.nested.flagged:.1%} of records)")
 
 
 # --- evaluate -----------------------------------------------------------------------
@@ -576,68 +761,108 @@ def _details(name: str, scores: Scores) -> list[str]:
 
 def evaluate(models_dir: Path, config: PurposeConfig = DEFAULT_CONFIG) -> str:
     corpus = load_corpus()
-    hand, extra = corpus.hand, corpus.extra
-    labels = [e.label for e in hand]
+    truth, extra = corpus.truth, corpus.extra
+    labels = [e.label for e in truth]
+    effective = config if corpus.reviewer else replace(config, use_reviewer=False)
     variants = {
-        "logreg, hand labels only": replace(config, use_weak=False, use_engineer=False,
-                                            use_reviewer=False),
-        f"logreg, + {len(corpus.weak)} weak labels": replace(
-            config, use_weak=True, use_engineer=False, use_reviewer=False),
-        f"logreg, + {len(corpus.engineer)} engineer labels": replace(
-            config, use_weak=False, use_engineer=True, use_reviewer=False),
-        "logreg, + weak + engineer labels": replace(config, use_weak=True, use_engineer=True,
-                                                    use_reviewer=False),
-        f"logreg, + weak + {len(corpus.reviewer)} reviewer corrections": replace(
-            config, use_weak=True, use_engineer=False, use_reviewer=True),
+        "logreg, truth labels only": replace(config, use_weak=False, use_engineer=False,
+                                             use_reviewer=False),
+        "logreg, chosen config": effective,
     }
-    available = {"weak": bool(corpus.weak), "engineer": bool(corpus.engineer),
-                 "reviewer": bool(corpus.reviewer)}
-    results = {name: cross_validate(variant, hand, extra) for name, variant in variants.items()
-               if (variant.use_weak <= available["weak"])
-               and (variant.use_engineer <= available["engineer"])
-               and (variant.use_reviewer <= available["reviewer"])}
-    # Without corrections to use, the chosen config trains exactly as its variant without them.
-    effective = config if available["reviewer"] else replace(config, use_reviewer=False)
-    chosen = next((results[name] for name, variant in variants.items()
-                   if name in results and variant == effective), None)
-    chosen = chosen or cross_validate(config, hand, extra)
-    fields = [hand_fields(row) for row in _rows(HAND_LABELS)]
-    keyword = score(labels, keyword_probabilities(fields))
-    rows: list[tuple[str, Scores | list[Scores]]] = [
-        ("majority baseline", majority_cv(hand)),
-        ("keyword rules (guideline)", keyword),
-        *((name, result.runs) for name, result in results.items()),
-    ]
-    threshold = review_threshold(labels * len(chosen.runs), chosen.oof, TARGET_PRECISION)
+    if not corpus.weak:
+        variants.pop("logreg, chosen config")
+    results = {name: cross_validate(variant, truth, extra) for name, variant in variants.items()}
+    lopos = {name: leave_one_publisher_out(variant, truth, extra)
+             for name, variant in variants.items()}
+    name = list(variants)[-1]
+    chosen, chosen_lopo = results[name], lopos[name]
+    keyword = keyword_probabilities([example_fields(row) for row in truth_rows()])
+    review = choose_review(truth, chosen_lopo)
     lines = [
-        (f"purpose evaluation: {len(hand)} hand-labelled statements, "
-        f"{len({e.group for e in hand})} organisations; chosen config {asdict(config)}"),
+        (f"purpose evaluation: {len(truth)} doubly annotated statements ({len(corpus.hand)} hand "
+         f"labels 2017, {len(corpus.double)} double labels), "
+         f"{len({e.group for e in truth})} organisation groups, "
+         f"{len(publishers(truth))} publishers; chosen config {asdict(config)}"),
+        _agreement_line(),
         (f"grouped CV: StratifiedGroupKFold({CV_FOLDS}) by canonical organisation, seeds "
-        f"{list(CV_SEEDS)}; mean±std over seeds; ECE top-label, 10 equal-width bins"),
+         f"{list(CV_SEEDS)}; mean±std over seeds; ECE top-label, 10 equal-width bins"),
         leakage_line(corpus),
-        *_table("", rows), "",
-        *_details("chosen model, pooled out-of-fold predictions over all seeds", chosen.pooled),
-        *_error_lines(chosen, _rows(HAND_LABELS)),
-        "", *_details("keyword rules", keyword), "",
-        (f"needs_review threshold (from these predictions): {threshold.value:.3f} -> precision "
-        f"{threshold.precision_unflagged:.3f} on unflagged, {threshold.flagged_fraction:.1%} "
-        "flagged"),
-        "  other thresholds: " + "; ".join(
-            f"{t.value:.2f} -> {t.precision_unflagged:.3f} on unflagged, "
-            f"{t.flagged_fraction:.1%} flagged"
-            for t in threshold_tradeoff(labels * len(chosen.runs), chosen.oof, TRADEOFF)),
+        *_table("grouped CV", [("majority baseline", majority_cv(truth)),
+                               ("keyword rules (guideline v2)", score(labels, keyword)),
+                               *((n, r.runs) for n, r in results.items())]),
+        "",
+        *_table("leave one publisher out (train on the others, score the one; pooled)",
+                [("keyword rules (guideline v2)", score(labels, keyword)),
+                 *((n, r.pooled) for n, r in lopos.items())]),
+        "", *_publisher_table(truth, chosen_lopo, keyword), "",
+        *_details("chosen model, leave-one-publisher-out predictions", chosen_lopo.pooled),
+        *_error_lines(chosen_lopo.oof[None, ...], truth_rows()),
+        "", *_details("chosen model, grouped CV, pooled over all seeds", chosen.pooled),
+        "", *_review_lines(review),
     ]
-    return "\n".join(lines + _engineer_lines(config, corpus) + _active_lines(models_dir, hand))
+    return "\n".join(lines + _engineer_lines(config, corpus) + _active_lines(models_dir, truth))
 
 
-def _error_lines(result: CvResult, rows: Sequence[dict[str, Any]]) -> list[str]:
-    """How many out-of-fold errors fall on statements the annotators found borderline."""
-    predicted = np.asarray(LABELS)[result.oof.argmax(axis=1)]
-    rows = list(rows) * len(result.runs)
+def truth_rows() -> list[dict[str, Any]]:
+    """The truth labels' rows, in ``Corpus.truth`` order (hand, then double)."""
+    return [*_rows(HAND_LABELS), *(_rows(DOUBLE_LABELS) if DOUBLE_LABELS.is_file() else [])]
+
+
+def _agreement_line() -> str:
+    found = agreement_summary()
+    if found is None:
+        return "double labels: no agreement.json"
+    return (f"double labels: Cohen's kappa before adjudication {found['kappa']:.3f} "
+            f"(observed agreement {found['observed_agreement']:.3f}, n={found['n']}, "
+            f"{found['adjudicated']} adjudicated); {found['note']}")
+
+
+def _publisher_table(truth: Sequence[Example], lopo: LopoResult,
+                     keyword: np.ndarray) -> list[str]:
+    """Per publisher: the model trained without it, the keyword rules, and the kappa."""
+    kappas = (agreement_summary() or {}).get("per_publisher_kappa", {})
+    where = np.array([e.publisher for e in truth])
+    labels = np.array([e.label for e in truth])
+    lines = ["per publisher (model trained without that publisher)",
+             (f"  {'publisher':<20} {'n':>4} {'com/res/cms':>11} {'acc':>6} {'macro':>6} "
+              f"{'F1 com':>6} {'F1 res':>6} {'F1 cms':>6} {'rules acc':>9} {'kappa':>6}")]
+    for publisher, result in lopo.per_publisher.items():
+        inside = where == publisher
+        mix = "/".join(str(int((labels[inside] == label).sum())) for label in LABELS)
+        rules = score(list(labels[inside]), keyword[inside])
+        kappa = kappas.get(publisher)
+        lines.append(
+            f"  {publisher:<20} {lopo.counts[publisher]:>4} {mix:>11} {result.accuracy:>6.3f} "
+            f"{present_macro_f1(result):>6.3f} "
+            + " ".join(f"{result.f1[label]:>6.3f}" if (labels[inside] == label).any() else
+                       f"{'-':>6}" for label in LABELS)
+            + f" {rules.accuracy:>9.3f} {'-' if kappa is None else f'{kappa:.3f}':>6}")
+    lines.append("  macro = macro-F1 over the labels present; '-' = no such label in the truth; "
+                 "kappa = double annotation (hand labels: 2017 annotators, not recomputed)")
+    return lines
+
+
+def _review_lines(review: Review) -> list[str]:
+    lines = ["needs_review out of distribution (leave-one-publisher-out predictions)",
+             "  " + _review_line(review),
+             f"  {'flag budget / rule':<64} {'wrong flagged':>13} {'records flagged':>15}"]
+    for rule, found in review.tradeoff:
+        lines.append(f"  best within {found.flagged:.1%}: {rule.describe():<48} "
+                     f"{found.wrong_flagged:>13.1%} {found.flagged:>15.1%}")
+    for rule, found in review.top_only:
+        lines.append(f"  top score only: {rule.describe():<48} {found.wrong_flagged:>13.1%} "
+                     f"{found.flagged:>15.1%}")
+    return lines
+
+
+def _error_lines(oof_runs: np.ndarray, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """How many errors fall on statements the annotators found borderline."""
+    predicted = np.asarray(LABELS)[np.vstack(oof_runs).argmax(axis=1)]
+    rows = list(rows) * len(oof_runs)
     wrong = [(row, p) for row, p in zip(rows, predicted) if p != row["label"]]
     borderline = sum(bool(row.get("uncertain")) or row.get("secondary") == p for row, p in wrong)
-    return [(f"  errors: {len(wrong) / len(result.runs):.1f} per run, of which "
-             f"{borderline / len(result.runs):.1f} predict the annotators' secondary label or "
+    return [(f"  errors: {len(wrong) / len(oof_runs):.1f} per run, of which "
+             f"{borderline / len(oof_runs):.1f} predict the annotators' secondary label or "
              "fall on statements they marked uncertain")]
 
 
@@ -652,25 +877,27 @@ def held_out_training_only(hand: Sequence[Example], extra: Sequence[Example],
 
 
 def leakage_line(corpus: Corpus) -> str:
-    counts = {source: held_out_training_only(corpus.hand, examples, CV_SEEDS[0])
+    counts = {source: held_out_training_only(corpus.truth, examples, CV_SEEDS[0])
               for source, examples in (("weak", corpus.weak), ("engineer", corpus.engineer),
                                        ("reviewer", corpus.reviewer))}
-    return ("leakage rule: training-only labels of organisations in the scored fold never "
-            f"train; seed {CV_SEEDS[0]} leaves out, per fold, "
+    return ("leakage rule: training-only labels of organisations in the scored fold (and, "
+            "leaving a publisher out, of its register) never train; seed "
+            f"{CV_SEEDS[0]} leaves out, per fold, "
             + ", ".join(f"{source} {count}" for source, count in counts.items()))
 
 
 def _engineer_lines(config: PurposeConfig, corpus: Corpus) -> list[str]:
-    """A check of the engineer labels against the hand labels: a hand-only model scores them."""
+    """The held-out check: the 156 single-annotated engineer labels, never trained on nor
+    tuned on, scored by a model fitted on every truth label."""
     if not corpus.engineer:
         return []
-    hand_only = fit(replace(config, use_weak=False, use_engineer=False), corpus.hand)
-    known = {e.group for e in corpus.hand}
+    model = fit(config, training_set(config, corpus.truth, corpus.extra, set()))
+    known = {e.group for e in corpus.truth}
     unseen = [e for e in corpus.engineer if e.group not in known]
-    lines = ["", (f"engineer labels scored by a model fitted on the {len(corpus.hand)} hand "
-                  "labels only (consistency check, not a headline metric)")]
-    for name, examples in (("all", corpus.engineer), ("organisations not hand-labelled", unseen)):
-        result = score([e.label for e in examples], probabilities(hand_only, examples))
+    lines = ["", (f"engineer labels (single annotation, held out: never trained on) scored by a "
+                  f"model fitted on the {len(corpus.truth)} truth labels + training-only labels")]
+    for name, examples in (("all", corpus.engineer), ("organisations not in the truth", unseen)):
+        result = score([e.label for e in examples], probabilities(model, examples))
         lines.append(f"  {name:<34} n={len(examples):>3}  accuracy {result.accuracy:.3f}  "
                      f"macro-F1 {result.macro_f1:.3f}  F1 com/res/cms "
                      + "/".join(f"{result.f1[label]:.3f}" for label in LABELS))

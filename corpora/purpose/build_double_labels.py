@@ -2,6 +2,7 @@
 
     python corpora/purpose/build_double_labels.py            # writes both files below
     python corpora/purpose/build_double_labels.py --check    # agreement only, writes nothing
+    python corpora/purpose/build_double_labels.py --out DIR  # writes into DIR instead
 
 Reads ``double/pool.jsonl`` (what both annotators saw), ``double/annotator-{a,b}-part-{1,2}.jsonl``
 (their independent labels) and ``double/adjudication.jsonl`` (one decision, with its reason,
@@ -128,7 +129,7 @@ def final_row(item: dict[str, Any], a: dict[str, Any], b: dict[str, Any],
     }
 
 
-def build(check_only: bool) -> int:
+def build(check_only: bool, out_dir: Path | None = None) -> int:
     pool = {row["id"]: row for row in read_jsonl(DOUBLE / "pool.jsonl")}
     parts = {part: [row["id"] for row in read_jsonl(DOUBLE / f"{part}.jsonl")] for part in PARTS}
     a = {k: v for part in PARTS for k, v in annotations("a", part).items()}
@@ -156,9 +157,10 @@ def build(check_only: bool) -> int:
         if not decision.get("reason"):
             raise SystemExit(f"adjudication of {decision['id']} gives no reason")
     report["adjudicated"] = len(decisions)
-    (DOUBLE / "agreement.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    (out_dir or DOUBLE).mkdir(parents=True, exist_ok=True)
+    ((out_dir or DOUBLE) / "agreement.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     out = [final_row(pool[i], a[i], b[i], decisions.get(i)) for i in pool]
-    (HERE / "double-labels.jsonl").write_text(
+    ((out_dir or HERE) / "double-labels.jsonl").write_text(
         "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in out), encoding="utf-8")
     print(f"double-labels.jsonl: {len(out)} statements, {dict(Counter(r['label'] for r in out))}",
           file=sys.stderr)
@@ -168,7 +170,9 @@ def build(check_only: bool) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="print agreement, write nothing")
-    return build(parser.parse_args(argv).check)
+    parser.add_argument("--out", type=Path, help="write both files into this folder")
+    args = parser.parse_args(argv)
+    return build(args.check, args.out)
 
 
 if __name__ == "__main__":
