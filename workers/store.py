@@ -1123,8 +1123,25 @@ def _record_edition(conn: Connection, sha: str, enriched: Sequence[dict[str, Any
 
 
 def _stored_records(conn: Connection, sha: str) -> Iterator[dict[str, Any]]:
+    """A document's stored records with only their ``fields``: all a diff reads."""
     query = sa.select(records.c.body).where(records.c.document_sha256 == sha)
-    return (json.loads(body) for body in conn.execute(query).scalars())
+    return ({"fields": _fields_of(body)} for body in conn.execute(query).scalars())
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _fields_of(body: str) -> dict[str, Any]:
+    """A stored body's ``fields`` without parsing its entities, most of its bytes (179 MB
+    of JSON for one 5,079-row workbook; four times faster so). A body the pipeline wrote
+    starts ``{"record_id":...,"source":{...},"fields":{...}``: the two values before
+    ``fields`` are decoded to find where it starts; any other shape is parsed whole."""
+    end = 0
+    for key in ('{"record_id":', ',"source":', ',"fields":'):
+        if not body.startswith(key, end):
+            return dict(json.loads(body).get("fields") or {})
+        value, end = _DECODER.raw_decode(body, end + len(key))
+    return dict(value) if isinstance(value, dict) else {}
 
 
 def _since(text: str) -> datetime:
