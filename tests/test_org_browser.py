@@ -5,14 +5,13 @@ record's organisation to it; the correction is kept under the reviewer's name.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest_service import ROOT, SAMPLE, free_port, service_env, start_drr
+from conftest_service import SAMPLE, free_port, service_env, start_drr
+from test_org_registry import sample_copy
 from test_review_browser import browser  # noqa: F401 - the fixture
 from test_store import processed
 
@@ -25,14 +24,12 @@ pytestmark = pytest.mark.service
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """``drr serve`` on SQLite with the HSCIC sample as ``drr process`` enriches it."""
-    out = subprocess.run([sys.executable, "-m", "workers.cli", "process", str(SAMPLE)], cwd=ROOT,
-                         capture_output=True, text=True, check=True, timeout=300)
     url = f"sqlite:///{tmp_path / 'drr.sqlite'}"
     store = open_store(url)
     sha = processed(store, SAMPLE.read_bytes(), [])
     submission = store.submit(SAMPLE.read_bytes(), "s.txt", again=True)
     assert store.start_delivery(submission.job_id) is not None
-    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    rows = sample_copy()
     store.finish_job(submission.job_id, sha, "text", rows)
     port = free_port()
     process = start_drr(["serve", "--port", str(port)], service_env(url, None), tmp_path / "serve.log")

@@ -4,9 +4,12 @@ and names as real registers printed them (the HSCIC 2014 sample, ../shared's reg
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
+from functools import cache
+from typing import Any
 
 import pytest
 from conftest_service import ROOT, SAMPLE
@@ -124,10 +127,21 @@ def test_sector_confidence_is_calibrated_and_unsure_ones_need_review() -> None:
     assert listed.source.startswith("registry") and not listed.needs_review
 
 
-def test_records_link_to_the_registry_and_keep_the_name_as_printed() -> None:
+@cache
+def enriched_sample() -> tuple[dict[str, Any], ...]:
+    """The HSCIC 2014 sample as ``drr process`` writes it, made once per test session (the
+    organisation tests of three modules read it; each takes a fresh copy)."""
     out = subprocess.run([sys.executable, "-m", "workers.cli", "process", str(SAMPLE)],
                          capture_output=True, text=True, check=True, cwd=ROOT, timeout=300)
-    records = [json.loads(line) for line in out.stdout.splitlines()]
+    return tuple(json.loads(line) for line in out.stdout.splitlines())
+
+
+def sample_copy() -> list[dict[str, Any]]:
+    return copy.deepcopy(list(enriched_sample()))
+
+
+def test_records_link_to_the_registry_and_keep_the_name_as_printed() -> None:
+    records = sample_copy()
     cells = [r for r in records if r["fields"]["organisation"] == "NHS England - CSUs, CCGs"]
     assert cells, "the sample's multi-body cell"
     orgs = [o for o in cells[0]["entities"]["organisations"] if o["field"] == "organisation"]
