@@ -160,14 +160,16 @@ def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) 
 
     Without a row id, the column that is never merged nor blank has the most cells; only
     short cells count, so a column of paragraphs (several runs of lines a cell) loses.
+    Unruled pages are counted; with none, the ruled ones (a merged column's blank rows
+    would otherwise make a row without an anchor cell look broken by the page).
     """
     if "row_id" in match.fields:
         return match.fields.index("row_id")
+    counted = [page for page in pages if not page.ruled] or list(pages)
     counts = [
         sum(
             1
-            for page in pages
-            if not page.ruled
+            for page in counted
             for block in text_blocks(page.column(c), pitch)
             if len(block) <= 2
         )
@@ -198,7 +200,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         below = header_band.bottom if first else repeated_header(page, match, header_band, pitch)
         bands = page_bands(page, anchor, pitch, align, below, more=page is not pages[-1])
         if below is not None:  # rows under the header; a band holding both, cut at its bottom
-            bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + 0.01]
+            bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + SNAP]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
             bands = bands[1:]
         if first and bands and not has_text(page, bands[0], anchor):
