@@ -178,4 +178,13 @@ def evaluate(models_dir: Path | None = None) -> str:
     for name in ("baseline", "fold_key_only", "registry"):
         r = folding[name]
         lines.append(f"  {name:17} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}")
+    held = sector["heldout"]
+    lines.append("issue 12's targets:")
+    for what, value, target in (
+            ("held-out sector accuracy", held["accuracy"], 0.97),
+            ("held-out company precision", held["company_precision"], 0.95),
+            ("held-out company recall", held["company_recall"], 0.95),
+            ("folding pairwise F1", folding["registry"]["f1"], 0.95)):
+        lines.append(f"  {what:27} {value:.3f}  target {target:.2f}  "
+                     + ("met" if value >= target else "NOT met"))
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import sys
 from functools import cache
 from typing import Any
 
+import jsonschema
 import pytest
 from conftest_service import ROOT, SAMPLE
 
@@ -150,7 +151,9 @@ def test_records_link_to_the_registry_and_keep_the_name_as_printed() -> None:
         "NHS England", "CSUs", "CCGs"]
     assert orgs[0]["id"] == REGISTRY.resolve("NHS England") and orgs[1]["id"] is None
     assert orgs[1]["sector"] == "nhs_commissioner"
+    schema = json.loads((ROOT / "schema" / "record.schema.json").read_text())
     for r in records:
+        jsonschema.validate(r, schema)
         for org in r["entities"]["organisations"]:
             assert org["id"] is None or org["id"] in REGISTRY.entries
             assert org["needs_review"] == (org["sector_confidence"] < REVIEW_BELOW)
