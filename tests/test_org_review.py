@@ -231,3 +231,20 @@ def test_reprocessing_keeps_organisation_corrections(
     assert (org["text"], org["sector"], org["needs_review"]) == ("CCGs", "other", False)
     untouched = json.loads(store.get_record(f"{sha}-0") or "{}")
     assert untouched["entities"] == sample_records[0]["entities"]
+
+
+def test_bad_files_are_one_clear_line_and_change_nothing(copies: tuple[Path, Path], tmp_path: Path) -> None:
+    registry, decisions = copies
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"a": "x", "b": "y"}\n{"a": 1\n')
+    before = registry.read_bytes()
+    for args in (["review", "--reviewer", "Ada", "-i", str(broken), "--registry", str(registry),
+                  "--decisions", str(decisions)],
+                 ["suggest", "--registry", str(broken)],
+                 ["show", "NHS Digital", "--registry", str(broken)],
+                 ["suggest", "--registry", str(registry), "--decisions", str(broken)]):
+        done = cli("organisations", *args, stdin="m\nwhy\n")
+        assert done.returncode == 1, (args, done.stderr)
+        assert done.stderr.startswith("drr: ") and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    assert registry.read_bytes() == before and not decisions.exists()

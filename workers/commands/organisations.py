@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from extract.errors import DrrError
 from workers.io import open_output
 from workers.settings import Settings
 
@@ -65,7 +66,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def read_registry(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DrrError(f"{path}: not a readable organisation registry ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("organisations"), list):
+        raise DrrError(f"{path}: not an organisation registry (no list of organisations)")
+    return data
+
+
+def read_candidates(text: str, where: str) -> list[dict[str, Any]]:
+    """Candidates as ``suggest`` writes them; a line that is not one is named, nothing read."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            candidate = json.loads(line)
+            found.append({**candidate, "a": str(candidate["a"]), "b": str(candidate["b"]),
+                          "score": candidate.get("score", 0), "reasons": candidate.get("reasons", [])})
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DrrError(f"{where}:{number}: not a candidate from drr organisations suggest") from exc
+    return found
 
 
 def write_registry(path: Path, data: dict[str, Any]) -> None:
@@ -77,8 +99,14 @@ def write_registry(path: Path, data: dict[str, Any]) -> None:
 def decided_pairs(path: Path) -> set[frozenset[str]]:
     if not path.is_file():
         return set()
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return {frozenset((d["a"], d["b"])) for d in lines}
+    pairs = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            decision = json.loads(line)
+            pairs.add(frozenset((decision["a"], decision["b"])))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DrrError(f"{path}:{number}: not a decision of drr organisations review") from exc
+    return pairs
 
 
 def candidates(registry: Path, decisions: Path, min_score: float | None) -> list[dict[str, Any]]:
@@ -105,7 +133,7 @@ ANSWERS = {"m": "merge", "r": "reject", "s": "skip", "q": "quit"}
 def run_review(args: argparse.Namespace, settings: Settings) -> int:
     if args.input:
         text = Path(args.input).read_text(encoding="utf-8") if args.input != "-" else sys.stdin.read()
-        todo = [json.loads(line) for line in text.splitlines() if line.strip()]
+        todo = read_candidates(text, args.input)
         done = decided_pairs(args.decisions)
         todo = [c for c in todo if frozenset((c["a"], c["b"])) not in done]
     else:
@@ -175,7 +203,7 @@ def _ask(out: TextIO, answers: TextIO, prompt: str, allowed: set[str] | None) ->
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
     from nlp.org_registry import Registry
 
-    registry = Registry.load(args.registry)
+    registry = Registry.from_entries(read_registry(args.registry)["organisations"])
     entry_id = args.name if args.name in registry.entries else registry.resolve(args.name)
     if entry_id is None:
         print(f"drr: no organisation {args.name!r} in the registry", file=sys.stderr)
