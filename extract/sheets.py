@@ -497,6 +497,9 @@ def _ods_inline_text(element: object) -> str:
 
 _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_RECORDS = 50
+# The first records are all the sniff reads, but a wrong delimiter can make one "record" of
+# a whole file (a quote it never closes): the sample is cut here (50 records of 20 KB).
+_SNIFF_CHARS = 1 << 20
 
 
 def csv_sheet(text: str) -> Sheet:
@@ -539,7 +542,9 @@ def sniff_split(text: str) -> Split:
 
 def _split(text: str, delimiter: str) -> Split:
     try:
-        sample = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), _SNIFF_RECORDS))
+        sample = list(
+            islice(csv.reader(io.StringIO(text[:_SNIFF_CHARS]), delimiter=delimiter), _SNIFF_RECORDS)
+        )
     except csv.Error:
         return Split(delimiter, 0, 0, 0.0)
     widths = [len(record) for record in sample if _has_text(record)]
