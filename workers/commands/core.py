@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         parser = sub.add_parser(name, help=text, description=text)
         parser.add_argument("files", nargs="+", metavar="FILE", help="documents or folders; - for stdin")
         parser.add_argument("-o", "--output", default="-", help="JSON Lines output (default: - stdout)")
+        if name == "extract":
+            parser.add_argument("--explain", action="store_true",
+                                help="say on stderr which column of each spreadsheet became which field, and why")
         parser.set_defaults(func=func)
     enrich = sub.add_parser("enrich", help="enrich records read as JSON Lines")
     enrich.add_argument("-i", "--input", default="-", help="JSON Lines input (default: - stdin)")
@@ -58,6 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_extract(args: argparse.Namespace, settings: Settings) -> int:
     from workers.pipeline import extract_records
 
+    if args.explain:
+        from workers.commands.profile import explain_documents
+
+        explain_documents(args.files, args.output, settings)
     def handle(data: bytes, name: str) -> Records:
         if len(data) < LARGE_FILE:
             return extract_records(data, name, settings.limits)[1]
