@@ -40,7 +40,13 @@ from extract.pdf.cells import (
 )
 from extract.pdf.columns import SNAP, edges_from_rivers, edges_from_rulings, phrase_starts
 from extract.pdf.geometry import PageGeometry, union
-from extract.pdf.header import first_header, headerless_edges, is_header_repeat, repeated_header
+from extract.pdf.header import (
+    first_header,
+    headerless_edges,
+    is_header_repeat,
+    letters,
+    repeated_header,
+)
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import bounded_pages
 from extract.pdf.prose import (
@@ -207,6 +213,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
             bands = bands[1:]  # the rest of the header: no row starts above the first id
         if bands and is_header_repeat(band_texts(page, bands[-1]), match.headers):
             bands = bands[:-1]  # a header printed at the foot of a page, its rows overleaf
+        page, bands = without_inner_headers(page, bands, match.headers)
         joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row - joined))
@@ -226,6 +233,25 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         align,
         anchor,
     )
+
+
+def without_inner_headers(
+    page: PageTable, bands: Sequence[Band], headers: Sequence[str]
+) -> tuple[PageTable, list[Band]]:
+    """The page's rows without a copy of the header printed between them, and its text
+    left out of the cells (ReportLab repeats the header where it splits a long table
+    at a merged cell, mid-page; a merged column with no rule under it would take it in).
+    """
+    inner = [b for b in bands[1:-1] if is_header_repeat(band_texts(page, b), headers)]
+    if not inner:
+        return page, list(bands)
+    named = [letters(h) for h in headers]
+
+    def header_line(f: Fragment) -> bool:  # a line of the header's cell in its column
+        return any(b.holds(f.baseline) for b in inner) and letters(f.text) in named[f.column]
+
+    fragments = tuple(f for f in page.fragments if not header_line(f))
+    return replace(page, fragments=fragments), [b for b in bands if b not in inner]
 
 
 def row_goes_on(
