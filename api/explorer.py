@@ -38,7 +38,7 @@ from workers.store import Store, parse_seq
 TEMPLATES = Path(__file__).resolve().parent / "static" / "explorer"
 COOKIE = "drr_token"
 PAGE_SIZE = 50
-ORGANISATION_ROWS = 100  # rows listed on an organisation's page; the rest via the search
+ORGANISATION_ROWS = 50  # rows listed on an organisation's page; the rest via the search
 AGREEMENT_ROWS = 500
 OPTIONS = 100  # values offered in a filter's list, commonest first
 SEARCH_PARAMETERS = tuple(f.name for f in FIELDS) + ("after",)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import statistics
 import sys
 import tempfile
@@ -117,7 +118,8 @@ def main() -> None:
         started = time.perf_counter()
         total = fill(store, args.documents)
         print(f"store: {total} records from {args.documents} documents "
-              f"(filled in {time.perf_counter() - started:.1f} s)")
+              f"(filled in {time.perf_counter() - started:.1f} s); load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         token = store.create_token("reader", "benchmark")
         port = free_port()
         server = serve(url, port, Path(tmp) / "serve.log", 1)
@@ -129,6 +131,7 @@ def main() -> None:
             for key in ("NIC-110660-G9W6M", "NIC-113980-R8Z8K"):
                 print(measure(port, token, f"/explore/agreements/{key}", f"Agreement {key}",
                               args.requests), flush=True)
+            print(f"load average {os.getloadavg()[0]:.1f} at the end")
         finally:
             server.terminate()
             server.wait(30)
