@@ -145,9 +145,10 @@ def get_organisation(organisation_id: str, request: Request) -> dict[str, Any]:
     store: Store = request.app.state.store
     registry = load_registry()
     entries = corrected(registry, store)
+    asked, organisation_id = organisation_id, registry.current(organisation_id) or ""
     entry = entries.get(organisation_id)
     if entry is None:
-        raise ApiError(404, f"no organisation {organisation_id}")
+        raise ApiError(404, f"no organisation {asked}")
     figures = store.organisation_figures().get(organisation_id, {})
     years = store.year_counts(RecordFilter(organisation_id=organisation_id))
     return {
@@ -162,6 +163,7 @@ def get_organisation(organisation_id: str, request: Request) -> dict[str, Any]:
         "merges": entry.get("merges", []),
         "releases_by_year": [{"year": y, "records": n} for y, n in years],
         "sector_from": entry.get("sector_from"),
+        "merged_from": asked if asked != organisation_id else None,
     }
 
 

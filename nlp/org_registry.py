@@ -113,6 +113,7 @@ class Registry:
     by_acronym: dict[str, str]
     predecessors: dict[str, list[str]] = field(default_factory=dict)
     by_place: dict[str, str] = field(default_factory=dict)  # councils by the place named
+    merged: dict[str, str] = field(default_factory=dict)  # an id a person merged -> the kept one
 
     @classmethod
     def from_entries(cls, entries: Iterable[dict[str, Any]]) -> Registry:
@@ -138,7 +139,8 @@ class Registry:
             for link in entry.get("successors", []):
                 predecessors.setdefault(link["id"], []).append(entry_id)
         by_key.pop("", None)
-        return cls(table, by_key, by_ods, by_acronym, predecessors, by_place)
+        merged = {m["id"]: i for i, e in table.items() for m in e.get("merges", [])}
+        return cls(table, by_key, by_ods, by_acronym, predecessors, by_place, merged)
 
     @classmethod
     def load(cls, path: Path = REGISTRY_PATH) -> Registry:
@@ -179,6 +181,15 @@ class Registry:
             return self.by_acronym[text]
         acronym = bracketed_acronym(text)
         return self.by_acronym.get(acronym) if acronym else None
+
+    def current(self, entry_id: str) -> str | None:
+        """The entry an id names now: itself, or the entry it was merged into (ids given
+        out stay valid after a merge); None for an id never given."""
+        seen = set()
+        while entry_id not in self.entries and entry_id in self.merged and entry_id not in seen:
+            seen.add(entry_id)
+            entry_id = self.merged[entry_id]
+        return entry_id if entry_id in self.entries else None
 
     def identity(self, entry_id: str) -> str:
         """The newest entry a chain of renames and acquisitions leads to (itself if none)."""

@@ -77,6 +77,12 @@ def test_successors_and_predecessors_are_kept_with_dates() -> None:
     assert set(REGISTRY.lineage(digital["id"])) >= {digital["id"], REGISTRY.resolve("HSCIC")}
 
 
+def test_ids_given_out_stay_valid_after_a_merge() -> None:
+    kept = REGISTRY.resolve("NHS England")
+    assert REGISTRY.current("nhs-england-quarry-house") == kept == REGISTRY.current(kept)
+    assert REGISTRY.current("no-such-body") is None
+
+
 def test_a_held_out_name_is_not_found_under_a_neighbour() -> None:
     entry = REGISTRY.resolve("Wirral Metropolitan Borough Council")
     hidden = REGISTRY.without([entry])

@@ -164,6 +164,9 @@ def test_organisations_with_release_counts_sector_and_commercial_share(
     digital = api.get(f"/organisations/{Registry.load().resolve('NHS Digital')}").json()
     assert Registry.load().resolve("HSCIC") in digital["predecessors"]
     assert api.get("/organisations/no-such-body").status_code == 404
+    merged = api.get("/organisations/nhs-england-quarry-house")  # merged by a person: still valid
+    assert merged.status_code == 200
+    assert (merged.json()["id"], merged.json()["merged_from"]) == (england, "nhs-england-quarry-house")
     by_id = api.get("/records", params={"organisation_id": england, "limit": 1000})
     assert len(by_id.json()["records"]) == expected
 
