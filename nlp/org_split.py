@@ -44,14 +44,16 @@ def split_organisations(cell: str) -> tuple[tuple[int, int], ...]:
         return ()
     start = cell.index(text)
     whole = ((start, start + len(text)),)
-    if load_registry().resolve(text) is not None:
-        return whole
-    parts = _parts(text, _LIST_SEPARATOR)
-    if len(parts) < 2:
-        parts = _parts(text, _AND_AFTER_END)
-    if len(parts) < 2 or not all(_names_a_body(text[s:e]) for s, e in parts):
-        return whole
-    return tuple((start + s, start + e) for s, e in parts)
+    # "X Trust & Y Foundation Trust" first: registers' own lists of recipients made their
+    # way into the registry as if they were one organisation.
+    for parts in (_parts(text, _AND_AFTER_END), None, _parts(text, _LIST_SEPARATOR)):
+        if parts is None:
+            if load_registry().resolve(text) is not None:
+                return whole
+            continue
+        if len(parts) >= 2 and all(_names_a_body(text[s:e]) for s, e in parts):
+            return tuple((start + s, start + e) for s, e in parts)
+    return whole
 
 
 def _parts(text: str, separator: re.Pattern[str]) -> list[tuple[int, int]]:

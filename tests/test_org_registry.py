@@ -102,6 +102,9 @@ def test_fold_key_sets_aside_form_case_codes_and_brackets() -> None:
     ("NHS England - CSUs, CCGs", ["NHS England", "CSUs", "CCGs"]),
     ("Kier Business Services Limited and Dr Foster Limited",
      ["Kier Business Services Limited", "Dr Foster Limited"]),
+    ("North Bristol Trust & University Hospitals Bristol Foundation Trust",  # a registry entry too
+     ["North Bristol Trust", "University Hospitals Bristol Foundation Trust"]),
+    ("Guy's and St Thomas' NHS Foundation Trust", ["Guy's and St Thomas' NHS Foundation Trust"]),
     ("Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust",
      ["Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust"]),
     ("NHS Barking and Dagenham CCG", ["NHS Barking and Dagenham CCG"]),
