@@ -28,8 +28,10 @@ pytestmark = pytest.mark.service
 browser = test_review_browser.browser  # the chromium fixture, shared
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One ``drr serve`` for the tests that only read."""
+    tmp_path = tmp_path_factory.mktemp("explorer-site")
     url = f"sqlite:///{tmp_path / 'drr.sqlite'}"
     store = open_store(url)
     records = fill(store)
@@ -194,7 +196,7 @@ def review_site(tmp_path: Path) -> Iterator[dict[str, Any]]:
     try:
         process.wait_for("Uvicorn running")
         yield {"base": f"http://127.0.0.1:{port}", "store": store, "rows": rows,
-               "token": store.create_token("reviewer", "Grace Hopper")}
+               "token": store.create_token("reviewer", "Grace Hopper"), "shots": tmp_path}
     finally:
         process.stop()
         store.dispose()
@@ -212,8 +214,10 @@ def test_a_statement_on_five_rows_is_labelled_once_for_them_all(
     browser.find_element(By.ID, "token").send_keys(review_site["token"])
     browser.find_element(By.XPATH, "//button[normalize-space()='Use this token']").click()
     wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#rows tr")) == 3)
-    assert "3 of 3 statements shown (7 rows in the queue)" in browser.find_element(
-        By.ID, "status").text
+    status = browser.find_element(By.ID, "status")
+    assert "3 of 3 statements shown (7 rows in the queue)" in status.text
+    _photograph(browser, review_site, "review")
+    assert _on_screen(browser, status)
     first = browser.find_element(By.CSS_SELECTOR, "#rows tr")
     assert "University of Leeds" in first.text and "5 rows" in first.text
     assert "r.txt: rows 1, 2, 3, 4, 5" in first.text  # the source document and its rows

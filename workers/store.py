@@ -810,7 +810,7 @@ class Store:
                 .where(*_in_queue(), records.c.statement_key.in_([h[0] for h in heads]))
                 .order_by(records.c.purpose_score, records.c.seq)
             ).all()
-            least = {}
+            least: dict[str, int] = {}  # each group's least confident row
             for row in rows:
                 least.setdefault(row.statement_key, row.seq)
             bodies = dict(conn.execute(
@@ -1018,9 +1018,7 @@ def _in_queue() -> tuple[sa.ColumnElement[bool], ...]:
     return (records.c.purpose_needs_review == sa.true(), records.c.purpose_source == "model")
 
 
-def _group(
-    key: str, score: float, seq: int, rows: Sequence[sa.Row[Any]], body: str
-) -> ReviewGroup:
+def _group(key: str, score: float, seq: int, rows: Sequence[Any], body: str) -> ReviewGroup:
     documents_rows: dict[str, tuple[str, list[int]]] = {}
     for row in rows:
         documents_rows.setdefault(row.document_sha256, (row.filename, []))[1].append(
@@ -1257,7 +1255,7 @@ def _conditions(where: RecordFilter, scan: bool = False) -> list[sa.ColumnElemen
     ``scan``, terms and searches are tested on an index scan (``_figures``), not looked up."""
     if _has_nul(*(v for v in where.given.values() if isinstance(v, str))):
         return [sa.false()]
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     for name, value in where.given.items():
         field = indexed.BY_NAME[name]
         if field.kind == "term":
@@ -1283,7 +1281,7 @@ class _Matches(sa.sql.functions.FunctionElement[bool]):
     a tsvector expression index (PostgreSQL), both built by migration 0006."""
 
     name = "drr_matches"
-    type = sa.types.NullType()  # no "= 1" after it on SQLite: the rowid lookup stays
+    type = sa.types.NullType()  # type: ignore[assignment]  # no "= 1" after it on SQLite
     inherit_cache = True
 
 
@@ -1304,7 +1302,7 @@ class _Unindexed(sa.sql.expression.ColumnElement[Any]):
     covering ``ix_records_figures`` instead of looking rows up one by one."""
 
     inherit_cache = True
-    _traverse_internals: ClassVar[Any] = [
+    _traverse_internals: ClassVar[Any] = [  # type: ignore[misc]
         ("column", sa.sql.visitors.InternalTraversal.dp_clauseelement)
     ]
 
@@ -1346,7 +1344,8 @@ def _search(text: str, scan: bool = False) -> sa.ColumnElement[bool]:
     # FTS5: quoted words, implicitly ANDed; plainto_tsquery ANDs plain words itself.
     query = " ".join(f'"{w}"' for w in words)
     kind = _ScanMatches if scan else _Matches
-    return kind(sa.bindparam(None, query, type_=sa.String, unique=True)).self_group()
+    match = kind(sa.bindparam(None, query, type_=sa.String, unique=True))
+    return match.self_group()  # type: ignore[return-value]
 
 
 def _replace_records(
