@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -41,6 +41,7 @@ CATALOGUE_PATH = ROOT / "corpora" / "catalogue" / "datasets.json"
 ORGANISATIONS_PATH = ROOT / "corpora" / "entities" / "organisations.json"
 
 SAMPLE_CELLS = 200  # cells per column scored: enough to tell, constant cost per table
+CHECK_CELLS = 40  # ... for the first look at a table whose header a profile maps
 # Fields whose cells say what they are. Others (title, dates, flags) are known by header only.
 CONTENT_FIELDS = tuple(sorted(CONTENT_READABLE))
 STRONG = 0.6  # content score at which a column is taken for a field without its header
@@ -266,6 +267,12 @@ def header_evidence(header: str, profiles: tuple[Profile, ...] | None = None) ->
     return fuzzy
 
 
+@lru_cache(maxsize=4096)
+def _known_header(header: str) -> tuple[str | None, float]:
+    """``header_evidence`` against the shipped profiles (editions repeat their headers)."""
+    return header_evidence(header)
+
+
 def not_purpose(header: str) -> bool:
     """The header names one of the prose columns registers print beside the purpose."""
     return bool(_NOT_PURPOSE_WORDS.intersection(normalise_header(header).split()))
@@ -293,10 +300,12 @@ def column_cells(rows: Sequence[Sequence[str | None]], width: int) -> list[list[
     return columns
 
 
-def score_columns(columns: Sequence[Sequence[str | None]]) -> list[dict[str, float]]:
+def score_columns(
+    columns: Sequence[Sequence[str | None]], limit: int = SAMPLE_CELLS
+) -> list[dict[str, float]]:
     scores = []
     for position, cells in enumerate(columns):
-        picked = sample(cells)
+        picked = sample(cells, limit)
         filled = [c for c in cells if c and not c.isspace()]
         distinct = len(set(filled)) / len(filled) if filled else 0.0
         score = score_column(picked, distinct, position)
@@ -323,7 +332,9 @@ def assign_columns(
     ``allowed``: the only fields a free column may be given (a profile's ``content_fields``).
     """
     fixed = fixed or {}
-    evidence = [header_evidence(h) for h in headers]
+    evidence = [
+        (fixed[i], HEADER_EXACT) if i in fixed else _known_header(h) for i, h in enumerate(headers)
+    ]
     fields = sorted({*CONTENT_FIELDS, *(f for f, _ in evidence if f)} - set(fixed.values()))
     if allowed is not None:
         fields = [f for f in fields if f in allowed]

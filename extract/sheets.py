@@ -35,6 +35,8 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 
 from extract.content_columns import (
+    CHECK_CELLS,
+    SAMPLE_CELLS,
     ColumnChoice,
     assign_columns,
     column_cells,
@@ -608,19 +610,22 @@ def with_content_columns(table: Table) -> Table:
         return table
     width = len(match.headers)
     columns = column_cells([cells for _, _, cells in table.rows], width)
-    scores = score_columns(columns)
-    fixed = {
-        i: field
-        for i, field in enumerate(match.fields)
-        if field is not None
-        and not contradicted(scores[i], field, sum(bool(c) for c in columns[i]))
-    }
-    choices = assign_columns(
-        match.headers, scores, fixed, content_only=True, allowed=match.profile.content_fields
-    )
-    fields = tuple(c.field for c in choices)
-    if fields == match.fields:
-        return table
+    # a first look at a few cells a column; the decision is made on the full sample only
+    # when that look finds something to change (a register of a known edition costs little)
+    for limit in (CHECK_CELLS, SAMPLE_CELLS):
+        scores = score_columns(columns, limit)
+        fixed = {
+            i: field
+            for i, field in enumerate(match.fields)
+            if field is not None
+            and not contradicted(scores[i], field, sum(bool(c) for c in columns[i]))
+        }
+        choices = assign_columns(
+            match.headers, scores, fixed, content_only=True, allowed=match.profile.content_fields
+        )
+        fields = tuple(c.field for c in choices)
+        if fields == match.fields:
+            return table
     profile = _profile_for(match.profile, match.headers, fields)
     return Table(
         table.sheet, table.header_row, HeaderMatch(profile, match.headers, fields),
