@@ -175,6 +175,7 @@ EXACT = [
     "latex/tex-hscic-none-page1",  # unruled, right-aligned ids, header on page 1 only
     "latex/tex-phe-zebra-band",  # middle-aligned zebra, centred header in a band
     "latex/tex-nhsd-grid-noid",  # grid without row ids, a header band on every page
+    "latex/tex-purposes-none-portrait",  # a header's wrapped rest repeated on every page
     "reportlab/rl-purposes-horizontal",  # rules between rows only
 ]
 

@@ -12,7 +12,7 @@ from itertools import pairwise, product
 from extract.errors import UnknownLayout
 from extract.pdf.bands import band_fragments, band_texts, page_bands
 from extract.pdf.lines import Fragment
-from extract.pdf.rows import ALIGNS, Band, line_pitch, text_blocks
+from extract.pdf.rows import ALIGNS, BLOCK_PITCH, Band, line_pitch, text_blocks
 from extract.pdf.table import PageTable
 from extract.profiles import (
     HeaderMatch,
@@ -171,6 +171,38 @@ def first_header(pages: Sequence[PageTable], pitch: float) -> tuple[int, HeaderM
         f"page {first.number}: no register table found; its first row ({shown or 'empty'})"
         " matches no layout profile"
     )
+
+
+def with_repeated_lines(
+    pages: Sequence[PageTable], match: HeaderMatch, band: Band, pitch: float
+) -> tuple[HeaderMatch, Band]:
+    """The header grown by the lines right under it that every later page prints at the
+    same place, word for word: the header's wrapped rest ("Reference" / "Number"), which
+    a profile may match without, and which no data row repeats on every page."""
+    first, later = pages[0], pages[1:]
+    if not later:
+        return match, band
+    seen = [{(f.column, round(f.baseline, 1), f.text) for f in p.fragments} for p in later]
+    grown = band
+    while True:
+        last = max((f.baseline for f in first.fragments if grown.holds(f.baseline)), default=None)
+        if last is None:
+            break
+        under = [  # the next line, at the pitch of the header's own lines
+            f for f in first.fragments if grown.bottom < f.baseline <= last + BLOCK_PITCH * pitch
+        ]
+        if not under or not all(
+            (f.column, round(f.baseline, 1), f.text) in lines for f in under for lines in seen
+        ):
+            break
+        low = max(f.baseline for f in under)
+        grown = replace(grown, bottom=low + 0.3 * pitch, baseline=low)
+    if grown == band:
+        return match, band
+    again = match_header(band_headers(first, grown))
+    if again is None or again.mapped < match.mapped:
+        return match, band
+    return again, grown
 
 
 def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:

@@ -46,6 +46,7 @@ from extract.pdf.header import (
     is_header_repeat,
     letters,
     repeated_header,
+    with_repeated_lines,
 )
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import bounded_pages
@@ -187,6 +188,7 @@ def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) 
 def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
     pitch = line_pitch([f for p in pages for f in p.fragments])
     start, match, header_band = first_header(pages, pitch)
+    match, header_band = with_repeated_lines(pages[start:], match, header_band, pitch)
     notes = list(warnings) + [
         f"page {p.number} has no register table; not read" for p in pages[:start]
     ]
