@@ -151,9 +151,12 @@ def choose_rule(signals: Signals, truth: Sequence[str], budget: float = FLAG_BUD
     return best
 
 
+CURVE_BUDGETS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+
+
 def curve(signals: Signals, truth: Sequence[str],
-          budgets: Sequence[float] = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3)) -> list[tuple[ReviewRule, Catch]]:
-    """The trade-off: for each flag budget, the best rule and what it catches."""
+          budgets: Sequence[float] = CURVE_BUDGETS) -> list[tuple[ReviewRule, Catch]]:
+    """The trade-off: for each flag budget (in order), the best rule and what it catches."""
     rules = candidate_rules()
     out = []
     for budget in budgets:

@@ -68,6 +68,7 @@ from nlp.purpose_features import (
     feature_matrix,
 )
 from nlp.purpose_review import (
+    CURVE_BUDGETS,
     FLAG_BUDGET,
     Catch,
     ReviewRule,
@@ -595,7 +596,8 @@ class Review:
         return {"rule": self.rule.as_dict(), "describe": self.rule.describe(),
                 "budget": FLAG_BUDGET, "lopo": self.lopo.as_dict(),
                 "nested_lopo": self.nested.as_dict(),
-                "curve": [{"rule": r.describe(), **c.as_dict()} for r, c in self.tradeoff],
+                "curve": [{"budget": b, "rule": r.describe(), **c.as_dict()}
+                          for b, (r, c) in zip(CURVE_BUDGETS, self.tradeoff)],
                 "top_only": [{"rule": r.describe(), **c.as_dict()} for r, c in self.top_only]}
 
 
@@ -846,8 +848,8 @@ def _review_lines(review: Review) -> list[str]:
     lines = ["needs_review out of distribution (leave-one-publisher-out predictions)",
              "  " + _review_line(review),
              f"  {'flag budget / rule':<64} {'wrong flagged':>13} {'records flagged':>15}"]
-    for rule, found in review.tradeoff:
-        lines.append(f"  best within {found.flagged:.1%}: {rule.describe():<48} "
+    for budget, (rule, found) in zip(CURVE_BUDGETS, review.tradeoff):
+        lines.append(f"  best flagging <= {budget:.0%}: {rule.describe():<43} "
                      f"{found.wrong_flagged:>13.1%} {found.flagged:>15.1%}")
     for rule, found in review.top_only:
         lines.append(f"  top score only: {rule.describe():<48} {found.wrong_flagged:>13.1%} "

@@ -15,10 +15,12 @@ from nlp import purpose_train
 from nlp.purpose import DEFAULT_MODELS_DIR, PurposeModel, load_purpose_model
 from nlp.purpose_features import feature_matrix, keyword_label, product_maker_cue
 from nlp.purpose_review import (
+    CURVE_BUDGETS,
     ReviewRule,
     Signals,
     catch,
     choose_rule,
+    curve,
     nested_choice,
     rule_from_card,
     signals_from_features,
@@ -81,6 +83,13 @@ def test_the_chosen_rule_keeps_to_the_budget_and_catches_most():
     found = catch(rule, s, truth)
     assert found.wrong_flagged == 1.0 and found.flagged == 0.2
     assert catch(choose_rule(s, truth, budget=0.1), s, truth).flagged <= 0.1
+
+
+def test_the_curve_keeps_each_budget():
+    s = signals([0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.76, 0.72])
+    truth = ["commercial"] * 8 + ["research"] * 2
+    for budget, (_, found) in zip(CURVE_BUDGETS, curve(s, truth)):
+        assert found.flagged <= budget
 
 
 def test_nested_choice_flags_each_publisher_by_a_rule_chosen_on_the_others():
