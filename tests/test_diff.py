@@ -172,3 +172,20 @@ def test_report_from_the_store_says_what_changed_since_the_last_edition(
     assert f"- releases (register rows): {store.record_count():,}" in text
     assert "5 agreements added, 5 removed, 10 amended." in text
     assert "written to" in capsys.readouterr().err
+
+
+def test_a_diff_made_before_the_lock_against_an_older_edition_is_made_again(
+    store: Store, editions: dict[str, Any], stored: dict[str, Any]
+) -> None:
+    from workers.store import EditionDiff, _record_edition
+
+    register = editions["old"][0]["source"]["layout"]
+    stale = EditionDiff(register, stored["old"], [])  # made before "new" became the latest
+    sha = store.put_document(b"a third edition", "third.csv")
+    with store.writer.begin() as conn:
+        _record_edition(conn, sha, editions["old"], stale)
+    third = [c for c in store.changes() if c["edition"] == sha]
+    assert {c["previous_edition"] for c in third} == {stored["new"]}
+    assert [{k: c[k] for k in ("change", "agreement", "fields")} for c in third] == [
+        {k: c[k] for k in ("change", "agreement", "fields")}
+        for c in diff_editions(editions["new"], editions["old"])]

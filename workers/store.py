@@ -507,9 +507,13 @@ class Store:
         self, job_id: str, sha: str, fmt: str, enriched: Sequence[dict[str, Any]]
     ) -> int:
         """Replace the document's records and mark the job done, in one transaction."""
+        # The diff against the previous edition takes seconds on a large register: made
+        # before the write lock is taken, checked (and made again if stale) under it.
+        with self.reader.connect() as conn:
+            planned = _edition_diff(conn, sha, enriched)
         with self.writer.begin() as conn:
             _replace_records(conn, self._insert, sha, enriched)
-            _record_edition(conn, sha, enriched)
+            _record_edition(conn, sha, enriched, planned)
             conn.execute(documents.update().where(documents.c.sha256 == sha).values(format=fmt))
             conn.execute(
                 jobs.update()
@@ -1087,34 +1091,65 @@ def with_reviewer_label(record: dict[str, Any], label: str) -> dict[str, Any]:
     return {**record, "purpose": purpose, "needs_review": extraction_flag}
 
 
-def _record_edition(conn: Connection, sha: str, enriched: Sequence[dict[str, Any]]) -> None:
-    """Keep the document as an edition of its register (its rows' layout) with what changed
-    since the register's latest edition. Once per document: a reprocess (a new model, say)
-    changes no field a diff compares, so the changes first found stand."""
+@dataclass(frozen=True)
+class EditionDiff:
+    """What changed between a document and its register's latest edition, as found."""
+
+    register: str
+    previous: str | None
+    found: list[dict[str, Any]]
+
+
+def _edition_diff(
+    conn: Connection, sha: str, enriched: Sequence[dict[str, Any]]
+) -> EditionDiff | None:
+    """The document's changes since its register's (its rows' layout's) latest edition;
+    None when it is an edition already or has no layout."""
     from workers.diff import diff_editions
 
     register = next((r["source"].get("layout") for r in enriched if r.get("source")), None)
     if not register or conn.scalar(sa.select(editions.c.sha256).where(editions.c.sha256 == sha)):
-        return
-    if conn.dialect.name == "postgresql":  # two editions finishing at once chain, not fork
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": EDITION_LOCK_ID})
-    previous = conn.scalar(
+        return None
+    previous = _latest_edition(conn, register)
+    found = diff_editions(_stored_records(conn, previous), enriched) if previous else []
+    return EditionDiff(register, previous, found)
+
+
+def _latest_edition(conn: Connection, register: str) -> str | None:
+    return conn.scalar(
         sa.select(editions.c.sha256)
         .where(editions.c.register == register)
         .order_by(editions.c.recorded_at.desc(), editions.c.sha256)
         .limit(1)
     )
-    found = diff_editions(_stored_records(conn, previous), enriched) if previous else []
+
+
+def _record_edition(
+    conn: Connection, sha: str, enriched: Sequence[dict[str, Any]], planned: EditionDiff | None
+) -> None:
+    """Keep the document as an edition of its register with what changed since the
+    register's latest edition. Once per document: a reprocess (a new model, say) changes
+    no field a diff compares, so the changes first found stand. ``planned`` (found before
+    the lock) is used when the register's latest edition is still the one it was made
+    against; otherwise the diff is made again here."""
+    if conn.dialect.name == "postgresql":  # two editions finishing at once chain, not fork
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": EDITION_LOCK_ID})
+    if planned is None or planned.previous != _latest_edition(conn, planned.register):
+        planned = _edition_diff(conn, sha, enriched)
+    if planned is None or conn.scalar(
+        sa.select(editions.c.sha256).where(editions.c.sha256 == sha)
+    ):
+        return
     at = now()
     conn.execute(editions.insert().values(
-        sha256=sha, register=register, previous_sha256=previous,
-        change_count=len(found), recorded_at=at,
+        sha256=sha, register=planned.register, previous_sha256=planned.previous,
+        change_count=len(planned.found), recorded_at=at,
     ))
     rows = [
-        {"edition_sha256": sha, "previous_sha256": previous, "register": register,
-         "change": c["change"], "agreement": c["agreement"][:500],
+        {"edition_sha256": sha, "previous_sha256": planned.previous,
+         "register": planned.register, "change": c["change"], "agreement": c["agreement"][:500],
          "organisation": c["organisation"], "body": dumps(c), "at": at}
-        for c in found
+        for c in planned.found
     ]
     for start in range(0, len(rows), 500):
         conn.execute(changes.insert(), rows[start : start + 500])
