@@ -18,7 +18,6 @@ The filters are ``workers.fields.FIELDS``, validated by the API's own ``RecordQu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -43,7 +42,6 @@ AGREEMENT_ROWS = 500
 OPTIONS = 100  # values offered in a filter's list, commonest first
 SEARCH_PARAMETERS = tuple(f.name for f in FIELDS) + ("after",)
 
-Page = Callable[..., Response]
 
 
 def install(app: FastAPI, query_model: Any) -> None:
