@@ -67,7 +67,7 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     if bool(args.files) == args.from_store:
         raise DrrError("give register files, or --from-store (not both)")
     if args.from_store:
-        records, changes, failed = _from_store(settings)
+        numbers, failed = _from_store(settings), 0
     else:
         records, failed = load_records(args.files, settings, enrich=True, exclude=args.output)
         changes = None
@@ -77,10 +77,10 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
             previous, failed_previous = load_records(args.previous, settings, enrich=False)
             failed += failed_previous
             changes = diff_editions(previous, records) if not failed_previous else None
-    if not records:
+        numbers = figures(records, changes)
+    if not numbers["releases"]:
         raise DrrError("no records to report on")
     markdown = args.format == "md" or (args.format is None and args.output.endswith(".md"))
-    numbers = figures(records, changes)
     with open_output(args.output) as out:
         out.write(render_markdown(numbers, args.title) if markdown else render_html(numbers, args.title))
     where = "stdout" if args.output == "-" else args.output
@@ -89,19 +89,23 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
-def _from_store(settings: Settings) -> tuple[Records, list[dict[str, Any]], int]:
+def _from_store(settings: Settings) -> dict[str, Any]:
+    """The figures of every stored record and of each register's latest edition's changes.
+    Records are read one at a time: a stored body with its entities runs to tens of
+    kilobytes, and the figures keep a few fields of each."""
+    from workers.report import figures
     from workers.store import RecordFilter, open_store
 
     store = open_store(settings.database_url)
     try:
-        records = [json.loads(body) for body in store.iter_records(RecordFilter())]
         latest: dict[str, str] = {}
         for edition in store.editions():  # newest first
             latest.setdefault(edition["register"], edition["sha256"])
         changes = [c for c in store.changes() if c["edition"] in latest.values()]
+        return figures((json.loads(body) for body in store.iter_records(RecordFilter())),
+                       changes)
     finally:
         store.dispose()
-    return records, changes, 0
 
 
 def load_records(
