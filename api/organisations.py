@@ -178,6 +178,7 @@ def organisation_trail(organisation_id: str, request: Request) -> dict[str, Any]
 def correct_entry(organisation_id: str, correction: EntryCorrection,
                   request: Request) -> dict[str, Any]:
     store: Store = request.app.state.store
+    organisation_id = load_registry().current(organisation_id) or organisation_id
     entry = corrected(load_registry(), store).get(organisation_id)
     if entry is None:
         raise ApiError(404, f"no organisation {organisation_id}")
@@ -196,9 +197,10 @@ def correct_entry(organisation_id: str, correction: EntryCorrection,
 def correct_record(record_id: str, position: int, correction: RecordOrganisationCorrection,
                    request: Request) -> Response:
     store: Store = request.app.state.store
-    if correction.id is not None and correction.id not in load_registry().entries:
+    linked = load_registry().current(correction.id) if correction.id is not None else None
+    if correction.id is not None and linked is None:
         raise ApiError(422, f"id: no organisation {correction.id} in the registry")
-    changes = {"id": correction.id, "sector": _sector(correction.sector)}
+    changes = {"id": linked, "sector": _sector(correction.sector)}
     if not any(changes.values()):
         raise ApiError(422, "give an id, a sector or both")
     token = request.state.token

@@ -195,6 +195,11 @@ def test_reviewers_correct_organisations_audited_and_applied_to_the_registry(
     assert (org["id"], org["needs_review"], org["text"]) == (csus, False, "CSUs")
     assert api.post(f"/records/{record['record_id']}/organisations/9", headers=reviewer,
                     json={"sector": "other"}).status_code == 404
+    assert api.post(f"/records/{record['record_id']}/organisations/0", headers=reviewer,
+                    json={"id": "no-such-body"}).status_code == 422
+    relinked = api.post(f"/records/{record['record_id']}/organisations/0", headers=reviewer,
+                        json={"id": "nhs-england-quarry-house"})  # merged: the kept id is stored
+    assert relinked.json()["entities"]["organisations"][0]["id"] == Registry.load().resolve("NHS England")
     ids = [r["record_id"] for r in api.get("/records", params={"organisation_id": csus}).json()["records"]]
     assert record["record_id"] in ids
     trail = api.get(f"/organisations/{csus}/corrections", headers=reader).json()["corrections"]
