@@ -110,7 +110,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 # links and dates say nothing of the fields scored here (a scrape's URLs name organisations)
 _URL = re.compile(r"\s*(?:https?://|www\.)", re.IGNORECASE)
 _DATE = re.compile(
-    r"\s*(?:\d{1,4}[-/.](?:\d{1,2}|[a-z]{3,9})[-/.]\d{2,4}|\d{1,2} [a-z]{3,9} \d{4})\b",
+    r"\s*(?:\d{1,4}[-/.](?:\d{1,2}|[a-z]{3,9})[-/.]\d{2,4}|\d{1,2} [a-z]{3,9} \d{4})\b"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?",
     re.IGNORECASE,
 )
 _TRAILING_NUMBER = re.compile(r"(\d+)\D*$")
@@ -149,6 +150,7 @@ def score_column(cells: Sequence[str], distinct_share: float, position: int = 0)
     if not cells:
         return dict.fromkeys(CONTENT_FIELDS, 0.0)
     n = len(cells)
+    dates = sum(bool(_DATE.fullmatch(c.strip())) for c in cells) / n
     lowered = [
         "" if _URL.match(c) or _DATE.match(c) else " ".join(c.lower().split()) for c in cells
     ]
@@ -181,6 +183,9 @@ def score_column(cells: Sequence[str], distinct_share: float, position: int = 0)
         "purpose": prose * (1 - position * 0.002),
         "frequency": closed,
         "reference": max(refs, codes * 0.7 * (1.0 if distinct_share < 0.95 else 0.8)),
+        # a register's one date column is its release date; start and end dates are told by
+        # their headers (see _gain)
+        "date_released": dates,
     }
 
 
@@ -415,6 +420,8 @@ def _gain(
     content = score.get(field)
     if field == "purpose" and content is not None and other_prose:
         content *= 0.5
+    if field == "date_released" and evidence[0] in ("date_start", "date_end"):
+        return 0.0  # "Start date": a date, and the header says which
     named = evidence[1] if evidence[0] == field else 0.0
     if content is None:  # a field only a header tells (title, dates, flags)
         return named

@@ -42,7 +42,7 @@ FIELD_NAMES = tuple(name for name in Fields.model_fields if name != "extra")
 # The fields extract/content_columns.py can tell from a column's cells.
 CONTENT_READABLE = frozenset(
     ("row_id", "organisation", "organisation_type", "data_type", "data_provided", "sensitivity",
-     "legal_basis", "purpose", "frequency", "reference")
+     "legal_basis", "purpose", "frequency", "reference", "date_released")
 )
 
 

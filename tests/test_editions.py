@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "corpora" / "tools" / "editions"))
 
-from make_editions import CHECKED, load_source, make_edition
+from make_editions import CHECKED, load_phe_source, load_source, make_edition, make_phe_edition
 
 ROWS = 60  # release rows per edition: several agreements, a few seconds for the whole module
 
@@ -55,6 +55,17 @@ def test_an_unseen_edition_is_read_whole_and_says_what_it_trusted(source, pool, 
         # columns were read by content, not by a profile's header: every record says so
         assert record.needs_review
         assert any("by its content" in w for w in record.warnings)
+
+
+@pytest.mark.parametrize(("fmt", "seed"), [("csv", 302), ("ods", 301)])
+def test_a_second_publishers_edition_is_read_whole(fmt, seed):
+    """PHE's register re-laid: one table, its purpose inline; a date column headed 'Date'
+    or 'Released' is the release date by its cells."""
+    edition = make_phe_edition(load_phe_source(SHARED), fmt, seed)
+    records = read_document(edition.data, edition.filename).records
+    assert len(records) == len(edition.truth)
+    for record, truth in zip(records, edition.truth, strict=True):
+        assert {f: getattr(record.fields, f) for f in truth} == truth
 
 
 def test_statements_under_other_references_are_joined_and_misses_warned(source):

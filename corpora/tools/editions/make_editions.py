@@ -24,6 +24,10 @@ Two sets, drawn from disjoint pools of wordings, reference styles and layouts:
   first run (round 1) led to fixes, so it is no longer unseen:
 - ``heldout2``: XLSX, ODS and CSV from the HELD_OUT_2 pools, written after round 1 and
   before its fixes, run once after them (round 2).
+- ``phe``: a second publisher, PHE's 2014-2018 register (four CSV exports, one table with
+  the purpose inline) re-laid the same way, held out whole; its first run found date
+  columns headed "Released" or "Date" unread, and the fix (dates known by their cells)
+  was measured on it again, so it is no longer unseen.
 
 Writes OUT_DIR/<edition>.<ext> and OUT_DIR/<edition>.truth.jsonl (the expected fields of
 each release row, in order).
@@ -144,6 +148,38 @@ HELD_OUT_2 = {
     "seeds": [201, 202, 203],
 }
 POOLS = {"tuning": TUNING, "heldout": HELD_OUT, "heldout2": HELD_OUT_2}
+
+# A second publisher, held out whole (never tuned on): PHE's Office for Data Release register
+# 2014/15-2017/18 (the four CSV exports, 239 rows: one table, the purpose in it).
+PHE_RAW = "phe-data-release-register-2014-2018"
+PHE_FILES = ("PHE14-15.csv", "PHE15-16.csv", "PHE16-17.csv", "PHE17-18.csv")
+PHE_CHECKED = (
+    "row_id", "reference", "organisation", "organisation_type", "purpose", "data_type",
+    "data_provided", "legal_basis", "date_released",
+)
+PHE_POOL = {
+    "headers": {
+        "row_id": ["Row ID", "Row", "DRR number", "", "Line"],
+        "reference": ["ODR Reference", "ODR ref", "Application reference", "Reference no",
+                      "ODR Refernce"],
+        "organisation": ["Data Recipient", "Recipient", "Organisation", "Applicant organisation",
+                         "Data Recipent"],
+        "organisation_type": ["Organisation Type", "Type of organisation", "Sector",
+                              "Recipient type"],
+        "purpose": ["Purpose", "Purpose of study", "Project summary", "Purpse",
+                    "Description of project"],
+        "data_type": ["Data Source", "Data set", "Source of data", "Datasets supplied",
+                      "Data Sorce"],
+        "data_provided": ["Data Type provided to applicant", "Data type",
+                          "Level of identifiability", "Identifiable?"],
+        "legal_basis": ["Legal basis for the release of personally identifiable data",
+                        "Legal basis", "Legal gateway", "Statutory basis"],
+        "date_released": ["Date of release", "Release date", "Released", "Date released", "Date"],
+    },
+    "titles": [[], ["PHE Office for Data Release", "Data release register"]],
+    "formats": ["xlsx", "ods", "csv"],
+    "seeds": [301, 302, 303],
+}
 # The publisher's own other columns, kept under other names or dropped.
 OTHER_RELEASE_HEADERS = {9: ["MR Number", "MR"], 10: ["Opt-outs applied", "National data opt-out"],
                          11: ["Common law duty", "Confidentiality"]}
@@ -190,6 +226,57 @@ def load_source(shared: Path, rows: int | None = None) -> Source:
         wanted = {r[8] for r in releases[1:]}
         statements = [statements[0]] + [r for r in statements[1:] if r[0] in wanted]
     return Source(releases, statements, truth)
+
+
+@dataclass(frozen=True)
+class PheSource:
+    header: list[str]
+    rows: list[list[str | None]]
+    truth: list[dict[str, str | None]]
+
+
+def load_phe_source(shared: Path) -> PheSource:
+    """The four PHE CSV exports' rows under one header, and what drr reads from each."""
+    from extract import read_document
+
+    header: list[str] = []
+    rows: list[list[str | None]] = []
+    truth: list[dict[str, str | None]] = []
+    for name in PHE_FILES:
+        path = shared / "corpora-raw" / PHE_RAW / name
+        records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        header = [h.strip() for h in records[0][:9]]
+        rows += [[c or None for c in r[:9]] for r in records[1:] if any(c.strip() for c in r)]
+        document = read_document(path.read_bytes(), name)
+        truth += [{f: getattr(r.fields, f) for f in PHE_CHECKED} for r in document.records]
+    assert len(rows) == len(truth), "every non-empty CSV record is one register row"
+    return PheSource(header, rows, truth)
+
+
+def phe_editions(source: PheSource) -> Iterator[Edition]:
+    for fmt in PHE_POOL["formats"]:
+        for seed in PHE_POOL["seeds"]:
+            yield make_phe_edition(source, fmt, seed)
+
+
+def make_phe_edition(source: PheSource, fmt: str, seed: int) -> Edition:
+    """One table: headers renamed, reworded, misspelt or blank, columns reordered, titles."""
+    from extract.profiles import match_header
+
+    rng = random.Random(f"phe-{fmt}-{seed}")
+    fields = match_header(source.header).fields
+    cols = [(i, rng.choice(PHE_POOL["headers"][f])) for i, f in enumerate(fields) if f]
+    rng.shuffle(cols)
+    table = [[t] for t in rng.choice(PHE_POOL["titles"])] + [[h for _, h in cols]]
+    table += [[row[i] for i, _ in cols] for row in source.rows]
+    name = f"phe-{fmt}-{seed}"
+    if fmt == "csv":
+        data = _csv_bytes(table, rng)
+    elif fmt == "xlsx":
+        data = _xlsx_bytes([("Register", table)])
+    else:
+        data = _ods_bytes([("Register", table)])
+    return Edition(name, f"{name}.{fmt}", data, source.truth, "phe", fmt)
 
 
 def editions(source: Source, which: str = "all") -> Iterator[Edition]:
