@@ -32,6 +32,7 @@ def page_bands(
     align: Align = "bottom",
     below: float | None = None,
     more: bool = False,
+    begun: bool = False,
 ) -> list[Band]:
     """Row bands: between the rules any column draws, else from the anchor column's text.
 
@@ -39,7 +40,8 @@ def page_bands(
     rules of all columns together give every row, whichever columns merge. Without, the
     rows are found from the text below ``below`` (the header's bottom) only, so a header
     aligned otherwise than the rows does not move them; text of a row broken by the page
-    break gets a band of its own (``broken_parts``; ``more``: another page follows).
+    break gets a band of its own (``broken_parts``; ``more``: another page follows;
+    ``begun``: a row may go on from the page before, ``continued_part``).
     """
     if page.ruled:
         return ruled_bands(page)
@@ -54,7 +56,7 @@ def page_bands(
     bands = bands_from_anchor(page.number, columns[anchor], pitch, align, others, rules)
     if rules and bands:
         bands = cut_at_rules(bands, columns[anchor], rules, pitch)
-        if align == "bottom":
+        if align == "bottom" and begun:
             x0, x1 = page.edges[anchor], page.edges[anchor + 1]
             over_anchor = [y for y in rules_across(page.geometry.rulings, x0, x1) if y in rules]
             bands = continued_part(bands, columns, anchor, over_anchor, pitch)

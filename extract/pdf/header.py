@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import pairwise, product
+from itertools import product
 
 from extract.errors import UnknownLayout
 from extract.pdf.bands import band_fragments, band_texts, page_bands
-from extract.pdf.lines import Fragment
 from extract.pdf.rows import ALIGNS, BLOCK_PITCH, Band, line_pitch, text_blocks
 from extract.pdf.table import PageTable
 from extract.profiles import (
@@ -28,56 +27,19 @@ HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
 
 
 def band_headers(page: PageTable, band: Band) -> list[str]:
-    """A row band read as the header row (``header_text`` of each column); on a ruled
-    page, where the rules bound the cells, with the breaks that cut a word."""
-    headers = []
-    for c, column in enumerate(band_fragments(page, band)):
-        lines = sorted(column, key=lambda f: f.baseline)
-        left = min((f.box[0] for f in page.column(c)), default=page.edges[c])
-        right = text_right(page, c)
-        cuts = cut_breaks(lines, right, right - left)
-        headers.append(header_text([f.text for f in lines], cuts if page.ruled else ()))
-    return headers
+    """A row band read as the header row (``header_text`` of each column)."""
+    return [
+        header_text([f.text for f in sorted(column, key=lambda f: f.baseline)])
+        for column in band_fragments(page, band)
+    ]
 
 
-def text_right(page: PageTable, column: int) -> float:
-    """Where a column's text must stop: its right edge less the padding its lines keep
-    from the left one (the least on the page)."""
-    x0, x1 = page.edges[column], page.edges[column + 1]
-    left = min((f.box[0] for f in page.column(column)), default=x0)
-    return x1 - max(left - x0, 0.0)
-
-
-def cut_breaks(lines: Sequence[Fragment], right: float, width: float) -> list[bool]:
-    """For each break between a header cell's lines, whether it cut a word.
-
-    Writer, Chromium and ReportLab cut only a word too wide for a line of its own: it
-    starts a line, which it fills to the last letter's room, and goes on in lower case
-    on the next. A line wrapped at a space mostly leaves room for a letter.
-    """
-    cuts = []
-    for line, after in pairwise(lines):
-        word, rest = line.text.strip(), after.text.strip()
-        letter = (after.box[2] - after.box[0]) / max(len(after.text), 1)
-        first = rest.split(" ", 1)[0]
-        cuts.append(
-            " " not in word
-            and word[-1:].isalpha()
-            and rest[:1].islower()
-            and line.box[2] + letter > right
-            and (line.box[2] - line.box[0]) + letter * len(first) > width
-        )
-    return cuts
-
-
-def header_text(lines: Sequence[str], cuts: Sequence[bool] = ()) -> str:
+def header_text(lines: Sequence[str]) -> str:
     """A header cell's text; a word a narrow column broke ("Sensiti" / "ve") is rejoined.
 
     Lines are joined with spaces unless joining some break without one gives a header
     a layout profile knows, or the header has the letters of one (``known_spelling``: a
-    header cut into many lines). A header no profile knows (an extra column's) is
-    rejoined where the geometry shows a cut word (``cuts``, one per break:
-    ``cut_breaks``).
+    header cut into many lines).
     """
     plain = join_lines(list(lines))
     spelled = known_spelling(plain)
@@ -90,19 +52,7 @@ def header_text(lines: Sequence[str], cuts: Sequence[bool] = ()) -> str:
             text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
             if known_header(text):
                 return join_lines([text])
-    return cut_joined(lines, cuts) if len(cuts) == len(lines) - 1 and any(cuts) else plain
-
-
-def cut_joined(lines: Sequence[str], cuts: Sequence[bool]) -> str:
-    """Lines joined with spaces (``join_lines``), a line and the next as one where a
-    break cut a word."""
-    joined = [lines[0].strip()]
-    for cut, line in zip(cuts, lines[1:]):
-        if cut:
-            joined[-1] += line.strip()
-        else:
-            joined.append(line.strip())
-    return join_lines(joined)
+    return plain
 
 
 def known_header(text: str) -> bool:

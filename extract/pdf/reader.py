@@ -206,7 +206,9 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
             continue
         first = page is pages[start]
         below = header_band.bottom if first else repeated_header(page, match, header_band, pitch)
-        bands = page_bands(page, anchor, pitch, align, below, more=page is not pages[-1])
+        more = page is not pages[-1]
+        begun = bool(rows) and bool(rows[-1].bands)  # a rest found then joins that row
+        bands = page_bands(page, anchor, pitch, align, below, more=more, begun=begun)
         if below is not None:  # rows under the header; a band holding both, cut at its bottom
             bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + SNAP]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
