@@ -591,6 +591,11 @@ def find_table(sheet: Sheet, budget: int) -> tuple[Table | None, str]:
 
 INFERRED = "inferred"  # the layout name of a table no profile maps, read by its content
 MIN_INFERRED_ROWS = 3  # a table of fewer rows is too little to tell its columns by
+# Bounds on the work content reading may do, whatever a file holds: rows looked at per
+# table (spread over it), header rows tried, and columns (no register is wider).
+SCORED_ROWS = 2_000
+INFER_TRIES = 5
+INFER_MAX_COLUMNS = 80
 # A register names its release's recipient or agreement, and says what was released or why.
 _IDENTIFYING = {"organisation", "reference"}
 _DESCRIBING = {"data_type", "data_provided", "sensitivity", "legal_basis", "purpose", "frequency"}
@@ -609,7 +614,7 @@ def with_content_columns(table: Table) -> Table:
     if not table.rows or not match.profile.content_fields:
         return table
     width = len(match.headers)
-    columns = column_cells([cells for _, _, cells in table.rows], width)
+    columns = column_cells(_spread([cells for _, _, cells in table.rows]), width)
     # a first look at a few cells a column; the decision is made on the full sample only
     # when that look finds something to change (a register of a known edition costs little)
     for limit in (CHECK_CELLS, SAMPLE_CELLS):
@@ -640,17 +645,19 @@ def infer_table(sheet: str | None, rows: list[SheetRow]) -> Table | None:
     taken when the columns hold a recipient or agreement and two fields that describe a
     release, so a list of organisations or a notes sheet is not taken for a register.
     """
+    tries = 0
     for index, (number, _, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         filled = [c for c in cells if c and not c.isspace()]
-        if len(filled) < 3 or any(len(c) > 200 for c in filled):
+        if len(filled) < 3 or any(len(c) > 200 for c in filled) or len(cells) > INFER_MAX_COLUMNS:
             continue
         body = [row for row in rows[index + 1 :] if row[2] != cells]
-        if len(body) < MIN_INFERRED_ROWS:
+        if len(body) < MIN_INFERRED_ROWS or tries >= INFER_TRIES:
             continue
+        tries += 1
         headers = tuple(cell or "" for cell in cells)
-        width = max(len(headers), *(len(c) for _, _, c in body[:200]))
+        width = min(max(len(headers), *(len(c) for _, _, c in body[:200])), INFER_MAX_COLUMNS)
         headers += ("",) * (width - len(headers))
-        columns = column_cells([c for _, _, c in body], width)
+        columns = column_cells(_spread([c for _, _, c in body]), width)
         choices = assign_columns(headers, score_columns(columns))
         fields = tuple(c.field for c in choices)
         found = {c.field for c in choices if "content" in c.by}  # the cells bear them out
@@ -662,6 +669,14 @@ def infer_table(sheet: str | None, rows: list[SheetRow]) -> Table | None:
         profile = _profile_for(None, headers, fields)
         return Table(sheet, number, HeaderMatch(profile, headers, fields), body, tuple(choices))
     return None
+
+
+def _spread(rows: list[list[str | None]], limit: int = SCORED_ROWS) -> list[list[str | None]]:
+    """At most ``limit`` rows, evenly spread over the table (its top may be unlike the rest)."""
+    if len(rows) <= limit:
+        return rows
+    step = len(rows) / limit
+    return [rows[int(i * step)] for i in range(limit)]
 
 
 def _profile_for(

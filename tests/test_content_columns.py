@@ -154,3 +154,19 @@ def test_phe_columns_read_by_content_agree_with_the_profile():
     assert got["reference"] == "reference"
     assert got["data_provided"] == "data_provided"
     assert got["legal_basis"] == "legal_basis"
+
+
+def test_content_reading_is_bounded_on_wide_tables():
+    """A 300-column table no profile maps is not scored column by column (no register is
+    that wide): refused as before, quickly."""
+    import time
+
+    from extract import read_document
+    from extract.errors import UnknownLayout
+
+    rnd = random.Random(3)
+    rows = [",".join(f"word{rnd.randint(0, 99)} text" for _ in range(300)) for _ in range(3000)]
+    start = time.process_time()
+    with pytest.raises(UnknownLayout):
+        read_document("\n".join(rows).encode(), "wide.csv")
+    assert time.process_time() - start < 10  # generous: scoring all would take minutes
