@@ -31,6 +31,7 @@ from api import errors
 from api.auth import READ_ROLES, bearer_token
 from nlp.organisations import SECTORS
 from nlp.record import LABELS
+from workers.diff import typographic_form
 from workers.fields import FIELDS, RecordFilter, agreement_of, commercial_flag
 from workers.store import Store, parse_seq
 
@@ -331,7 +332,37 @@ def _changes(store: Store, agreement: str) -> list[dict[str, Any]] | None:
     changes = getattr(store, "changes", None)
     if changes is None:
         return None
-    return [dict(change) for change in changes(agreement=agreement)]
+    return [change_view(dict(change)) for change in changes(agreement=agreement)]
+
+
+def change_view(change: dict[str, Any]) -> dict[str, Any]:
+    """One change as a reader reads it: ``lines`` of (field, before, after) as text. A field
+    several rows print (an agreement's datasets) is shown by the values that went and came,
+    with how many stayed: the whole list, cut to fit, would hide what changed."""
+    before, after = change.get("before") or {}, change.get("after") or {}
+    names = change.get("fields") or sorted(before.keys() | after.keys())
+    lines = []
+    for name in names:
+        old, new = _values(before.get(name)), _values(after.get(name))
+        if change.get("change") == "amended" and (len(old) > 1 or len(new) > 1):
+            old_forms = {typographic_form(v) for v in old}
+            new_forms = {typographic_form(v) for v in new}
+            gone = [v for v in old if typographic_form(v) not in new_forms]
+            came = [v for v in new if typographic_form(v) not in old_forms]
+            kept = len(old) - len(gone)
+            note = f" ({kept:,} other{'' if kept == 1 else 's'} unchanged)" if kept else ""
+            lines.append((name, "; ".join(gone) + note if gone else "none" + note,
+                          "; ".join(came) + note if came else "none" + note))
+        else:
+            lines.append((name, "; ".join(old), "; ".join(new)))
+    return {**change, "lines": lines}
+
+
+def _values(value: Any) -> list[str]:
+    """A change's value of one field as a list: one printed value, several, or none."""
+    if value is None or value == "":
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def detail_view(record: dict[str, Any]) -> dict[str, Any]:

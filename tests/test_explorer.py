@@ -359,6 +359,34 @@ def test_the_agreement_page_shows_its_changes_between_editions(store: Store) -> 
     assert changes[0][3].startswith("purpose: Reworded:")
 
 
+def test_a_dataset_dropped_from_an_agreement_is_named_in_its_changes(store: Store) -> None:
+    """The workbook cut's records, and a next edition without one data set row of an
+    agreement of many: the change names that data set, not a list cut to 200 characters."""
+    from api.explorer import change_view
+    from workers.diff import diff_editions, record_agreement
+
+    old = [json.loads(line) for line in documents()[1][2]]
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for r in old:
+        rows.setdefault(record_agreement(r), []).append(r)
+    agreement, its = next((k, v) for k, v in rows.items() if len(v) >= 8)
+    printed = Counter(r["fields"]["data_type"] for r in its)
+    dropped = next(r for r in reversed(its) if printed[r["fields"]["data_type"]] == 1)
+    [change] = diff_editions(old, [r for r in old if r is not dropped])
+    assert (change["agreement"], change["fields"]) == (agreement, ["data_type"])
+    shown = change_view(change)
+    stayed = len(printed) - 1
+    unchanged = f"({stayed:,} others unchanged)"
+    assert shown["lines"] == [("data_type", f"{dropped['fields']['data_type']} {unchanged}",
+                               f"none {unchanged}")]
+    app = create_app(Settings(public_read=True), store, lambda job: None)
+    html = app.state.explorer.get_template("_changes.html").render(
+        agreement=agreement, changes=[shown])
+    cells = text_of(lxml.html.fromstring(html), "//tbody/tr/td")
+    assert cells[2] == f"data_type: {dropped['fields']['data_type']} {unchanged}"
+    assert "[" not in cells[2] + cells[3]
+
+
 # who may read, and what a page may print
 
 
