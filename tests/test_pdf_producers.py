@@ -272,3 +272,14 @@ def test_merged_cells_a_page_break_cut_in_a_writer_grid_are_one_value():
         want = squashed_fields(gold["fields"])
         fields.pop("extra"), want.pop("extra")
         assert fields == want, f"row {gold['row_index']}"
+
+
+def test_a_centred_merged_cell_covers_the_rows_between_its_columns_rules():
+    from extract.pdf.cells import ruled_span
+
+    bands = tuple(Band(1, 100.0 + 20 * i, 120.0 + 20 * i) for i in range(5))  # rows 0-4
+    rows = PageRows(1, bands, 0)
+    text = [frag(145, 1), frag(155, 1)]  # centred in rows 1-3: its lines in rows 2 only
+    assert ruled_span(rows, text, [100.0, 120.0, 180.0, 200.0], 2, 2) == (1, 3)
+    assert ruled_span(rows, text, [], 2, 2) == (2, 2)  # no rules: the text's own rows
+    assert ruled_span(rows, text, [180.0], 2, 2) == (2, 3)  # no rule above: its own row

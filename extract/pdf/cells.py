@@ -170,6 +170,8 @@ def aligned_cells(
             first, last = rows.row_of(block[0].baseline), rows.row_of(block[-1].baseline)
             if first is None or last is None:
                 continue  # the header above, or notes below the table
+            if rules:
+                first, last = ruled_span(rows, block, rules, first, last)
             cell = Cell(column, rows.page, list(range(first, last + 1)), list(block))
             if cells and cell.rows[0] <= cells[-1].rows[-1]:
                 cell = join_paragraphs(cells.pop(), cell)
@@ -177,6 +179,25 @@ def aligned_cells(
     if cells and clipped_below:
         cells[-1].open_below = True
     return cells
+
+
+def ruled_span(
+    rows: PageRows, block: Sequence[Fragment], rules: Sequence[float], first: int, last: int
+) -> tuple[int, int]:
+    """The rows between the column's own rules above and below a cell's text: a merged
+    cell covers them all, wherever its text sits (centred, it may lie in any of them).
+    Without a rule on a side (the page's top or foot), the text's own row ends it."""
+    above = [y for y in rules if y < block[0].baseline - 0.5 * block[0].size]
+    below = [y for y in rules if y > block[-1].baseline]
+    inside = [
+        rows.first_row + i
+        for i, band in enumerate(rows.bands)
+        if (not above or (band.top + band.bottom) / 2 > max(above))
+        and (not below or (band.top + band.bottom) / 2 < min(below))
+    ]
+    if not inside:
+        return first, last
+    return min(first, inside[0]) if above else first, max(last, inside[-1]) if below else last
 
 
 def cut_run(
