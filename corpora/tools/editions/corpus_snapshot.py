@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from extract import Limits  # noqa: E402
-from extract.errors import DrrError  # noqa: E402
-from workers.io import dumps  # noqa: E402
-from workers.pipeline import extract_records  # noqa: E402
+from extract import Limits
+from extract.errors import DrrError
+from workers.io import dumps
+from workers.pipeline import extract_records
 
 SUFFIXES = {".pdf", ".txt", ".html", ".xlsx", ".ods", ".csv", ".tsv"}
 
