@@ -9,6 +9,7 @@ counted here from the records with a plain loop, a check of the report's aggrega
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -135,6 +136,20 @@ def test_markdown_and_html_show_the_figures(numbers: dict[str, Any]) -> None:
     # Nothing a browser would fetch: no src, href, url() or @import; the policy forbids any.
     assert not re.search(r"\b(?:src|href)\s*=|url\(|@import", page, re.IGNORECASE)
     assert "default-src 'none'" in page and "<script" not in page
+
+
+def test_a_company_list_of_datasets_cut_short_says_how_many_more(
+    numbers: dict[str, Any], records: list[dict[str, Any]]
+) -> None:
+    # Carnall Farrar's one agreement is 93 rows of data sets; both formats list the first
+    # six, and neither may pass the list off as whole.
+    [carnall] = [c for c in numbers["companies"] if c["name"] == "Carnall Farrar Limited"]
+    printed = {_printed(r["fields"]["data_type"]) for r in records
+               if _printed(r["fields"]["organisation"]) == "Carnall Farrar Limited"}
+    assert len(carnall["datasets"]) == len(printed) > 6
+    listed = "; ".join(carnall["datasets"][:6]) + f" … and {len(printed) - 6:,} more"
+    assert f"| {listed} |" in render_markdown(numbers)
+    assert f"<td>{html.escape(listed)}</td>" in render_html(numbers)
 
 
 @pytest.fixture

@@ -431,8 +431,8 @@ def _purposes_html(f: Figures) -> str:
 
 
 def _companies_html(f: Figures) -> str:
-    rows = [[c["name"], c["releases"], c["agreements"], "; ".join(c["datasets"][:6])
-             + (" …" if len(c["datasets"]) > 6 else "")] for c in f["companies"]]
+    rows = [[c["name"], c["releases"], c["agreements"], _datasets_listed(c["datasets"])]
+            for c in f["companies"]]
     if not rows:
         return _section("Companies", "<p>No recipient is a company.</p>")
     return _section("Companies", _table(["company", "releases", "agreements", "datasets"], rows,
@@ -512,6 +512,12 @@ def _documents_html(f: Figures) -> str:
                                       "documents"))
 
 
+def _datasets_listed(datasets: list[str], shown: int = 6) -> str:
+    """A company's first datasets, and how many more it had: a list cut short says so."""
+    rest = len(datasets) - shown
+    return "; ".join(datasets[:shown]) + (f" … and {rest:,} more" if rest > 0 else "")
+
+
 # Markdown
 
 
@@ -536,7 +542,7 @@ def render_markdown(numbers: Figures, title: str = "Data release register") -> s
         ("Purposes by sector", ["sector", *LABELS, "unlabelled"],
          [[r["name"], *[r[k] for k in (*LABELS, "unlabelled")]] for r in f["purpose_by_sector"]]),
         ("Companies", ["company", "releases", "agreements", "datasets"],
-         [[x["name"], x["releases"], x["agreements"], "; ".join(x["datasets"][:6])]
+         [[x["name"], x["releases"], x["agreements"], _datasets_listed(x["datasets"])]
           for x in f["companies"]]),
         ("Top recipients", ["recipient", "sector", "releases", "agreements"],
          [[x["name"], x["sector"], x["releases"], x["agreements"]] for x in f["top_recipients"]]),
