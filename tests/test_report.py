@@ -216,3 +216,18 @@ def test_since_the_last_edition(tmp_path: Path, capsys: pytest.CaptureFixture[st
     listed = text.casefold()
     for change in expected:  # drr writes an ODR part letter in lower case
         assert f"| {change['change']} | {change['agreement'].casefold()} |" in listed
+
+
+def test_extracted_records_are_enriched_before_they_are_reported(tmp_path: Path) -> None:
+    """`drr extract`'s records (no sector, no purpose yet) give the report the document
+    itself gives, not a register of 'not known' recipients and unlabelled purposes."""
+    register = ROOT.parent / "shared/corpora-raw/phe-data-release-register-2014-2018/PHE17-18.csv"
+    extracted = tmp_path / "extracted.jsonl"
+    assert main(["extract", str(register), "-o", str(extracted)]) == 0
+    assert all("purpose" not in json.loads(line) for line in extracted.open(encoding="utf-8"))
+    from_records, from_document = tmp_path / "records.md", tmp_path / "document.md"
+    assert main(["report", str(extracted), "-o", str(from_records)]) == 0
+    assert main(["report", str(register), "-o", str(from_document)]) == 0
+    text = from_records.read_text(encoding="utf-8")
+    assert "Not known" not in text and "| Universities |" in text
+    assert text == from_document.read_text(encoding="utf-8")

@@ -124,15 +124,23 @@ def load_records(
         try:
             data = read_input(name)
             if is_drr_records(data):
-                records.extend(_json_lines(data, name))
-                continue
-            found = extract_records(data, display_name(name), settings.limits)[1]
+                found = _json_lines(data, name)
+                # `drr extract`'s records have no purpose or entities yet: reported as they
+                # are, every sector would read "not known" and every purpose "unlabelled".
+                if not enrich or all("purpose" in r for r in found):
+                    records.extend(found)
+                    continue
+            else:
+                found = extract_records(data, display_name(name), settings.limits)[1]
             if enrich:
                 if enricher is None:
                     from nlp.enrich import build_enricher
 
                     enricher = build_enricher(settings.models_dir)
-                found = enricher.enrich(found)
+                todo = [i for i, r in enumerate(found) if "purpose" not in r]
+                for i, enriched in zip(todo, enricher.enrich([found[i] for i in todo]),
+                                       strict=True):
+                    found[i] = enriched
             records.extend(found)
         except (DrrError, OSError) as exc:
             failed += 1
