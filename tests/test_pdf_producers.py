@@ -170,6 +170,7 @@ EXACT = [
     "writer/wri-hscic-grid-top",  # top-aligned grid
     "reportlab/rl-phe-grid-portrait",  # rows broken across page breaks
     "reportlab/rl-nhsd-zebra-noid",  # the header repeated mid-page where a span splits
+    "writer/wri-purposes-grid-titled",  # ids cut by a page break in a grid ("DARS-NIC-")
     "latex/tex-nhsd-horizontal",  # no space glyphs; merged values on the first row
     "latex/tex-hscic-none-page1",  # unruled, right-aligned ids, header on page 1 only
     "latex/tex-phe-zebra-band",  # middle-aligned zebra, centred header in a band

@@ -20,6 +20,7 @@ header) are named in the first row's warnings.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -167,18 +168,20 @@ def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) 
 
     Without a row id, the column that is never merged nor blank has the most cells; only
     short cells count, so a column of paragraphs (several runs of lines a cell) loses.
-    Unruled pages are counted; with none, the ruled ones (a merged column's blank rows
-    would otherwise make a row without an anchor cell look broken by the page).
+    Unruled pages are counted; with none, the ruled ones, every cell (a grid's rules part
+    its cells, however long: a merged column's blank rows would otherwise make a row
+    without an anchor cell look broken by the page).
     """
     if "row_id" in match.fields:
         return match.fields.index("row_id")
-    counted = [page for page in pages if not page.ruled] or list(pages)
+    unruled = [page for page in pages if not page.ruled]
+    longest = 2 if unruled else 10**6
     counts = [
         sum(
             1
-            for page in counted
+            for page in unruled or pages
             for block in text_blocks(page.column(c), pitch)
-            if len(block) <= 2
+            if len(block) <= longest
         )
         for c in range(len(match.headers))
     ]
@@ -196,6 +199,7 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
     align = table_alignment(pages[start:], anchor, header_band)
     rows: list[PageRows] = []
     kept: list[PageTable] = []
+    shapes: Counter[str | None] = Counter()  # the row ids' shapes so far
     next_row = 0
     for page in pages[start:]:
         if len(page.edges) - 1 != len(match.headers):
@@ -219,6 +223,10 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
             bands = bands[:-1]  # a header printed at the foot of a page, its rows overleaf
         page, bands = without_inner_headers(page, bands, match.headers)
         joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
+        ids = match.fields[anchor] in ("row_id", "reference")  # the anchor holds codes
+        odd = bool(bands) and ids and odd_id(shapes, page, bands[0], anchor)
+        joined = joined or (odd and bool(rows) and bool(rows[-1].bands))
+        shapes.update(band_shape(page, b, anchor) for b in bands[1 if joined else 0 :])
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row - joined))
         next_row += len(bands) - joined
@@ -256,6 +264,20 @@ def without_inner_headers(
 
     fragments = tuple(f for f in page.fragments if not header_line(f))
     return replace(page, fragments=fragments), [b for b in bands if b not in inner]
+
+
+def band_shape(page: PageTable, band: Band, anchor: int) -> str | None:
+    """The shape (``prose.id_shape``) of a band's anchor cell."""
+    return id_shape(join_lines([f.text for f in page.column(anchor) if band.holds(f.baseline)]))
+
+
+def odd_id(shapes: Counter[str | None], page: PageTable, band: Band, anchor: int) -> bool:
+    """Whether a page's first row id has a shape no id before it has, where they all had
+    one (``DARS-NIC-`` / ``181948-L5P9K-v2.2``: the rest of an id a page break cut, its
+    row going on from the page before, in a grid that closes each part with a rule)."""
+    if len(shapes) != 1 or None in shapes or sum(shapes.values()) < MIN_ROWS_SEEN:
+        return False
+    return band_shape(page, band, anchor) not in shapes
 
 
 def row_goes_on(
