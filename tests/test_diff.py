@@ -101,6 +101,25 @@ def test_an_agreement_of_several_rows_is_one_change_and_typography_is_none() -> 
     assert change["after"]["organisation"] == ["Univ. of Leeds", "University of Leeds"]
 
 
+def test_rows_known_by_their_number_that_moved_are_not_amendments() -> None:
+    """The HSCIC 2014 sample prints no references: its rows are known by their number. A
+    next edition without its 30th row, numbered again from 1, and with row 5's recipient
+    renamed: one removal and one amendment (59 amendments before rows were matched on
+    their content)."""
+    sample = ROOT / "corpora/samples/hscic-2014-sample.txt"
+    old = extract_records(sample.read_bytes(), sample.name, Limits())[1]
+    assert len(old) == 61 and not any(r["fields"]["reference"] for r in old)
+    new = json.loads(json.dumps([r for r in old if r["fields"]["row_id"] != "30"]))
+    for number, row in enumerate(new, 1):
+        row["fields"]["row_id"] = str(number)
+    new[4]["fields"]["organisation"] = "NHS England"
+    changes = diff_editions(old, new)
+    assert [(c["change"], c["agreement"], c["fields"]) for c in changes] == [
+        ("removed", "row 30", []), ("amended", "row 5", ["organisation"])]
+    assert changes[1]["after"] == {"organisation": "NHS England"}
+    assert diff_editions(old, list(reversed(new))) == changes
+
+
 def test_drr_diff_writes_one_line_per_change(editions: dict[str, Any], tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "changes.jsonl"

@@ -124,6 +124,7 @@ def diff_editions(
     removed first, then added, then amended, each by agreement."""
     forms: dict[str, str] = {}
     old, new = agreements(old_records, forms), agreements(new_records, forms)
+    _drop_renumbered(old, new)
     changes: list[dict[str, Any]] = []
     for key in old.keys() - new.keys():
         changes.append(_change("removed", key, old[key], [], view(old[key], old[key]), {}))
@@ -135,6 +136,33 @@ def diff_editions(
             before, after = view(old[key], names), view(new[key], names)
             changes.append(_change("amended", key, new[key], names, before, after))
     return sorted(changes, key=lambda c: (CHANGE_ORDER[c["change"]], c["agreement"]))
+
+
+def _drop_renumbered(
+    old: dict[str, dict[str, dict[str, str]]], new: dict[str, dict[str, dict[str, str]]]
+) -> None:
+    """Rows known only by their number (a register with no references) that an edition
+    moved to another number, unchanged, are left out of both: one row removed near the
+    top renumbers every row below it, and each would read as amended. Rows whose number
+    held other content stay, so a row reworded in place is still an amendment."""
+    def numbered(agreements: dict[str, dict[str, dict[str, str]]]) -> list[str]:
+        return [k for k in agreements if k.startswith("row ")
+                and (k not in old or k not in new or _content(old[k]) != _content(new[k]))]
+
+    unmatched: dict[frozenset[Any], list[str]] = {}
+    for key in numbered(old):
+        unmatched.setdefault(_content(old[key]), []).append(key)
+    for key in numbered(new):
+        moved = unmatched.get(_content(new[key]))
+        if moved:
+            was = moved.pop(0)
+            # Its old number's row, if any, and its new number's are compared no more.
+            old.pop(was)
+            new.pop(key)
+
+
+def _content(fields: dict[str, dict[str, str]]) -> frozenset[Any]:
+    return frozenset((name, frozenset(forms)) for name, forms in fields.items())
 
 
 def _change(
