@@ -231,3 +231,11 @@ def test_extracted_records_are_enriched_before_they_are_reported(tmp_path: Path)
     text = from_records.read_text(encoding="utf-8")
     assert "Not known" not in text and "| Universities |" in text
     assert text == from_document.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("arguments", [[], ["--from-store", "records.jsonl"]])
+def test_neither_or_both_inputs_is_a_usage_error(
+    arguments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", *arguments]) == 2
+    assert capsys.readouterr().err == "drr: give register files, or --from-store (not both)\n"

@@ -65,7 +65,8 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     from workers.report import figures, render_html, render_markdown
 
     if bool(args.files) == args.from_store:
-        raise DrrError("give register files, or --from-store (not both)")
+        error("give register files, or --from-store (not both)")
+        return 2  # a usage error, as argparse's own
     if args.from_store:
         numbers, failed = _from_store(settings), 0
     else:
