@@ -211,7 +211,10 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         first = page is pages[start]
         below = header_band.bottom if first else repeated_header(page, match, header_band, pitch)
         more = page is not pages[-1]
-        begun = bool(rows) and bool(rows[-1].bands)  # a rest found then joins that row
+        # a row's rest is looked for where the page before ended on a row with its id (a
+        # rest then joins that row); a part without an id has its id on this page
+        begun = bool(rows) and bool(rows[-1].bands)
+        begun = begun and has_text(kept[-1], rows[-1].bands[-1], anchor)
         bands = page_bands(page, anchor, pitch, align, below, more=more, begun=begun)
         if below is not None:  # rows under the header; a band holding both, cut at its bottom
             bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + SNAP]
