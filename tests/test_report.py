@@ -239,3 +239,15 @@ def test_neither_or_both_inputs_is_a_usage_error(
 ) -> None:
     assert main(["report", *arguments]) == 2
     assert capsys.readouterr().err == "drr: give register files, or --from-store (not both)\n"
+
+
+def test_one_agreement_added_is_said_in_the_singular() -> None:
+    from extract import Limits
+    from workers.diff import diff_editions
+    from workers.pipeline import extract_records
+
+    register = ROOT.parent / "shared/corpora-raw/phe-data-release-register-2014-2018/PHE17-18.csv"
+    new = extract_records(register.read_bytes(), register.name, Limits())[1]
+    numbers = figures(new, diff_editions(new[1:], new))
+    assert "1 agreement added, 0 removed, 0 amended." in render_markdown(numbers)
+    assert re.search(r">1</b> agreement added, <b[^>]*>0</b> removed", render_html(numbers))

@@ -394,7 +394,7 @@ def _since_html(f: Figures) -> str:
         return ""
     if not c["list"]:
         return _section("Since the last edition", "<p>No agreement changed.</p>")
-    summary = (f'<p><b id="changes-added">{_n(c["added"])}</b> agreements added, '
+    summary = (f'<p><b id="changes-added">{_n(c["added"])}</b> {_agreements(c["added"])} added, '
                f'<b id="changes-removed">{_n(c["removed"])}</b> removed, '
                f'<b id="changes-amended">{_n(c["amended"])}</b> amended.</p>')
     fields = _table(["field amended", "agreements"], [[x["name"], x["agreements"]]
@@ -512,6 +512,10 @@ def _documents_html(f: Figures) -> str:
                                       "documents"))
 
 
+def _agreements(count: int) -> str:
+    return "agreement" if count == 1 else "agreements"
+
+
 def _datasets_listed(datasets: list[str], shown: int = 6) -> str:
     """A company's first datasets, and how many more it had: a list cut short says so."""
     rest = len(datasets) - shown
@@ -531,7 +535,7 @@ def render_markdown(numbers: Figures, title: str = "Data release register") -> s
     c = f["changes"]
     if c is not None:
         out += ["## Since the last edition", "",
-                (f"{_n(c['added'])} agreements added, {_n(c['removed'])} removed, "
+                (f"{_n(c['added'])} {_agreements(c['added'])} added, {_n(c['removed'])} removed, "
                  f"{_n(c['amended'])} amended."), "",
                 *_md_table(["change", "agreement", "recipient", "fields"],
                            [[x["change"], x["agreement"], x["organisation"],
