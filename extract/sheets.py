@@ -36,11 +36,13 @@ from defusedxml import DefusedXmlException
 
 from extract.content_columns import (
     CHECK_CELLS,
+    HEADER_EXACT,
     SAMPLE_CELLS,
     ColumnChoice,
     assign_columns,
     column_cells,
     contradicted,
+    header_evidence,
     score_columns,
 )
 from extract.errors import (
@@ -571,6 +573,10 @@ def find_table(sheet: Sheet, budget: int) -> tuple[Table | None, str]:
     for index, (number, _, cells) in enumerate(head):
         match = match_header([cell or "" for cell in cells])
         if match is not None:
+            below = head[index + 1][2] if index + 1 < len(head) else []
+            combined = two_row_header(cells, below)
+            if combined is not None and (joined := match_header(combined)) is not None:
+                match, index = joined, index + 1  # the second header row is no record
             body = [
                 row for row in head[index + 1 :] + list(islice(rows, budget + 1)) if row[2] != cells
             ]  # a header repeated where exports were concatenated
@@ -585,6 +591,41 @@ def find_table(sheet: Sheet, budget: int) -> tuple[Table | None, str]:
             raise DocumentTooLarge(f"over the {budget:,}-row limit ({_label(sheet.name)})")
         return table, f"{_label(sheet.name)}: {table.match.profile.name}"
     return None, f"{_label(sheet.name)} {_describe_head(head)}"
+
+
+SUBHEADER_CELL = 60  # longest cell of a header's second row; longer is a data row's text
+SUBHEADER_NAMES = 2  # cells of a second header row that name a field as some profile does
+
+
+def two_row_header(top: Sequence[str | None], below: Sequence[str | None]) -> list[str] | None:
+    """Each column's header when a table's header spans two rows, else None.
+
+    Publishers group columns under a heading merged over them ("Data" over "Dataset",
+    "Identifiable?", "Sensitive?"); only the merge's first cell holds the heading, and the
+    row below names each column. ``below`` is such a row, not the first data row, when it
+    names a column its top cell left blank (a merge's continuation) and two or more of its
+    cells are headers a shipped profile knows, to the letter: data cells rarely are. Each
+    column's header is then its group heading (carried right over the blanks) and its name.
+    """
+    width = max(len(top), len(below))
+    tops = [(c or "").strip() for c in top] + [""] * (width - len(top))
+    names = [(c or "").strip() for c in below] + [""] * (width - len(below))
+    if not any(n and not t for t, n in zip(tops, names, strict=True)):
+        return None
+    if any(len(n) > SUBHEADER_CELL for n in names):
+        return None
+    if sum(_names_field(n) for n in names if n) < SUBHEADER_NAMES:
+        return None
+    headers, group = [], ""
+    for t, n in zip(tops, names, strict=True):
+        group = t or (group if n else "")
+        headers.append(" ".join(p for p in (group, n) if p))
+    return headers
+
+
+def _names_field(header: str) -> bool:
+    field, weight = header_evidence(header)
+    return field is not None and weight == HEADER_EXACT
 
 
 # --- columns known by their content -----------------------------------------------------------
@@ -859,8 +900,15 @@ def _lookup(index: JoinIndex, key: str) -> tuple[Row | None, str | None]:
     if len({id(r) for r in agreement}) == 1:
         return agreement[0], None
     if agreement:
-        versions = sorted({str(reference_key(r.fields.reference)) for r in agreement})
-        return None, f"{len(versions)} rows for agreement {canonical.base}, none of version {canonical.version}"
+        # count rows, not distinct keys: two statements printed without a version are one
+        # key, and which of them is this version's cannot be told
+        rows = list({id(r): r for r in agreement}.values())
+        versions = {key.version for r in rows if (key := reference_key(r.fields.reference))}
+        unversioned = " (they print no version)" if versions == {None} else ""
+        return None, (
+            f"{len(rows)} rows for agreement {canonical.base}{unversioned}, "
+            f"none of version {canonical.version}"
+        )
     return None, None
 
 
