@@ -361,6 +361,31 @@ def assign_columns(
     ]
 
 
+def leftmost_purpose(
+    fixed: dict[int, str], headers: Sequence[str], scores: Sequence[dict[str, float]]
+) -> dict[int, str]:
+    """``fixed`` with the purpose moved to the leftmost column that claims it as well.
+
+    Registers print the agreement's objective first and lay summaries, activities and
+    benefits after it (the rule ``score_column`` breaks ties by). A profile that names one
+    of the later columns ("Lay summary") must not take it over a column left of it whose
+    header a shipped profile reads as the purpose to the letter ("Project summary") and
+    whose cells are prose at least as surely.
+    """
+    at = next((i for i, f in fixed.items() if f == "purpose"), None)
+    if at is None:
+        return fixed
+    for i in range(at):
+        if i in fixed or not_purpose(headers[i]):
+            continue
+        prose = scores[i].get("purpose", 0.0)
+        if _known_header(headers[i]) == ("purpose", HEADER_EXACT) and prose >= max(
+            STRONG, scores[at].get("purpose", 0.0)
+        ):
+            return {**{k: f for k, f in fixed.items() if k != at}, i: "purpose"}
+    return fixed
+
+
 def contradicted(score: dict[str, float], field: str, filled: int) -> bool:
     """The cells plainly hold another field than the one a header gave the column: they
     score STRONG for another and next to nothing for this one, over at least MIN_EVIDENCE

@@ -43,6 +43,7 @@ from extract.content_columns import (
     column_cells,
     contradicted,
     header_evidence,
+    leftmost_purpose,
     score_columns,
 )
 from extract.errors import (
@@ -666,6 +667,7 @@ def with_content_columns(table: Table) -> Table:
             if field is not None
             and not contradicted(scores[i], field, sum(bool(c) for c in columns[i]))
         }
+        fixed = leftmost_purpose(fixed, match.headers, scores)
         choices = assign_columns(
             match.headers, scores, fixed, content_only=True, allowed=match.profile.content_fields
         )

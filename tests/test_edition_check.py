@@ -5,11 +5,16 @@ version, two versions of one agreement printing one reference."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import openpyxl
 import pytest
+from odf import teletype
+from odf.opendocument import load
+from odf.table import Table, TableCell, TableRow
 
+from extract.content_columns import leftmost_purpose
 from extract.limits import Limits
 from extract.sheets import read_xlsx, two_row_header
 
@@ -71,3 +76,56 @@ def test_first_data_row_under_a_one_row_header_is_not_taken_for_a_second_header(
     assert two_row_header(["Release", "Recipient", "Data", None, "Frequency"], names) == [
         "Release ID", "Recipient Organisation", "Data Dataset", "Data Identifiable?", "Frequency"
     ]
+
+
+PHE_CUT = Path(__file__).resolve().parent.parent / "corpora" / "sheets" / "phe-odr-2017-2020-cut.ods"
+# PHE's 2017-2020 columns as a later version might print them: renamed, reordered, a row
+# number first; the Technical summary (the phe-odr-2017 profile's purpose) as "Project
+# summary", left of the "Lay summary" the generic profile names as a purpose.
+PHE_RENAMED = {
+    "Date of release": "Date of release",
+    "Applicant's organisation": "Recipient",
+    "Applicant's organisation type": "Recipient type",
+    "ODR reference": "ODR ref",
+    "Data source": "Datasets released",
+    "Type of data": "Identifiability level",
+    "Legal basis for the release of personally identifiable data": "Lawful basis",
+    "Technical summary": "Project summary",
+    "Lay summary overview:": "Lay summary",
+    "Why is this project being conducted?": "Why is this project being done?",
+    "Funders and collaborators": "Funders",
+}
+
+
+def test_purpose_is_the_leftmost_column_headed_and_filled_as_one():
+    sheet = next(
+        t for t in load(str(PHE_CUT)).spreadsheet.getElementsByType(Table)
+        if t.getAttribute("name").startswith("Release_Register")
+    )
+    table = [
+        [teletype.extractText(c) for c in r.getElementsByType(TableCell)]
+        for r in sheet.getElementsByType(TableRow)
+    ]
+    head, body = table[0], [r for r in table[1:] if any(r)]
+    order = [head.index(h) for h in PHE_RENAMED]
+    book = openpyxl.Workbook()
+    book.active.append(["Row no.", *PHE_RENAMED.values()])
+    for n, r in enumerate(body, 1):
+        book.active.append([n, *(r[i] if i < len(r) else None for i in order)])
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_xlsx(out.getvalue(), Limits())
+    technical, lay = head.index("Technical summary"), head.index("Lay summary overview:")
+    assert len(rows) == len(body) >= 10
+    for row, r in zip(rows, body, strict=True):
+        assert row.fields.purpose.split() == r[technical].split()
+        assert row.fields.extra["Lay summary"].split() == r[lay].split()
+
+
+def test_purpose_stays_where_the_profile_put_it_when_the_left_column_is_less_surely_prose():
+    headers = ["Project summary", "Lay summary"]
+    fixed = {1: "purpose"}
+    assert leftmost_purpose(fixed, headers, [{"purpose": 0.7}, {"purpose": 0.9}]) == fixed
+    assert leftmost_purpose(fixed, headers, [{"purpose": 0.95}, {"purpose": 0.9}]) == {0: "purpose"}
+    # a benefit column is never the purpose, however long its prose
+    assert leftmost_purpose(fixed, ["Expected benefits", "Lay summary"], [{"purpose": 1.0}, {"purpose": 0.5}]) == fixed
