@@ -120,6 +120,30 @@ def test_rows_known_by_their_number_that_moved_are_not_amendments() -> None:
     assert diff_editions(old, list(reversed(new))) == changes
 
 
+def test_a_date_printed_another_way_is_no_amendment() -> None:
+    """PHE's 2015-16 CSV with every release date printed day/month/year, as other PHE
+    editions print them, and one date moved a day: one amendment (76 before)."""
+    import csv
+    import io
+
+    register = ROOT.parent / "shared/corpora-raw/phe-data-release-register-2014-2018/PHE15-16.csv"
+    text = register.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    column = rows[0].index("Date of release")
+    for row in rows[1:]:
+        year, month, day = row[column].split("-")
+        row[column] = f"{day}/{month}/{year}"
+    rows[5][column] = "21/04/2015" if rows[5][column] != "21/04/2015" else "22/04/2015"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    old = extract_records(text.encode("utf-8"), "old.csv", Limits())[1]
+    new = extract_records(out.getvalue().encode("utf-8"), "new.csv", Limits())[1]
+    assert len(old) == len(new) == 76
+    [change] = diff_editions(old, new)
+    assert (change["change"], change["fields"]) == ("amended", ["date_released"])
+    assert change["after"] == {"date_released": rows[5][column]}
+
+
 def test_drr_diff_writes_one_line_per_change(editions: dict[str, Any], tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "changes.jsonl"

@@ -5,7 +5,8 @@ An agreement is named by its canonical reference without prefix or version suffi
 are compared as one, whichever version of it an edition prints. Each edition's rows of an
 agreement become, field by field, the set of the values they print; a field changed when
 that set changed once typography (case, spacing, punctuation, the form of a dash or a
-quote) is set aside. A rename of the recipient is an amendment of ``organisation``.
+quote) is set aside, and a date field is compared by the date it names. A rename of
+the recipient is an amendment of ``organisation``.
 
 Pure: records in, change objects out. ``drr diff``, the store's editions and the
 explorer's agreement page all call it.
@@ -49,6 +50,19 @@ def typographic_form(text: str) -> str:
     return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
+def compared_form(name: str, value: str) -> str:
+    """What is compared of a field's value: a date field's date (an edition printing
+    13/04/2015 where the last printed 2015-04-13 changed nothing), else its typography-free
+    form."""
+    if name.startswith("date_"):
+        from workers.fields import parse_date  # workers.fields imports this module
+
+        day = parse_date(value)
+        if day is not None:
+            return "date " + day.isoformat()
+    return typographic_form(value)
+
+
 def record_agreement(record: Record) -> str:
     """The agreement a record's row belongs to: its reference, else its row number, else
     (a register with neither) a digest of its recipient and purpose."""
@@ -90,9 +104,10 @@ def agreements(
     for record in records:
         fields = out.setdefault(record_agreement(record), {})
         for name, value in compared_fields(record).items():
-            form = forms.get(value)
+            cached = "\0date\0" + value if name.startswith("date_") else value
+            form = forms.get(cached)
             if form is None:
-                form = forms[value] = typographic_form(value)
+                form = forms[cached] = compared_form(name, value)
             fields.setdefault(name, {}).setdefault(form, value)
     return out
 
