@@ -152,7 +152,21 @@ def test_drr_diff_writes_one_line_per_change(editions: dict[str, Any], tmp_path:
     assert code == 0
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert lines == diff_editions(editions["old"], editions["new"])
-    assert "20 changes: 5 added, 5 removed, 10 amended" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "20 changes: 5 added, 5 removed, 10 amended" in said
+    assert "no agreement in common" not in said
+
+
+def test_two_registers_with_no_agreement_in_common_are_questioned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    phe = ROOT.parent / "shared/corpora-raw/phe-data-release-register-2014-2018/PHE17-18.csv"
+    sample = ROOT / "corpora/samples/hscic-2014-sample.txt"
+    assert main(["diff", str(phe), str(sample), "-o", str(tmp_path / "changes.jsonl")]) == 0
+    said = capsys.readouterr().err.splitlines()
+    assert said[0].startswith("drr: ") and said[0].endswith(" added, 23 removed, 0 amended")
+    assert said[1] == (f"drr: {phe} and {sample} have no agreement in common: are they "
+                       "editions of one register?")
 
 
 def _finish(store: Store, name: str, data: bytes, rows: list[Record]) -> str:

@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_diff(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.diff import diff_editions
+    from workers.commands.core import one_line
+    from workers.diff import diff_editions, record_agreement
 
     old, failed_old = load_records([args.old], settings, enrich=False)
     new, failed_new = load_records([args.new], settings, enrich=False)
@@ -52,6 +53,10 @@ def run_diff(args: argparse.Namespace, settings: Settings) -> int:
     with open_output(args.output) as out:
         write_jsonl(out, changes)
     error(change_summary(changes))
+    if old and new and not ({record_agreement(r) for r in old} & {record_agreement(r) for r in new}):
+        # Every agreement removed and every other added: two different registers, most likely.
+        error(f"{one_line(args.old)} and {one_line(args.new)} have no agreement in common: "
+              "are they editions of one register?")
     return 0
 
 
