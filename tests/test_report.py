@@ -251,3 +251,19 @@ def test_one_agreement_added_is_said_in_the_singular() -> None:
     numbers = figures(new, diff_editions(new[1:], new))
     assert "1 agreement added, 0 removed, 0 amended." in render_markdown(numbers)
     assert re.search(r">1</b> agreement added, <b[^>]*>0</b> removed", render_html(numbers))
+
+
+def test_markdown_says_whether_the_register_states_opt_outs(
+    numbers: dict[str, Any], register: dict[str, Any]
+) -> None:
+    stated = [_printed(v) for v in _column(register, "Patient Opt-Outs")]
+    applied = sum(1 for v in stated if v.casefold().startswith("yes"))
+    assert f"Applied to {applied:,} releases, not applied to {len(stated) - applied:,}, of " \
+           f"{len(stated):,} for which the register says." in render_markdown(numbers)
+    from extract import Limits
+    from workers.pipeline import extract_records
+
+    phe = ROOT.parent / "shared/corpora-raw/phe-data-release-register-2014-2018/PHE17-18.csv"
+    markdown = render_markdown(figures(extract_records(phe.read_bytes(), phe.name, Limits())[1]))
+    opt_outs = markdown.split("## Patient opt-outs\n\n", 1)[1].split("\n", 1)[0]
+    assert opt_outs == "This register does not say whether patient opt-outs were applied."

@@ -566,8 +566,20 @@ def render_markdown(numbers: Figures, title: str = "Data release register") -> s
          [[d["filename"], d["layout"], d["releases"]] for d in f["documents"]]),
     ]
     for heading, header, rows in sections:
+        if heading == "Patient opt-outs":
+            out += [f"## {heading}", "", *_opt_outs_md(f["opt_outs"], header, rows)]
+            continue
         out += [f"## {heading}", "", *(_md_table(header, rows) if rows else ["(none)", ""])]
     return "\n".join(out)
+
+
+def _opt_outs_md(o: dict[str, Any], header: list[str], rows: list[list[Any]]) -> list[str]:
+    """As the HTML says it: "(none)" would read as "no opt-out applied"."""
+    if not o["releases_with_column"]:
+        return ["This register does not say whether patient opt-outs were applied.", ""]
+    said = (f"Applied to {_n(o['applied'])} releases, not applied to {_n(o['not_applied'])}, "
+            f"of {_n(o['releases_with_column'])} for which the register says.")
+    return [said, "", *_md_table(header, rows)]
 
 
 def _md(value: Any) -> str:
