@@ -23,6 +23,11 @@ _ODR = re.compile(
     r"^\s*odr[\s_-]?(?P<year>\d{4})[\s_-]+(?P<n>\d{1,4}[a-z]?)(?P<suffix>\s*/\s*[ra]\d{1,2})?\s*$",
     re.IGNORECASE,
 )
+# "NIC 110660": the agreement's number alone, as some editions print it beside a statement
+_NIC_NUMBER = re.compile(
+    r"^\s*(?:dars[\s_-]*)?nic[\s_:-]*(?P<n>\d{2,7})(?:[\s_-]*v(?:ersion)?[\s_.-]*(?P<v>\d+(?:[._]\d+)*))?\s*$",
+    re.IGNORECASE,
+)
 _NOT_KEY = re.compile(r"[^0-9A-Z]+")
 
 
@@ -39,6 +44,9 @@ def reference_key(text: str | None) -> ReferenceKey | None:
     if m:
         version = m["v"].replace("_", ".") if m["v"] else None
         return ReferenceKey(f"DARS-NIC-{m['n']}-{m['code'].upper()}", version)
+    m = _NIC_NUMBER.match(text)
+    if m:  # nlp/references.py writes these "NIC-68697" too
+        return ReferenceKey(f"NIC-{m['n']}", m["v"].replace("_", ".") if m["v"] else None)
     m = _ODR.match(text)
     if m:
         suffix = _NOT_KEY.sub("", (m["suffix"] or "").upper())
@@ -53,3 +61,10 @@ def canonical_reference(text: str | None) -> str | None:
     if key is None:
         return None
     return key.base + (f"-v{key.version}" if key.version else "")
+
+
+def agreement_number(key: ReferenceKey) -> str | None:
+    """``NIC-110660`` for a DARS agreement, whether its code (``G9W6M``) was printed or not:
+    the key a statement printed under the number alone is joined on. None for others."""
+    m = re.match(r"^(?:DARS-)?(NIC-\d+)(?:-[A-Z0-9]+)?$", key.base)
+    return m[1] if m else None

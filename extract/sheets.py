@@ -63,7 +63,7 @@ from extract.profiles import (
     row_to_fields,
 )
 from extract.record import CellSpan, Row
-from extract.refkeys import reference_key
+from extract.refkeys import agreement_number, reference_key
 from extract.text import clean_cell
 
 HEADER_SEARCH_ROWS = 30
@@ -884,6 +884,8 @@ def _index_by(tables: list[tuple[Table, list[Row]]], field: str) -> JoinIndex:
             if canonical is not None:
                 index.setdefault(canonical, []).append(row)
                 index.setdefault(("=", canonical.base), []).append(row)
+                if (number := agreement_number(canonical)) is not None:
+                    index.setdefault(("#", number), []).append(row)
     return index
 
 
@@ -899,6 +901,9 @@ def _lookup(index: JoinIndex, key: str) -> tuple[Row | None, str | None]:
     if same:
         return same[0], None
     agreement = index.get(("=", canonical.base), [])
+    if not agreement and (number := agreement_number(canonical)) is not None:
+        # one side prints the agreement's number alone ("NIC 110660"), the other its code too
+        agreement = index.get(("#", number), [])
     if len({id(r) for r in agreement}) == 1:
         return agreement[0], None
     if agreement:
@@ -907,10 +912,11 @@ def _lookup(index: JoinIndex, key: str) -> tuple[Row | None, str | None]:
         rows = list({id(r): r for r in agreement}.values())
         versions = {key.version for r in rows if (key := reference_key(r.fields.reference))}
         unversioned = " (they print no version)" if versions == {None} else ""
-        return None, (
-            f"{len(rows)} rows for agreement {canonical.base}{unversioned}, "
-            f"none of version {canonical.version}"
+        wanted = (
+            f"none of version {canonical.version}" if canonical.version
+            else "and this row prints no version to tell them by"
         )
+        return None, f"{len(rows)} rows for agreement {canonical.base}{unversioned}, {wanted}"
     return None, None
 
 

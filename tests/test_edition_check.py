@@ -129,3 +129,47 @@ def test_purpose_stays_where_the_profile_put_it_when_the_left_column_is_less_sur
     assert leftmost_purpose(fixed, headers, [{"purpose": 0.95}, {"purpose": 0.9}]) == {0: "purpose"}
     # a benefit column is never the purpose, however long its prose
     assert leftmost_purpose(fixed, ["Expected benefits", "Lay summary"], [{"purpose": 1.0}, {"purpose": 0.5}]) == fixed
+
+
+def _edition_bytes(purpose_ref, release_ref=None) -> bytes:
+    """The fixture with the statements' and (optionally) the releases' references rewritten."""
+    book = openpyxl.load_workbook(FIXTURE)
+    for row in book["Agreement purposes"].iter_rows(min_row=2):
+        row[0].value = purpose_ref(row[0].value)
+    if release_ref is not None:
+        for row in book["Register"].iter_rows(min_row=5):
+            row[7].value = release_ref(row[7].value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_statement_under_the_agreement_number_alone_is_joined(edition):
+    _, statements, _ = edition
+    # "NIC 110660 G9W6M" -> "NIC 110660", as the brief's "NIC 123456"
+    rows = read_xlsx(_edition_bytes(lambda ref: " ".join(ref.split()[:2])), Limits())
+    joined = [r for r in rows if r.fields.reference.startswith("DARS-NIC-110660")]
+    assert len(joined) == 6
+    for row in joined:
+        assert row.fields.purpose.split() == statements["NIC 110660 G9W6M"].split()
+    assert all(r.fields.purpose is None for r in rows if "392201" in r.fields.reference)
+
+
+def test_a_release_printing_no_version_is_told_why_it_was_not_joined():
+    versions = iter(["0.4", "1.3"] + ["9.9"] * 20)
+    rows = read_xlsx(
+        _edition_bytes(
+            lambda ref: f"{ref} v{next(versions)}" if "392201" in ref else ref,
+            lambda ref: ref.rsplit("-v", 1)[0],
+        ),
+        Limits(),
+    )
+    unjoined = [r for r in rows if "392201" in r.fields.reference]
+    assert len(unjoined) == 4
+    for row in unjoined:
+        assert row.fields.purpose is None and row.needs_review
+        assert any(
+            "2 rows for agreement DARS-NIC-392201-S6C3W, and this row prints no version" in w
+            for w in row.warnings
+        ), row.warnings
+    assert all(r.fields.purpose for r in rows if "110660" in r.fields.reference)
