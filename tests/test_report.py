@@ -9,6 +9,7 @@ counted here from the records with a plain loop, a check of the report's aggrega
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -267,3 +268,19 @@ def test_markdown_says_whether_the_register_states_opt_outs(
     markdown = render_markdown(figures(extract_records(phe.read_bytes(), phe.name, Limits())[1]))
     opt_outs = markdown.split("## Patient opt-outs\n\n", 1)[1].split("\n", 1)[0]
     assert opt_outs == "This register does not say whether patient opt-outs were applied."
+
+
+def test_a_rows_own_reference_is_no_approval_it_cites(tmp_path: Path) -> None:
+    """PHE prints each release's ODR number as its reference: that names the agreement,
+    it is no approval cited (every row 'cited ODR' before); a CAG number in a purpose is."""
+    register = ROOT.parent / "shared/corpora-raw/phe-data-release-register-2014-2018/PHE.csv"
+    out = tmp_path / "report.md"
+    assert main(["report", str(register), "-o", str(out)]) == 0
+    section = out.read_text(encoding="utf-8").split("## Approval references cited\n", 1)[1]
+    rows = [line.split(" | ") for line in section.split("\n## ", 1)[0].splitlines()
+            if line.startswith("| ") and not line.startswith(("| scheme", "| ---"))]
+    schemes = {cells[0].strip("| "): int(cells[1].replace(",", "")) for cells in rows}
+    with register.open(encoding="utf-8-sig") as handle:
+        purposes = [row["Purpose"] for row in csv.DictReader(handle)]
+    citing = sum(1 for text in purposes if re.search(r"\bCAG\b", text))
+    assert schemes == {"CAG": citing, "none cited": len(purposes) - citing}

@@ -37,7 +37,8 @@ SECTORS = {
 UNKNOWN = "Not known"
 NOT_STATED = "not stated"
 _OPT_OUT_COLUMN = re.compile(r"opt[\s-]?outs?", re.IGNORECASE)
-# Agreement numbers (the NIC scheme) name the agreement itself, not an approval it cites.
+# Agreement numbers (the NIC scheme) name the agreement itself, not an approval it cites;
+# so does a row's own reference of any scheme (PHE's ODR numbers).
 _NOT_APPROVALS = frozenset({"NIC"})
 COLOURS = {"commercial": "#b3261e", "research": "#1f5fa8", "commissioning": "#2e7d32",
            "unlabelled": "#9e9e9e"}
@@ -83,9 +84,9 @@ def _row(record: Record) -> dict[str, Any]:
     recipient = _printed(fields.get("organisation"))
     sector = next((o.get("sector") for o in entities.get("organisations") or []
                    if o.get("field") == "organisation" and o.get("sector")), None)
-    approvals = sorted({a.get("canonical") or a.get("text") for a in
-                        entities.get("approval_references") or []
-                        if a.get("scheme") not in _NOT_APPROVALS} - {None, ""})
+    cited = [a for a in entities.get("approval_references") or []
+             if a.get("scheme") not in _NOT_APPROVALS and a.get("field") != "reference"]
+    approvals = sorted({a.get("canonical") or a.get("text") for a in cited} - {None, ""})
     return {
         "agreement": record_agreement(record),
         "recipient": recipient,
@@ -95,8 +96,7 @@ def _row(record: Record) -> dict[str, Any]:
         "datasets": _printed(fields.get("data_type")),
         "legal_basis": _printed(fields.get("legal_basis")),
         "approvals": approvals,
-        "schemes": sorted({a.get("scheme") for a in entities.get("approval_references") or []
-                           if a.get("scheme") not in _NOT_APPROVALS} - {None}),
+        "schemes": sorted({a.get("scheme") for a in cited} - {None}),
         "data_provided": normalised.get("data_provided") or NOT_STATED,
         "sensitivity": normalised.get("sensitivity") or NOT_STATED,
         "frequency": normalised.get("frequency") or NOT_STATED,
