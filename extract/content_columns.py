@@ -59,6 +59,7 @@ _NOT_PURPOSE_WORDS = frozenset(
     ("benefit", "benefits", "output", "outputs", "outcome", "outcomes", "activity", "activities",
      "funder", "funders", "collaborators", "publication", "publications")
 )
+_BILINGUAL = " / "  # between a header's two languages
 # A column whose content scores below this for the field its header names does not hold it.
 CONTRADICTED = 0.15
 MIN_EVIDENCE = 5  # filled cells a column needs before its content may overrule its header
@@ -168,14 +169,21 @@ def score_column(cells: Sequence[str], distinct_share: float, position: int = 0)
     in_types = sum(c in types for c in lowered) / n
     org = sum(c in orgs or (len(c) <= 120 and bool(_ORG_WORDS.intersection(w)))
               for c, w in zip(lowered, words, strict=True)) / n
-    dataset = sum(_is_dataset(c, w, datasets) for c, w in zip(lowered, words, strict=True)) / n
+    # an agreement's data sets listed in one cell ("HES Admitted Patient Care; ...") are
+    # data sets however long the list, not prose
+    lists = [";" in c and _is_dataset_list(c, datasets) for c in lowered]
+    dataset = sum(
+        _is_dataset(c, w, datasets) or is_list
+        for c, w, is_list in zip(lowered, words, lists, strict=True)
+    ) / n
     long_share = 1 - len(short) / n
+    listed = sum(len(c) > 120 and is_list for c, is_list in zip(lowered, lists, strict=True)) / n
     return {
         # unique short codes, not agreement references (those repeat over an agreement's rows)
         "row_id": codes * (1 - refs) * (1.0 if distinct_share >= 0.95 else 0.0) * _counting(cells),
         "organisation": max(0.0, org - in_types - long_share - closed - sens - legal),
         "organisation_type": in_types * (1.0 if distinct_share <= 0.5 else 0.5),
-        "data_type": max(0.0, dataset - long_share - closed - provided - sens) * (1 - refs),
+        "data_type": max(0.0, dataset - (long_share - listed) - closed - provided - sens) * (1 - refs),
         "data_provided": provided * (1 - sens),
         "sensitivity": sens,
         "legal_basis": legal * (1 - prose * 0.5),
@@ -214,6 +222,12 @@ def _is_dataset(cell: str, words: list[str], datasets: frozenset[str]) -> bool:
         and not _ORG_WORDS.intersection(words[-1:])
         and not _SENTENCE_WORDS.intersection(words)
     )
+
+
+def _is_dataset_list(cell: str, datasets: frozenset[str]) -> bool:
+    """Two or more data sets in one cell, separated by semicolons."""
+    parts = [p.strip() for p in cell.split(";") if p.strip()]
+    return len(parts) >= 2 and all(_is_dataset(p, _WORD.findall(p), datasets) for p in parts)
 
 
 @cache
@@ -267,6 +281,11 @@ def header_evidence(header: str, profiles: tuple[Profile, ...] | None = None) ->
         if field:
             return field, HEADER_EXACT
     fuzzy = _fuzzy_field(norm, profiles)
+    if fuzzy[0] is None and _BILINGUAL in header:
+        # "Sefydliad / Organisation": Welsh publishers print each header in both languages
+        for part in header.split(_BILINGUAL):
+            if _BILINGUAL not in part and (named := header_evidence(part, profiles))[0]:
+                return named
     if fuzzy[0] is None and _PURPOSE_WORDS.intersection(norm.split()):
         return "purpose", HEADER_WORD
     return fuzzy

@@ -173,3 +173,28 @@ def test_a_release_printing_no_version_is_told_why_it_was_not_joined():
             for w in row.warnings
         ), row.warnings
     assert all(r.fields.purpose for r in rows if "110660" in r.fields.reference)
+
+
+def test_bilingual_headers_and_data_sets_listed_in_one_cell(edition):
+    """One row per release with its agreement's data sets listed in one cell, and each
+    header printed in Welsh and English, as Welsh publishers print them."""
+    releases, _, _ = edition
+    listed: dict[str, list[str]] = {}
+    for r in releases:
+        listed.setdefault(r[7], []).append(r[2])
+    book = openpyxl.Workbook()
+    book.active.append([
+        "Sefydliad / Organisation", "Setiau data / Datasets", "Amlder / Frequency",
+        "Sensitifrwydd / Sensitivity", "Sail gyfreithiol / Legal basis", "Cyfeirnod / Reference",
+    ])
+    for r in releases:
+        book.active.append([r[1], "; ".join(listed[r[7]]), r[6], r[4], r[5], r[7]])
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_xlsx(out.getvalue(), Limits())
+    assert len(rows) == len(releases)
+    for row, r in zip(rows, releases, strict=True):
+        f = row.fields
+        assert (f.organisation, f.frequency, f.sensitivity, f.legal_basis) == (r[1], r[6], r[4], r[5])
+        assert f.data_type == "; ".join(listed[r[7]]) and f.reference == r[7]
+        assert not row.warnings and not row.needs_review  # each header and its cells agree
