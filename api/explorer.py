@@ -76,7 +76,10 @@ def install(app: FastAPI, query_model: Any) -> None:
 
 def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
     env: Environment = request.app.state.explorer
-    html = env.get_template(template).render(request_path=request.url.path, **context)
+    # Sign out only clears the cookie: offered to those who signed in, not to every reader
+    # of a public store or to the sign-in page's visitor.
+    html = env.get_template(template).render(request_path=request.url.path,
+                                             signed_in=COOKIE in request.cookies, **context)
     return HTMLResponse(html, status_code=code, headers={"Cache-Control": "no-store"})
 
 

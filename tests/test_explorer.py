@@ -415,6 +415,19 @@ def test_reading_the_pages_needs_a_token_kept_in_a_cookie(loaded: dict[str, Any]
         assert browser.get("/explore").status_code == 200  # any role reads
 
 
+def test_sign_out_is_offered_only_to_those_signed_in(loaded: dict[str, Any]) -> None:
+    def offered(answer: Any) -> bool:
+        return bool(page(answer).xpath("//form[@action='/explore/sign-out']"))
+
+    with TestClient(create_app(Settings(public_read=True), loaded["store"],
+                               lambda job: None)) as browser:
+        assert not offered(browser.get("/explore"))
+        assert not offered(browser.get("/explore/sign-in"))
+        signed = browser.post("/explore/sign-in", data={"token": loaded["token"],
+                                                        "next": "/explore"})
+        assert signed.status_code == 200 and offered(signed)
+
+
 def test_record_text_is_printed_never_run(store: Store) -> None:
     sha = hashlib.sha256(b"hostile").hexdigest()
     hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
