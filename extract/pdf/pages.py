@@ -68,16 +68,28 @@ def is_rectangle(path: Sequence[Any], ctm: Matrix) -> bool:
     return len(xs) <= 2 and len(ys) <= 2
 
 
+def _glyph_text(font: Any, cid: int) -> str:
+    try:
+        return str(font.to_unichr(cid))
+    except PDFUnicodeNotDefined:
+        return "\ufffd"
+
+
 class GeometryDevice(PDFTextDevice):
     """Collects visible characters and ruling lines of one page at a time."""
 
     def __init__(self, rsrcmgr: PDFResourceManager) -> None:
         super().__init__(rsrcmgr)
         self.clip: Box = NO_CLIP  # device space, y up; kept current by ClipInterpreter
-        self.chars: list[Char] = []
+        # Plain tuples in Char's field order: a frozen dataclass costs a call per field to
+        # build, and the bounded child only pickles them (``PackedChar``).
+        self.chars: list[PackedChar] = []
         self.rulings: list[Ruling] = []
         self.hidden: list[Box] = []  # where clipped-away characters were drawn
         self.height = 0.0
+        # Per font (kept alive here, so an id is never reused): cid -> width, cid -> text.
+        # Both are pure functions of the font and the cid, asked once per glyph drawn.
+        self._glyphs: dict[int, tuple[Any, dict[int, float], dict[int, str]]] = {}
 
     def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
         x0, y0, x1, y1 = page.cropbox
@@ -113,8 +125,79 @@ class GeometryDevice(PDFTextDevice):
         except PDFUnicodeNotDefined:
             text = "\ufffd"
         h = self.height
-        self.chars.append(Char(text, x0, x1, h - y1, h - y0, abs(d * fontsize), h - f))
+        self.chars.append((text, x0, x1, h - y1, h - y0, abs(d * fontsize), h - f))
         return adv
+
+    def render_string_horizontal(
+        self,
+        seq: Any,
+        matrix: Matrix,
+        pos: Any,
+        font: Any,
+        fontsize: float,
+        scaling: float,
+        charspace: float,
+        wordspace: float,
+        rise: float,
+        dxscale: float,
+        ncs: Any,
+        graphicstate: Any,
+    ) -> Any:
+        """pdfminer.six's loop with ``render_char`` inlined, the same arithmetic in the same
+        order (so the same floats), and each glyph's width and text asked of the font once:
+        per-glyph calls were half the time of reading a page."""
+        a, b, c, d, e, f = matrix
+        if b or c:  # rotated text: no part of a table; pdfminer's loop only advances x
+            return super().render_string_horizontal(
+                seq, matrix, pos, font, fontsize, scaling, charspace, wordspace, rise,
+                dxscale, ncs, graphicstate,
+            )
+        widths, texts = self._font_tables(font)
+        descent = font.get_descent() * fontsize + rise
+        clip, h, chars, hidden = self.clip, self.height, self.chars, self.hidden
+        size = abs(d * fontsize)
+        x, y = pos
+        needcharspace = False
+        for obj in seq:
+            if isinstance(obj, (int, float)):
+                x -= obj * dxscale
+                needcharspace = True
+            elif isinstance(obj, bytes):
+                for cid in font.decode(obj):
+                    if needcharspace:
+                        x += charspace
+                    width = widths.get(cid)
+                    if width is None:
+                        width = widths[cid] = font.char_width(cid)
+                    adv = width * fontsize * scaling
+                    ex = x * a + y * c + e  # utils.translate_matrix
+                    fy = x * b + y * d + f
+                    x0, x1 = sorted((ex, ex + a * adv))
+                    y0, y1 = sorted((fy + d * descent, fy + d * (descent + fontsize)))
+                    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+                    if not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
+                        hidden.append((x0, h - y1, x1, h - y0))
+                    else:
+                        text = texts.get(cid)
+                        if text is None:
+                            text = texts[cid] = _glyph_text(font, cid)
+                        chars.append((text, x0, x1, h - y1, h - y0, size, h - fy))
+                    x += adv
+                    if cid == 32 and wordspace:
+                        x += wordspace
+                    needcharspace = True
+            else:
+                logging.getLogger("pdfminer.pdfdevice").warning(
+                    "Cannot render horizontal string because %r is not a valid int, float or"
+                    " bytes.", obj,
+                )
+        return (x, y)
+
+    def _font_tables(self, font: Any) -> tuple[dict[int, float], dict[int, str]]:
+        entry = self._glyphs.get(id(font))
+        if entry is None:
+            entry = self._glyphs[id(font)] = (font, {}, {})
+        return entry[1], entry[2]
 
     def paint_path(
         self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Sequence[Any]
@@ -286,6 +369,11 @@ def declared_pages(doc: PDFDocument) -> int | None:
 
 
 def iter_pages(data: bytes, limits: Limits | None = None) -> Iterator[PageGeometry]:
+    """Every page's characters and rulings, one page at a time."""
+    return map(unpack_page, packed_pages(data, limits))
+
+
+def packed_pages(data: bytes, limits: Limits | None = None) -> Iterator[PackedPage]:
     """Every page's visible characters and rulings, one page at a time.
 
     Streams are bounded by ``limits`` (``BoundedDocument``); time and memory are not: a
@@ -329,14 +417,8 @@ def iter_pages(data: bytes, limits: Limits | None = None) -> Iterator[PageGeomet
                 f"page {number} cannot be read: the PDF is corrupt or damaged there"
             ) from exc
         x0, y0, x1, y1 = page.cropbox
-        yield PageGeometry(
-            number,
-            abs(x1 - x0),
-            abs(y1 - y0),
-            tuple(device.chars),
-            tuple(device.rulings),
-            tuple(device.hidden),
-        )
+        rulings = list(map(_RULING_FIELDS, device.rulings))
+        yield number, abs(x1 - x0), abs(y1 - y0), device.chars, rulings, tuple(device.hidden)
 
 
 def bounded_pages(data: bytes, limits: Limits) -> list[PageGeometry]:
@@ -347,23 +429,17 @@ def bounded_pages(data: bytes, limits: Limits) -> list[PageGeometry]:
     child is killed at ``limits.max_seconds`` and cannot grow past ``max_memory_bytes``.
     """
     packed = run_bounded(
-        lambda: [pack_page(page) for page in iter_pages(data, limits)],
+        lambda: list(packed_pages(data, limits)),
         limits.max_seconds,
         limits.max_memory_bytes,
     )
     return [unpack_page(page) for page in packed]
 
 
-_CHAR_FIELDS = attrgetter("text", "x0", "x1", "top", "bottom", "size", "baseline")
 _RULING_FIELDS = attrgetter("orientation", "x0", "top", "x1", "bottom", "drawn")
-PackedPage = tuple[int, float, float, list[Any], list[Any], tuple[Box, ...]]
-
-
-def pack_page(page: PageGeometry) -> PackedPage:
-    """A page as plain tuples: a frozen dataclass pickles field by field, ten times slower."""
-    chars = list(map(_CHAR_FIELDS, page.chars))
-    rulings = list(map(_RULING_FIELDS, page.rulings))
-    return page.number, page.width, page.height, chars, rulings, page.hidden
+# A page as plain tuples: a frozen dataclass pickles field by field, ten times slower.
+PackedChar = tuple[str, float, float, float, float, float, float]  # Char's fields, in order
+PackedPage = tuple[int, float, float, list[PackedChar], list[Any], tuple[Box, ...]]
 
 
 def unpack_page(packed: PackedPage) -> PageGeometry:
