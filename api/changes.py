@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import READ_ROLES, requires
 from api.errors import ApiError, answers
+from workers.diff import agreement_key
 
 
 def install(app: FastAPI) -> None:
@@ -33,11 +34,17 @@ async def list_changes(
         None, description="ISO date or date and time (UTC unless it says): changes found then "
                           "or later", max_length=40),
     agreement: str | None = Query(
-        None, description="one agreement, as drr diff names it (e.g. NIC-125783-W2W3P)",
+        None, description="one agreement, as drr diff names it (e.g. NIC-125783-W2W3P) or as "
+                          "printed (DARS-NIC-125783-W2W3P-v0.14)",
         max_length=500),
 ) -> dict[str, Any]:
+    store = request.app.state.store
     try:
-        found = await run_in_threadpool(request.app.state.store.changes, since, agreement)
+        found = await run_in_threadpool(store.changes, since, agreement)
+        # The reference as a register prints it (DARS-NIC-110660-G9W6M-v2.2, any case)
+        # names the agreement too.
+        if not found and agreement and agreement_key(agreement) != agreement:
+            found = await run_in_threadpool(store.changes, since, agreement_key(agreement))
     except ValueError as exc:
         raise ApiError(400, "since: give an ISO date (2026-12-01) or date and time") from exc
     return {"changes": found}

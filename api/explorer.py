@@ -31,7 +31,7 @@ from api import errors
 from api.auth import READ_ROLES, bearer_token
 from nlp.organisations import SECTORS
 from nlp.record import LABELS
-from workers.diff import typographic_form
+from workers.diff import agreement_key, typographic_form
 from workers.fields import FIELDS, RecordFilter, agreement_of, commercial_flag
 from workers.store import Store, parse_seq
 
@@ -276,6 +276,8 @@ def agreement_page(key: str, request: Request) -> Response:
         return refused
     store: Store = request.app.state.store
     page = store.page_records(RecordFilter(agreement=key), 0, AGREEMENT_ROWS)
+    if not page and agreement_key(key) != key:  # the reference as printed, prefix and version
+        page = store.page_records(RecordFilter(agreement=agreement_key(key)), 0, AGREEMENT_ROWS)
     if not page:
         return problem(request, 404, f"no agreement {key!r}")
     records = [json.loads(body) for _, body in page]

@@ -215,6 +215,13 @@ def test_get_changes(store: Store, stored: dict[str, Any]) -> None:
         assert later.json() == {"changes": []}
         bad = client.get("/changes", params={"since": "yesterday"}, headers=reader)
         assert bad.status_code == 400 and "ISO date" in bad.json()["error"]["message"]
+        # An agreement named as the register prints its reference, in any case.
+        change = next(c for c in store.changes() if c["change"] == "removed")
+        printed = change["before"]["reference"]
+        assert printed.lower() != change["agreement"]
+        named = client.get("/changes", params={"agreement": printed.lower()}, headers=reader)
+        assert named.json()["changes"] == store.changes(agreement=change["agreement"])
+        assert named.json()["changes"]
 
 
 def test_report_from_the_store_says_what_changed_since_the_last_edition(

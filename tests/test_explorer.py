@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import lxml.html
 import pytest
@@ -413,6 +414,19 @@ def test_reading_the_pages_needs_a_token_kept_in_a_cookie(loaded: dict[str, Any]
     with TestClient(create_app(Settings(), store, lambda job: None)) as browser:
         browser.headers["Authorization"] = f"Bearer {submitter}"
         assert browser.get("/explore").status_code == 200  # any role reads
+
+
+def test_an_agreement_page_answers_the_reference_as_printed(loaded: dict[str, Any]) -> None:
+    from workers.diff import agreement_key
+
+    printed = next(r["fields"]["reference"] for r in loaded["records"]
+                   if str(r["fields"].get("reference") or "").startswith("DARS-NIC-"))
+    key = agreement_key(printed)
+    assert printed != key
+    canonical = page(loaded["http"].get(f"/explore/agreements/{key}"))
+    as_printed = page(loaded["http"].get(f"/explore/agreements/{quote(printed, safe='')}"))
+    assert text_of(as_printed, "//h1") == text_of(canonical, "//h1") == [f"Agreement {key}"]
+    assert shown_ids(as_printed) == shown_ids(canonical)
 
 
 def test_sign_out_is_offered_only_to_those_signed_in(loaded: dict[str, Any]) -> None:
