@@ -60,6 +60,10 @@ _NOT_PURPOSE_WORDS = frozenset(
      "funder", "funders", "collaborators", "publication", "publications")
 )
 _BILINGUAL = " / "  # between a header's two languages
+_BOOKKEEPING_WORDS = frozenset(
+    ("added", "created", "modified", "updated", "amended", "edited", "entered", "published",
+     "publication", "uploaded", "extracted", "generated")
+)
 # A column whose content scores below this for the field its header names does not hold it.
 CONTRADICTED = 0.15
 MIN_EVIDENCE = 5  # filled cells a column needs before its content may overrule its header
@@ -302,6 +306,12 @@ def not_purpose(header: str) -> bool:
     return bool(_NOT_PURPOSE_WORDS.intersection(normalise_header(header).split()))
 
 
+def not_release_date(header: str) -> bool:
+    """The header names a date of the register's own bookkeeping ("Date added", "Record
+    created", "Published"), which its cells, dates like any other, cannot tell apart."""
+    return bool(_BOOKKEEPING_WORDS.intersection(normalise_header(header).split()))
+
+
 def _fuzzy_field(norm: str, profiles: tuple[Profile, ...]) -> tuple[str | None, float]:
     best, best_ratio = None, 0.0
     for profile in profiles:
@@ -365,7 +375,8 @@ def assign_columns(
     free = [i for i in range(len(headers)) if i not in fixed]
     gain = [
         [_gain(scores[i], evidence[i], f, not_purpose(headers[i]))
-         if not content_only or scores[i].get(f, 0) >= STRONG else 0.0 for f in fields]
+         if (not content_only or scores[i].get(f, 0) >= STRONG)
+         and not (f == "date_released" and not_release_date(headers[i])) else 0.0 for f in fields]
         for i in free
     ]
     chosen: dict[int, str] = dict(fixed)

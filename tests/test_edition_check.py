@@ -5,6 +5,7 @@ version, two versions of one agreement printing one reference."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -198,3 +199,26 @@ def test_bilingual_headers_and_data_sets_listed_in_one_cell(edition):
         assert (f.organisation, f.frequency, f.sensitivity, f.legal_basis) == (r[1], r[6], r[4], r[5])
         assert f.data_type == "; ".join(listed[r[7]]) and f.reference == r[7]
         assert not row.warnings and not row.needs_review  # each header and its cells agree
+
+
+@pytest.mark.parametrize(("header", "read"), [("Date added", False), ("Record created", False),
+                                              ("Published", False), ("Released on", True)])
+def test_a_bookkeeping_date_is_no_release_date(edition, header, read):
+    """An edition's own metadata dates hold dates like a release date column; only the
+    header tells them apart."""
+    releases, _, _ = edition
+    book = openpyxl.Workbook()
+    book.active.append(["Recipient", "Datasets released", "Release type", "Agreement", header])
+    for n, r in enumerate(releases):
+        book.active.append([r[1], r[2], r[6], r[7], dt.date(2019, 12, 1 + n)])
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_xlsx(out.getvalue(), Limits())
+    assert len(rows) == len(releases)
+    for n, row in enumerate(rows):
+        assert row.fields.data_type == releases[n][2]
+        if read:
+            assert row.fields.date_released == f"2019-12-{1 + n:02d}"
+        else:
+            assert row.fields.date_released is None
+            assert row.fields.extra[header] == f"2019-12-{1 + n:02d}"
