@@ -442,8 +442,11 @@ PackedChar = tuple[str, float, float, float, float, float, float]  # Char's fiel
 PackedPage = tuple[int, float, float, list[PackedChar], list[Any], tuple[Box, ...]]
 
 
+_as_char = Char._make  # a packed character is Char's fields in order: no call per field
+
+
 def unpack_page(packed: PackedPage) -> PageGeometry:
     number, width, height, chars, rulings, hidden = packed
     return PageGeometry(
-        number, width, height, tuple(starmap(Char, chars)), tuple(starmap(Ruling, rulings)), hidden
+        number, width, height, tuple(map(_as_char, chars)), tuple(starmap(Ruling, rulings)), hidden
     )
