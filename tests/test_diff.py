@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from extract import Limits
 from workers.cli import main
-from workers.diff import agreement_key, diff_editions, typographic_form
+from workers.diff import agreement_key, diff_editions, register_name, typographic_form
 from workers.pipeline import extract_records
 from workers.settings import Settings
 from workers.store import Store
@@ -253,3 +253,34 @@ def test_a_diff_made_before_the_lock_against_an_older_edition_is_made_again(
     assert [{k: c[k] for k in ("change", "agreement", "fields")} for c in third] == [
         {k: c[k] for k in ("change", "agreement", "fields")}
         for c in diff_editions(editions["new"], editions["old"])]
+
+
+def test_a_register_is_its_layout_and_its_file_names_family() -> None:
+    same = [
+        "1. releaseregister_20210201_20210228.xlsx",
+        "releaseregister_20210301_20210331.xlsx",
+        "releaseregister (1).xlsx",
+        "releaseregister-v2 final.xlsx",
+    ]
+    assert {register_name("nhs-digital-monthly", name) for name in same} == {
+        "nhs-digital-monthly: releaseregister"
+    }
+    assert register_name("phe-odr-2014", "PHE14-15.csv") == register_name("phe-odr-2014", "PHE.csv")
+    assert register_name("nhs-digital-monthly", "nhsd-releases-ruled.pdf") != register_name(
+        "nhs-digital-monthly", "releaseregister_20210201_20210228.xlsx"
+    )
+    assert register_name("hscic-2014", "") == "hscic-2014"
+
+
+def test_a_document_of_another_name_in_the_same_layout_is_another_register(
+    store: Store, editions: dict[str, Any]
+) -> None:
+    """Another register printed in the same layout is not the next edition: its rows are
+    not agreements added, nor the first register's agreements removed."""
+    folder = editions["dir"]
+    data = (folder / "new.csv").read_bytes() + b"\n"
+    other = extract_records(data, "trust-extract.csv", Limits())[1]
+    _finish(store, "old.csv", (folder / "old.csv").read_bytes(), editions["old"])
+    _finish(store, "trust-extract.csv", data, other)
+    assert store.changes() == []
+    assert len({edition["register"] for edition in store.editions()}) == 2

@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from nlp.references import find_references
@@ -31,6 +32,29 @@ _PREFIX = re.compile(r"^DARS-(?=NIC-)", re.IGNORECASE)
 # "-v2.2", " v3", "_V1.0": an agreement's version; "/R4", "/A1": an ODR renewal or amendment.
 _VERSION = re.compile(r"(?:[\s_-]*v\d+(?:\.\d+)*|/[RA]\d{1,2})$", re.IGNORECASE)
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_EDITION_WORDS = re.compile(
+    rf"\b(?:{_MONTHS}|to|v|version|edition|copy|final|draft|old|new|next|latest|current"
+    r"|previous|updated|revised|first|second|third)\b",
+    re.IGNORECASE,
+)
+_DIGITS_OR_UNDERSCORE = re.compile(r"[\d_]+")
+
+
+def register_name(layout: str, filename: str) -> str:
+    """The register a document is an edition of: its layout and its file name without
+    what changes between editions (numbers, dates, months, "v2", "(1)", the extension).
+    ``releaseregister_20210201_20210228.xlsx`` and ``releaseregister_20210301_20210331.xlsx``
+    are one register; ``PHE14-15.csv`` and ``PHE15-16.csv`` another; a PDF of another name
+    in the same layout a third, so its rows are never taken for agreements removed."""
+    stem = Path(filename).stem if filename else ""
+    words = _EDITION_WORDS.sub(" ", _DIGITS_OR_UNDERSCORE.sub(" ", stem))
+    words = _NOT_LETTER_OR_DIGIT.sub(" ", words)
+    family = " ".join(words.lower().split())
+    return f"{layout}: {family}" if family else layout
 
 
 def agreement_key(reference: str) -> str:
@@ -160,9 +184,14 @@ def _drop_renumbered(
     moved to another number, unchanged, are left out of both: one row removed near the
     top renumbers every row below it, and each would read as amended. Rows whose number
     held other content stay, so a row reworded in place is still an amendment."""
+
     def numbered(agreements: dict[str, dict[str, dict[str, str]]]) -> list[str]:
-        return [k for k in agreements if k.startswith("row ")
-                and (k not in old or k not in new or _content(old[k]) != _content(new[k]))]
+        return [
+            k
+            for k in agreements
+            if k.startswith("row ")
+            and (k not in old or k not in new or _content(old[k]) != _content(new[k]))
+        ]
 
     unmatched: dict[frozenset[Any], list[str]] = {}
     for key in numbered(old):

@@ -1103,11 +1103,14 @@ class EditionDiff:
 def _edition_diff(
     conn: Connection, sha: str, enriched: Sequence[dict[str, Any]]
 ) -> EditionDiff | None:
-    """The document's changes since its register's (its rows' layout's) latest edition;
-    None when it is an edition already or has no layout."""
-    from workers.diff import diff_editions
+    """The document's changes since its register's latest edition (its rows' layout and
+    its file name's family: ``workers.diff.register_name``); None when it is an edition
+    already or has no layout."""
+    from workers.diff import diff_editions, register_name
 
-    register = next((r["source"].get("layout") for r in enriched if r.get("source")), None)
+    source = next((r["source"] for r in enriched if r.get("source")), {})
+    layout = source.get("layout")
+    register = register_name(layout, source.get("filename") or "") if layout else None
     if not register or conn.scalar(sa.select(editions.c.sha256).where(editions.c.sha256 == sha)):
         return None
     previous = _latest_edition(conn, register)
