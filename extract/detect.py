@@ -11,7 +11,6 @@ import zipfile
 
 from extract.errors import UnreadableDocument
 from extract.record import Format
-from extract.sheets import sniff_split
 
 _BINARY_NAMES = {".pdf": "pdf", ".xlsx": "xlsx", ".ods": "ods"}
 # A text file under one of these names is read as a table first, whatever its shape: a
@@ -144,6 +143,8 @@ def _looks_like_csv(text: str) -> bool:
 
     The measure is the CSV reader's own delimiter sniffer, so detection and reading agree.
     """
+    from extract.sheets import sniff_split  # here: a PDF or workbook never needs it (18 ms)
+
     split = sniff_split(text)
     return split.records >= 2 and split.share >= CSV_MIN_SHARE
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extract import Document, Limits, read_document
-from nlp.enrich import Enricher
+
+if TYPE_CHECKING:  # `drr extract` enriches nothing: nlp's imports are not its to pay for
+    from nlp.enrich import Enricher
 
 NUL = "\x00"
 

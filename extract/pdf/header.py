@@ -164,7 +164,8 @@ def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
 
 
 def letters(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isalnum())
+    # filter() with the str method runs in C: a generator here was 5% of a PDF's layout time
+    return "".join(filter(str.isalnum, text.lower()))
 
 
 def repeated_header(
