@@ -15,6 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import READ_ROLES, requires
 from api.errors import ApiError, answers
 from workers.diff import agreement_key
+from workers.store import parse_seq
+
+PAGE = 500  # changes a page unless the reader asks for fewer or more
+MAX_PAGE = 1000
 
 
 def install(app: FastAPI) -> None:
@@ -23,7 +27,8 @@ def install(app: FastAPI) -> None:
         "/changes",
         list_changes,
         dependencies=[read],
-        summary="changes between editions of a register, one per agreement, oldest first",
+        summary="changes between editions of a register, one per agreement, oldest first, a "
+        "page at a time",
         responses=answers(400, 401, 403, 422),
     )
 
@@ -37,14 +42,31 @@ async def list_changes(
         None, description="one agreement, as drr diff names it (e.g. NIC-125783-W2W3P) or as "
                           "printed (DARS-NIC-125783-W2W3P-v0.14)",
         max_length=500),
+    limit: int = Query(PAGE, ge=1, le=MAX_PAGE, description="changes a page (at most 1000)"),
+    cursor: str | None = Query(None, description="next_cursor of the previous page",
+                               max_length=40),
 ) -> dict[str, Any]:
     store = request.app.state.store
+    after = _after(cursor)
     try:
-        found = await run_in_threadpool(store.changes, since, agreement)
+        found, last = await run_in_threadpool(store.changes_page, since, agreement, after, limit)
         # The reference as a register prints it (DARS-NIC-110660-G9W6M-v2.2, any case)
         # names the agreement too.
         if not found and agreement and agreement_key(agreement) != agreement:
-            found = await run_in_threadpool(store.changes, since, agreement_key(agreement))
+            found, last = await run_in_threadpool(
+                store.changes_page, since, agreement_key(agreement), after, limit
+            )
     except ValueError as exc:
         raise ApiError(400, "since: give an ISO date (2026-12-01) or date and time") from exc
-    return {"changes": found}
+    return {"changes": found, "next_cursor": None if last is None else str(last)}
+
+
+def _after(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        return parse_seq(cursor)
+    except ValueError as exc:
+        raise ApiError(
+            400, "cursor: pass the next_cursor of the previous page as it was given"
+        ) from exc

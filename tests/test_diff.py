@@ -212,7 +212,7 @@ def test_get_changes(store: Store, stored: dict[str, Any]) -> None:
         assert answer.status_code == 200
         assert answer.json()["changes"] == store.changes()
         later = client.get("/changes", params={"since": "2999-01-01"}, headers=reader)
-        assert later.json() == {"changes": []}
+        assert later.json() == {"changes": [], "next_cursor": None}
         bad = client.get("/changes", params={"since": "yesterday"}, headers=reader)
         assert bad.status_code == 400 and "ISO date" in bad.json()["error"]["message"]
         # An agreement named as the register prints its reference, in any case.
@@ -222,6 +222,28 @@ def test_get_changes(store: Store, stored: dict[str, Any]) -> None:
         named = client.get("/changes", params={"agreement": printed.lower()}, headers=reader)
         assert named.json()["changes"] == store.changes(agreement=change["agreement"])
         assert named.json()["changes"]
+
+
+def test_get_changes_a_page_at_a_time(store: Store, stored: dict[str, Any]) -> None:
+    """A large register's changes come in pages (592 changes were one 13 MB answer)."""
+    everything = store.changes()
+    assert len(everything) >= 5
+    with TestClient(create_app(Settings(), store, lambda job: None)) as client:
+        reader = {"Authorization": f"Bearer {store.create_token('reader')}"}
+        pages, cursor = [], None
+        while True:
+            params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+            answer = client.get("/changes", params=params, headers=reader).json()
+            assert len(answer["changes"]) <= 2
+            pages.append(answer["changes"])
+            cursor = answer["next_cursor"]
+            if cursor is None:
+                break
+        assert [c for page in pages for c in page] == everything
+        assert len(pages) >= len(everything) // 2
+        bad = client.get("/changes", params={"cursor": "²"}, headers=reader)
+        assert bad.status_code == 400 and "next_cursor" in bad.json()["error"]["message"]
+        assert client.get("/changes", params={"limit": 1001}, headers=reader).status_code == 422
 
 
 def test_report_from_the_store_says_what_changed_since_the_last_edition(

@@ -854,15 +854,30 @@ class Store:
         edition, register and when they were found), oldest first: those found at or after
         ``since`` (an ISO date or date and time; ``ValueError`` for anything else), and of
         one agreement (as ``workers.diff.agreement_key`` names it) when given."""
-        query = sa.select(changes).order_by(changes.c.id)
+        return self.changes_page(since, agreement)[0]
+
+    def changes_page(
+        self,
+        since: str | None = None,
+        agreement: str | None = None,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """``changes`` a page at a time: those after the change numbered ``after``, at most
+        ``limit``, and the number to pass as ``after`` for the next page (None at the end)."""
+        query = sa.select(changes).where(changes.c.id > after).order_by(changes.c.id)
         if since is not None:
             query = query.where(changes.c.at >= _since(since))
         if agreement is not None:
             if _has_nul(agreement):
-                return []
+                return [], None
             query = query.where(changes.c.agreement == agreement)
+        if limit is not None:
+            query = query.limit(limit)
         with self.reader.begin() as conn:
-            return [_change_row(row) for row in conn.execute(query)]
+            rows = list(conn.execute(query))
+        last = rows[-1].id if limit is not None and len(rows) == limit else None
+        return [_change_row(row) for row in rows], last
 
     def editions(self, register: str | None = None) -> list[dict[str, Any]]:
         """Every edition (of one register when given), newest first."""
