@@ -920,6 +920,31 @@ def _lookup(index: JoinIndex, key: str) -> tuple[Row | None, str | None]:
     return None, None
 
 
+def _agreement_rows(index: JoinIndex, key: str) -> list[Row]:
+    """Every row of the agreement a key names, whatever version each prints."""
+    canonical = reference_key(key)
+    if canonical is None:
+        return []
+    rows = index.get(("=", canonical.base), [])
+    if not rows and (number := agreement_number(canonical)) is not None:
+        rows = index.get(("#", number), [])
+    return list({id(r): r for r in rows}.values())
+
+
+def _agreed_fields(row: Row, candidates: list[Row]) -> dict[str, str]:
+    """The fields this row lacks on which every one of its agreement's rows says the same
+    (an objective unchanged between versions is right whichever version this row is)."""
+    if len(candidates) < 2:
+        return {}
+    agreed = {}
+    for name in FIELD_NAMES:
+        values = {getattr(c.fields, name) for c in candidates}
+        value = values.pop() if len(values) == 1 else None
+        if getattr(row.fields, name) is None and isinstance(value, str):
+            agreed[name] = value
+    return agreed
+
+
 def _completed(row: Row, index: JoinIndex, on: str, described: str) -> Row:
     key = getattr(row.fields, on)
     found, note = _lookup(index, key) if key is not None else (None, None)
@@ -927,7 +952,13 @@ def _completed(row: Row, index: JoinIndex, on: str, described: str) -> Row:
         warning = f"{on} {key!r} has no row in {described} to complete this row from"
         if note:
             warning += f" ({note})"
-        return row.model_copy(update={"warnings": [*row.warnings, warning], "needs_review": True})
+        agreed = _agreed_fields(row, _agreement_rows(index, key)) if note else {}
+        if agreed:
+            warning += f"; took what all of them say alike: {', '.join(agreed)}"
+        fields = row.fields.model_copy(update=agreed)
+        return row.model_copy(
+            update={"fields": fields, "warnings": [*row.warnings, warning], "needs_review": True}
+        )
     mine, theirs = row.fields, found.fields
     taken = {
         name: getattr(theirs, name)

@@ -65,8 +65,10 @@ def test_two_versions_printed_as_one_reference_are_not_guessed_and_the_warning_c
         version = row.fields.reference.rsplit("-v", 1)[1]
         assert any(
             "2 rows for agreement DARS-NIC-392201-S6C3W (they print no version), "
-            f"none of version {version}" in w for w in row.warnings
+            f"none of version {version}); took what all of them say alike: organisation_type"
+            in w for w in row.warnings
         ), row.warnings
+        assert row.fields.organisation_type == "Supplier"  # both statements say so
 
 
 def test_first_data_row_under_a_one_row_header_is_not_taken_for_a_second_header():
@@ -222,3 +224,21 @@ def test_a_bookkeeping_date_is_no_release_date(edition, header, read):
         else:
             assert row.fields.date_released is None
             assert row.fields.extra[header] == f"2019-12-{1 + n:02d}"
+
+
+def test_an_objective_unchanged_between_versions_is_taken_when_the_version_cannot_be_told(edition):
+    _, statements, _ = edition
+    book = openpyxl.load_workbook(FIXTURE)
+    sheet = book["Agreement purposes"]
+    first = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "NIC 110660 G9W6M")
+    # a second statement of 110660 (another version, printed without it): same objective,
+    # another organisation type
+    sheet.append(["NIC 110660 G9W6M", first[1].value, first[2].value, "Other"])
+    out = io.BytesIO()
+    book.save(out)
+    rows = [r for r in read_xlsx(out.getvalue(), Limits()) if "110660" in r.fields.reference]
+    assert len(rows) == 6
+    for row in rows:
+        assert row.fields.purpose.split() == statements["NIC 110660 G9W6M"].split()
+        assert row.fields.organisation_type is None and row.needs_review
+        assert any("took what all of them say alike: purpose" in w for w in row.warnings)
