@@ -1,6 +1,6 @@
 """``drr extract`` on a 150-row PDF register, as a whole process, against pdfminer.six.
 
-    python benchmarks/bench_pdf_speed.py [--repeat 9] [--pdf FILE] [--baseline DIR ...]
+    python benchmarks/bench_pdf_speed.py [--repeat 9] [--pdf FILE] [--baseline DIR ...] [--cached-bytecode]
 
 Issue 9's speed target: ``drr extract FILE > /dev/null`` run as a whole process (interpreter
 start, imports, the isolated child, reading, JSON out) takes at most 0.5x the time of
@@ -57,14 +57,25 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_drr_once(pdf: Path, checkout: Path) -> Timing:
+def drr_env(cached_bytecode: bool) -> dict[str, str]:
+    """This environment; with ``cached_bytecode``, compiled modules kept between runs (in
+    CACHE, not the checkout), as an installed package has them. A machine that sets
+    PYTHONDONTWRITEBYTECODE compiles drr's own source on every run."""
+    env = dict(os.environ)
+    if cached_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    return env
+
+
+def time_drr_once(pdf: Path, checkout: Path, env: dict[str, str]) -> Timing:
     """The whole process: CPU time counts drr's forked child too (waited for by drr).
     ``python -m workers.cli`` run in ``checkout`` is that checkout's drr (the current
     directory comes first on the path), which is what the ``drr`` script runs."""
     cmd = ["taskset", "-c", "0", sys.executable, "-m", "workers.cli", "extract", str(pdf)]
     cpu, start = children_cpu(), time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                   cwd=checkout)
+                   cwd=checkout, env=env)
     return time.perf_counter() - start, children_cpu() - cpu
 
 
@@ -78,16 +89,20 @@ def time_pdfminer_once(pdf: Path) -> Timing:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def best_times(pdf: Path, repeat: int, checkouts: list[Path]) -> tuple[list[Timing], Timing]:
+def best_times(
+    pdf: Path, repeat: int, checkouts: list[Path], env: dict[str, str]
+) -> tuple[list[Timing], Timing]:
     """Best of ``repeat`` for each (wall and CPU apart), the runs taking turns so that a
     busy spell on the machine slows all alike."""
     os.sched_setaffinity(0, {0})
     time_pdfminer_once(pdf)  # imports and first-use caches, not counted
+    for checkout in checkouts:
+        time_drr_once(pdf, checkout, env)  # the same for drr (and bytecode, if cached)
     drr: list[list[Timing]] = [[] for _ in checkouts]
     miner = []
     for _ in range(repeat):
         for runs, checkout in zip(drr, checkouts, strict=True):
-            runs.append(time_drr_once(pdf, checkout))
+            runs.append(time_drr_once(pdf, checkout, env))
         miner.append(time_pdfminer_once(pdf))
     return [best(runs) for runs in drr], best(miner)
 
@@ -100,13 +115,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--pdf", type=Path, help="another PDF (default: the 150-row register)")
+    parser.add_argument("--cached-bytecode", action="store_true",
+                        help="let drr keep its compiled modules between runs (see drr_env)")
     parser.add_argument("--baseline", type=Path, nargs="*", default=[],
                         help="other checkouts of drr to time in turn (e.g. a git archive of an"
                         " older commit)")
     args = parser.parse_args()
     pdf = args.pdf or register_pdf()
     checkouts = [ROOT, *args.baseline]
-    drr, miner = best_times(pdf, args.repeat, checkouts)
+    drr, miner = best_times(pdf, args.repeat, checkouts, drr_env(args.cached_bytecode))
     print(f"file: {pdf} ({pdf.stat().st_size:,} bytes)")
     print(f"best of {args.repeat:<3}                        wall s   CPU s   ratio (wall, CPU)")
     for checkout, (wall, cpu) in zip(checkouts, drr, strict=True):
