@@ -235,7 +235,7 @@ def _annotation(field: Indexed) -> Any:
 
 
 # The filters are ``workers.fields.FIELDS``, the page is ``_RecordPage``.
-RecordQuery: type[_RecordPage] = create_model(
+RecordQuery: type[_RecordPage] = create_model(  # type: ignore[call-overload]
     "RecordQuery",
     __base__=_RecordPage,
     **{f.name: (_annotation(f) | None, Field(None, description=f.description)) for f in FIELDS},
@@ -271,7 +271,7 @@ def _records_response(request: Request) -> Response:
     return Response(_page_body(page, next_cursor), media_type="application/json")
 
 
-def _record_query(request: Request) -> RecordQuery:
+def _record_query(request: Request) -> _RecordPage:
     try:
         return RecordQuery.model_validate(dict(request.query_params))
     except ValidationError as exc:

@@ -586,11 +586,11 @@ def find_table(sheet: Sheet, budget: int) -> tuple[Table | None, str]:
             table = with_content_columns(Table(sheet.name, number, match, body))
             return table, f"{_label(sheet.name)}: {table.match.profile.name}"
     rest = list(islice(rows, budget + 1))
-    table = infer_table(sheet.name, head + rest)
-    if table is not None:
-        if len(table.rows) > budget:
+    inferred = infer_table(sheet.name, head + rest)
+    if inferred is not None:
+        if len(inferred.rows) > budget:
             raise DocumentTooLarge(f"over the {budget:,}-row limit ({_label(sheet.name)})")
-        return table, f"{_label(sheet.name)}: {table.match.profile.name}"
+        return inferred, f"{_label(sheet.name)}: {inferred.match.profile.name}"
     return None, f"{_label(sheet.name)} {_describe_head(head)}"
 
 
@@ -910,7 +910,7 @@ def _lookup(index: JoinIndex, key: str) -> tuple[Row | None, str | None]:
         # count rows, not distinct keys: two statements printed without a version are one
         # key, and which of them is this version's cannot be told
         rows = list({id(r): r for r in agreement}.values())
-        versions = {key.version for r in rows if (key := reference_key(r.fields.reference))}
+        versions = {ref.version for r in rows if (ref := reference_key(r.fields.reference))}
         unversioned = " (they print no version)" if versions == {None} else ""
         wanted = (
             f"none of version {canonical.version}" if canonical.version

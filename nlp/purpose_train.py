@@ -859,7 +859,7 @@ def _review_lines(review: Review) -> list[str]:
 
 def _error_lines(oof_runs: np.ndarray, rows: Sequence[dict[str, Any]]) -> list[str]:
     """How many errors fall on statements the annotators found borderline."""
-    predicted = np.asarray(LABELS)[np.vstack(oof_runs).argmax(axis=1)]
+    predicted = np.asarray(LABELS)[np.vstack(list(oof_runs)).argmax(axis=1)]
     rows = list(rows) * len(oof_runs)
     wrong = [(row, p) for row, p in zip(rows, predicted) if p != row["label"]]
     borderline = sum(bool(row.get("uncertain")) or row.get("secondary") == p for row, p in wrong)

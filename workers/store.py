@@ -904,7 +904,8 @@ class Store:
                "printed": None, "field": field_name, "old_value": old, "new_value": new,
                "reviewer": reviewer, "token_id": token_id, "at": now(), "note": note or None}
         with self.writer.begin() as conn:
-            row["id"] = conn.execute(organisation_corrections.insert().values(row)).inserted_primary_key[0]
+            key = conn.execute(organisation_corrections.insert().values(row)).inserted_primary_key
+            row["id"] = key[0] if key else None
         return _org_correction(row)
 
     def correct_record_organisation(
@@ -1123,7 +1124,7 @@ def _edition_diff(
     already or has no layout."""
     from workers.diff import diff_editions, register_name
 
-    source = next((r["source"] for r in enriched if r.get("source")), {})
+    source: dict[str, Any] = next((r["source"] for r in enriched if r.get("source")), {})
     layout = source.get("layout")
     register = register_name(layout, source.get("filename") or "") if layout else None
     if not register or conn.scalar(sa.select(editions.c.sha256).where(editions.c.sha256 == sha)):
