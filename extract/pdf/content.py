@@ -24,9 +24,12 @@ from pdfminer.pdftypes import PDFStream
 from pdfminer.psexceptions import PSEOF
 from pdfminer.psparser import LIT, PSKeyword, literal_name
 
+# Each token with the white space and comments before it: one match per token, not two.
 _TOKEN = re.compile(
     rb"""
-    (?P<ws>[\x00\t\n\x0c\r ]+|%[^\r\n]*)
+    (?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*
+    (?:
+    (?P<end>\Z)
   | (?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])
   | (?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
   | (?P<str>\()
@@ -35,6 +38,7 @@ _TOKEN = re.compile(
   | (?P<aopen>\[) | (?P<aclose>\])
   | (?P<kw>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
   | (?P<junk>.)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -123,19 +127,19 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
         assert match is not None  # the "junk" branch matches any byte
         kind, pos = match.lastgroup, match.end()
         value: Any
-        if kind == "ws":
-            continue
+        if kind == "end":  # white space or a comment to the end
+            break
         if kind == "junk":
             raise Unknown(boundary)
         if kind == "num":
-            raw = match.group()
+            raw = match.group(kind)
             value = float(raw) if b"." in raw else int(raw)
         elif kind == "name":
-            value = _name(match.group())
+            value = _name(match.group(kind))
         elif kind == "str":
             value, pos = literal_string(data, pos)
         elif kind == "hex":
-            value = _hex(match.group())
+            value = _hex(match.group(kind))
         elif kind in ("aopen", "dopen"):
             stack.append([kind])
             continue
@@ -146,7 +150,7 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
             body = items[1:]
             value = body if items[0] == "aopen" else _dictionary(body)
         else:
-            word = match.group()
+            word = match.group(kind)
             if word in _CONSTANTS:
                 value = _CONSTANTS[word]
             elif stack:

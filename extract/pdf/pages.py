@@ -172,8 +172,13 @@ class GeometryDevice(PDFTextDevice):
                     adv = width * fontsize * scaling
                     ex = x * a + y * c + e  # utils.translate_matrix
                     fy = x * b + y * d + f
-                    x0, x1 = sorted((ex, ex + a * adv))
-                    y0, y1 = sorted((fy + d * descent, fy + d * (descent + fontsize)))
+                    # sorted() of two, without the call: swapped only when the second is less
+                    x0, x1 = ex, ex + a * adv
+                    if x1 < x0:
+                        x0, x1 = x1, x0
+                    y0, y1 = fy + d * descent, fy + d * (descent + fontsize)
+                    if y1 < y0:
+                        y0, y1 = y1, y0
                     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
                     if not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
                         hidden.append((x0, h - y1, x1, h - y0))
