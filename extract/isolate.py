@@ -16,6 +16,7 @@ failure a person can act on, one line, no traceback.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import math
 import os
 import pickle
@@ -39,15 +40,27 @@ def run_bounded(work: Callable[[], T], seconds: float, memory: int) -> T:
     ``memory`` bytes over this process's current address space."""
     deadline = time.monotonic() + seconds
     read_end, write_end = os.pipe()
+    # The child's collections skip every object it inherits (none is its garbage): they
+    # neither scan the parent's heap nor copy its pages by writing to object headers.
+    # The parent takes its objects back at once, so nothing of its own stays uncollected
+    # (the recipe of the gc.freeze documentation). A process that froze objects itself
+    # (a prefork server) keeps its own arrangement: its frozen objects are not thawed here.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         pid = os.fork()
     except OSError:  # no process to spare: the caller reports it as the OSError it is
+        if freeze:
+            gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
         raise
     if pid == 0:  # the child: never returns
         os.close(read_end)
         _child(work, write_end, seconds, memory)
+    if freeze:
+        gc.unfreeze()
     os.close(write_end)
     status: int | None = None
     try:
