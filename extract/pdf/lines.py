@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from extract.pdf.columns import column_of
+from extract.pdf.columns import columns_of
 from extract.pdf.geometry import Box, Char
 
 WORD_GAP = 0.2  # a gap wider than this many font sizes between letters is a word space
@@ -86,8 +86,8 @@ def split_overprint(group: list[Char]) -> list[list[Char]]:
 def chars_to_fragments(page: int, chars: Sequence[Char], edges: Sequence[float]) -> list[Fragment]:
     """Every column's printed lines on one page; characters outside the columns are dropped."""
     by_column: dict[int, list[Char]] = defaultdict(list)
-    for char in chars:
-        column = column_of((char.x0 + char.x1) / 2, edges)
+    columns = columns_of([(char.x0 + char.x1) / 2 for char in chars], edges)
+    for char, column in zip(chars, columns, strict=True):
         if column is not None:
             by_column[column].append(char)
     fragments = []
