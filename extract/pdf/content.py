@@ -150,7 +150,7 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
             body = items[1:]
             value = body if items[0] == "aopen" else _dictionary(body)
         else:
-            word = match.group(kind)
+            word = match.group("kw")
             if word in _CONSTANTS:
                 value = _CONSTANTS[word]
             elif stack:
