@@ -19,14 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api import changes, docs, errors, explorer, organisations, review
 from api.auth import READ_ROLES, authorize, requires
-from api.errors import ApiError
+from api.errors import ApiError, page_cursor
 from api.limits import BodyLimit, LimitedBody, UploadSlots
 from extract.detect import detect_format
 from workers.fields import FIELDS, Indexed
 from workers.hdruk import csv_text
 from workers.jobs import StrandRule, ThreadRunner, submit_files
 from workers.settings import Settings
-from workers.store import RecordFilter, Store, now, open_store, parse_seq, safe_filename
+from workers.store import RecordFilter, Store, now, open_store, safe_filename
 
 Enqueue = Callable[[str], Any]
 NDJSON = "application/x-ndjson"
@@ -266,7 +266,7 @@ def _records_response(request: Request) -> Response:
         # whole result is read before the first line can be written.
         body = csv_text(json.loads(body) for body in store.iter_records(query.where()))
         return Response(body, media_type=f"{CSV}; charset=utf-8")
-    page = store.page_records(query.where(), _cursor(query.cursor), query.limit)
+    page = store.page_records(query.where(), page_cursor(query.cursor), query.limit)
     next_cursor = str(page[-1][0]) if len(page) == query.limit else None
     return Response(_page_body(page, next_cursor), media_type="application/json")
 
@@ -291,17 +291,6 @@ def _record_parameters() -> list[dict[str, Any]]:
         }
         for name, field in schema["properties"].items()
     ]
-
-
-def _cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        return parse_seq(cursor)
-    except ValueError as exc:
-        raise ApiError(
-            400, "cursor: pass the next_cursor of the previous page as it was given"
-        ) from exc
 
 
 def _page_body(page: list[tuple[int, str]], next_cursor: str | None) -> str:

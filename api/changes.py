@@ -13,9 +13,8 @@ from fastapi import Depends, FastAPI, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import READ_ROLES, requires
-from api.errors import ApiError, answers
+from api.errors import ApiError, answers, page_cursor
 from workers.diff import agreement_key
-from workers.store import parse_seq
 
 PAGE = 500  # changes a page unless the reader asks for fewer or more
 MAX_PAGE = 1000
@@ -47,7 +46,7 @@ async def list_changes(
                                max_length=40),
 ) -> dict[str, Any]:
     store = request.app.state.store
-    after = _after(cursor)
+    after = page_cursor(cursor)
     try:
         found, last = await run_in_threadpool(store.changes_page, since, agreement, after, limit)
         # The reference as a register prints it (DARS-NIC-110660-G9W6M-v2.2, any case)
@@ -60,13 +59,3 @@ async def list_changes(
         raise ApiError(400, "since: give an ISO date (2026-12-01) or date and time") from exc
     return {"changes": found, "next_cursor": None if last is None else str(last)}
 
-
-def _after(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        return parse_seq(cursor)
-    except ValueError as exc:
-        raise ApiError(
-            400, "cursor: pass the next_cursor of the previous page as it was given"
-        ) from exc

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from extract.errors import DocumentTooLarge, DrrError, ExtractError, ModelError, UnreadableDocument
+from workers.store import parse_seq
 
 CODES = {
     400: "bad_request",
@@ -103,6 +104,19 @@ def page_answers() -> dict[int | str, dict[str, Any]]:
     schema = {"$ref": "#/components/schemas/ErrorBody"}
     return {500: {"description": MEANINGS[500],
                   "content": {"application/json": {"schema": schema}}}}
+
+
+def page_cursor(cursor: str | None) -> int:
+    """The seq a page's ``cursor`` parameter names (0 for the first page): a cursor this
+    store did not print is a 400 saying what to pass."""
+    if cursor is None:
+        return 0
+    try:
+        return parse_seq(cursor)
+    except ValueError as exc:
+        raise ApiError(
+            400, "cursor: pass the next_cursor of the previous page as it was given"
+        ) from exc
 
 
 def status_of(exc: DrrError) -> int:
