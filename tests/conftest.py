@@ -1,6 +1,8 @@
 """Shared pytest fixtures. The service fixtures (database, Redis, worker) live in
-``conftest_service.py``; other groups may add theirs beside it."""
+``conftest_service.py``, the browser in ``conftest_browser.py``; other groups may add theirs
+beside them."""
 
+from conftest_browser import browser  # noqa: F401
 from conftest_service import (  # noqa: F401
     broker,
     database_url,

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import test_review_browser
 from conftest_service import free_port, service_env, start_drr
 from test_explorer import SEARCHES, WORKBOOK, fill, folded, recipients, words_of
 from test_review import model_purpose
@@ -25,7 +24,6 @@ from test_store import processed, record
 from workers.store import Store, open_store
 
 pytestmark = pytest.mark.service
-browser = test_review_browser.browser  # the chromium fixture, shared
 
 
 @pytest.fixture(scope="module")

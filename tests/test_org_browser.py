@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from conftest_service import SAMPLE, free_port, service_env, start_drr
 from test_org_registry import sample_copy
-from test_review_browser import browser  # noqa: F401 - the fixture
 from test_store import processed
 
 from nlp.org_registry import load_registry
@@ -43,7 +42,7 @@ def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 
 def test_a_reviewer_links_a_records_organisation_to_the_registry(
-        browser: Any, server: dict[str, Any]) -> None:  # noqa: F811
+        browser: Any, server: dict[str, Any]) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.select import Select

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = (ROOT.parent / "shared/corpora-raw/nhs-digital-release-register-2021-02"
             / "1. releaseregister_20210201_20210228.xlsx")
 PDF = ROOT / "corpora/pdfs/hscic-ruled-notes.pdf"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SUMMARY = re.compile(
     r"^drr: \[1/1\] done: ([\d,]+) records, ([\d,]+) flagged for review, (\d+) failed"
     r"(?:; purposes: (.*))?$", re.MULTILINE)
@@ -121,24 +118,6 @@ def test_debug_page_refuses_a_page_out_of_range_and_a_non_pdf(
     assert not (tmp_path / "page.png").exists()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    assert not missing, f"{', '.join(missing)} missing: apt-get install -y chromium chromium-driver"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1200,1000"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _requests(driver: Any) -> list[str]:

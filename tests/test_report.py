@@ -14,7 +14,6 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,6 @@ from workers.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOK = (ROOT.parent / "shared/corpora-raw/nhs-digital-release-register-2021-02"
             / "1. releaseregister_20210201_20210228.xlsx")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
 def _printed(value: Any) -> str:
@@ -153,24 +150,6 @@ def test_a_company_list_of_datasets_cut_short_says_how_many_more(
     assert f"<td>{html.escape(listed)}</td>" in render_html(numbers)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    assert not missing, f"{', '.join(missing)} missing: apt-get install -y chromium chromium-driver"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1200,1000"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def requests_made(driver: Any) -> list[str]:
