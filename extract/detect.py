@@ -93,6 +93,17 @@ def _format_from_bytes(data: bytes) -> Format:
             "drr's own JSON Lines (enriched or extracted records), not a register document: "
             "give it to drr enrich, drr report or drr diff instead"
         )
+    if _looks_like_json_of(text, _RECORD_KEYS):
+        raise UnreadableDocument(
+            "drr's own records as JSON (a pretty-printed record or an array of them), not "
+            "a register document: give them as JSON Lines, one record a line, to drr "
+            "enrich, drr report or drr diff instead"
+        )
+    if _looks_like_json_of(text, _CHANGE_KEYS):
+        raise UnreadableDocument(
+            "drr diff's own output (changes between editions, one JSON object a line), "
+            "not a register document: GET /changes and drr report read changes, not extract"
+        )
     head = text.lstrip().lower()
     if head.startswith(("<!doctype html", "<html")) or "<body" in head[:4096]:
         return "html"
@@ -114,6 +125,22 @@ def _looks_like_records(text: str) -> bool:
     return first.startswith("{") and '"fields"' in first and (
         '"source"' in first or '"record_id"' in first
     )
+
+
+# Keys of drr's own output, each quoted as JSON prints it: a record (``record_id``,
+# ``source``, ``fields``), a change of ``drr diff`` (``change``, ``agreement``, ``fields``).
+_RECORD_KEYS = ('"record_id"', '"fields"', '"source"')
+_CHANGE_KEYS = ('"change"', '"agreement"', '"fields"')
+
+
+def _looks_like_json_of(text: str, keys: tuple[str, ...]) -> bool:
+    """JSON (an object, or an array of them, indented or not) whose first object has all
+    of ``keys`` among its first 4,096 characters. A register is never JSON; looked for,
+    not parsed, as a first record may be longer than the sample."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("["):
+        head = head[1:].lstrip(" \t\r\n")
+    return head.startswith("{") and all(key in head[:4096] for key in keys)
 
 
 def _zip_format(data: bytes) -> Format:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,57 @@ def test_a_header_only_csv_export_fails_for_its_missing_rows_not_its_layout(name
     with pytest.raises(ExtractError, match="found the register header .* but no data rows") as e:
         read_document(header, name)
     assert not isinstance(e.value, UnknownLayout)
+
+
+# --- drr's own output ----------------------------------------------------------------------
+
+
+def _drr_outputs() -> dict[str, bytes]:
+    """drr's records of the PHE sample written as people pass JSON around (indented, an
+    array), and ``drr diff`` output between it and the same register one agreement short."""
+    from extract import Limits
+    from workers.diff import diff_editions
+    from workers.io import dumps
+    from workers.pipeline import extract_records
+
+    records = extract_records(PHE_CSV.read_bytes(), PHE_CSV.name, Limits())[1]
+    changes = diff_editions(records, records[1:])
+    assert changes and changes[0]["change"] == "removed"
+    return {
+        "pretty": json.dumps(records[0], indent=2, ensure_ascii=False).encode(),
+        "array": json.dumps(records, indent=1).encode(),
+        "array-compact": ("[" + ",".join(dumps(r) for r in records) + "]").encode(),
+        "diff": "".join(dumps(c) + "\n" for c in changes).encode(),
+    }
+
+
+@pytest.mark.parametrize("kind", ["pretty", "array", "array-compact", "diff"])
+def test_drrs_own_json_is_named_not_read_as_plain_text(kind, tmp_path, capsys):
+    from workers.cli import main
+
+    data = _drr_outputs()[kind]
+    path = tmp_path / f"out.{'jsonl' if kind == 'diff' else 'json'}"
+    path.write_bytes(data)
+    with pytest.raises(ExtractError) as refused:
+        read_document(data, path.name)
+    said = str(refused.value)
+    if kind == "diff":
+        assert said.startswith("drr diff's own output (changes between editions")
+    else:
+        assert said.startswith("drr's own records as JSON") and "JSON Lines" in said
+    assert "neither" not in said
+    assert main(["extract", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and said in captured.err
+
+
+def test_a_register_csv_quoting_json_is_still_a_register():
+    """A register whose cells hold JSON-like text is read, not refused: only a document
+    that is JSON from its first character is drr's output."""
+    text = PHE_CSV.read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    quoted = header + "\n" + rest.replace("Cancer", '{"fields": "record_id source"} Cancer', 1)
+    assert quoted != text
+    assert detect_format(quoted.encode(), "register.csv") == "csv"
+    assert len(fields_of(quoted.encode(), "register.csv")) == len(fields_of(PHE_CSV.read_bytes(),
+                                                                            PHE_CSV.name))
