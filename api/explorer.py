@@ -13,6 +13,12 @@ cannot send a bearer header from a link, so the sign-in form keeps the token in 
 HttpOnly, SameSite=Strict cookie; the pages only read.
 
 The filters are ``workers.fields.FIELDS``, validated by the API's own ``RecordQuery``.
+
+Counts, lists and search read each register's current editions only
+(``RecordFilter.latest``): a snapshot register's earlier editions list its agreements
+again and would count them twice. ``GET /records`` still serves every stored record.
+An agreement page shows its current rows, or, for an agreement no current edition lists
+(removed), the rows of the editions that did, with its changes across editions.
 """
 
 from __future__ import annotations
@@ -167,7 +173,7 @@ def search_page(request: Request) -> Response:
         said = (errors.describe(exc.errors()) if isinstance(exc, ValidationError)
                 else "after: pass the link's value as it was given")
         return render(request, "search.html", 422, **_search_context(request, given, said))
-    where = query.where()
+    where = query.where().latest()
     store: Store = request.app.state.store
     page = store.explore_page(where, after, PAGE_SIZE)
     rows = [row_view(json.loads(body)) for _, body in page]
@@ -196,10 +202,19 @@ def _search_context(request: Request, given: dict[str, str], error: str) -> dict
         "options": {
             "sector": [(s, label_of(s)) for s in SECTORS],
             "purpose": [(p, p) for p in LABELS],
-            **{kind: [(v, f"{v} ({n:,})") for v, n in store.term_counts(kind, limit=OPTIONS)]
+            **{kind: choices(store, kind, RecordFilter(latest_only=True), OPTIONS)
                for kind in ("dataset", "legal_basis", "approval")},
         },
     }
+
+
+def choices(store: Store, kind: str, where: RecordFilter, limit: int) -> list[tuple[str, str]]:
+    """A term field's commonest values as (stored value, label): the label is the value as
+    the registers print it most often, with how many rows hold it; the stored value is
+    folded (what the filter compares), which a reader should not have to read."""
+    counts = store.term_counts(kind, where, limit=limit)
+    printed = store.printed_forms(kind, [v for v, _ in counts])
+    return [(v, f"{printed[v]} ({n:,})") for v, n in counts]
 
 
 def _purpose_counts(store: Store, where: RecordFilter) -> list[tuple[str | None, int]]:
@@ -245,7 +260,7 @@ def organisation_page(name: str, request: Request) -> Response:
     if (refused := denied(request)) is not None:
         return refused
     store: Store = request.app.state.store
-    where = RecordFilter(organisation=name)
+    where = RecordFilter(organisation=name, latest_only=True)
     purposes = _purpose_counts(store, where)
     total = sum(n for _, n in purposes)
     if not total:
@@ -263,9 +278,17 @@ def organisation_page(name: str, request: Request) -> Response:
         years=years,
         year_max=max((n for _, n in years), default=1),
         purposes=purposes,
-        datasets=store.term_counts("dataset", where, limit=30),
+        datasets=_printed_counts(store, "dataset", where, 30),
         search="/explore?" + urlencode({"organisation": name}),
     )
+
+
+def _printed_counts(store: Store, kind: str, where: RecordFilter,
+                    limit: int) -> list[tuple[str, str, int]]:
+    """(stored value, as printed, count) of a term field's commonest values."""
+    counts = store.term_counts(kind, where, limit=limit)
+    printed = store.printed_forms(kind, [v for v, _ in counts])
+    return [(v, printed[v], n) for v, n in counts]
 
 
 # one agreement, one record
@@ -275,9 +298,9 @@ def agreement_page(key: str, request: Request) -> Response:
     if (refused := denied(request)) is not None:
         return refused
     store: Store = request.app.state.store
-    page = store.page_records(RecordFilter(agreement=key), 0, AGREEMENT_ROWS)
+    page = _agreement_rows(store, key)
     if not page and agreement_key(key) != key:  # the reference as printed, prefix and version
-        page = store.page_records(RecordFilter(agreement=agreement_key(key)), 0, AGREEMENT_ROWS)
+        page = _agreement_rows(store, agreement_key(key))
     if not page:
         return problem(request, 404, f"no agreement {key!r}")
     records = [json.loads(body) for _, body in page]
@@ -287,6 +310,14 @@ def agreement_page(key: str, request: Request) -> Response:
                   shared=shared, varying=varying, rows=[row_view(r) for r in records],
                   releases=[release_view(r, varying) for r in records],
                   changes=_changes(store, agreement), truncated=len(page) == AGREEMENT_ROWS)
+
+
+def _agreement_rows(store: Store, key: str) -> list[tuple[int, str]]:
+    """An agreement's rows in its register's current editions; for one they no longer list
+    (removed from a snapshot register), its rows in the editions that listed it."""
+    where = RecordFilter(agreement=key)
+    return (store.page_records(where.latest(), 0, AGREEMENT_ROWS)
+            or store.page_records(where, 0, AGREEMENT_ROWS))
 
 
 def record_page(record_id: str, request: Request) -> Response:

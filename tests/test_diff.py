@@ -10,7 +10,9 @@ NHS Digital 2021 workbook, whose agreements span many rows and two sheets.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ from api.app import create_app
 from extract import Limits
 from workers.cli import main
 from workers.diff import agreement_key, diff_editions, register_name, typographic_form
+from workers.fields import RecordFilter
 from workers.pipeline import extract_records
 from workers.settings import Settings
 from workers.store import Store
@@ -247,15 +250,21 @@ def test_get_changes_a_page_at_a_time(store: Store, stored: dict[str, Any]) -> N
 
 
 def test_report_from_the_store_says_what_changed_since_the_last_edition(
-    store: Store, stored: dict[str, Any], database_url: str, tmp_path: Path,
+    store: Store, editions: dict[str, Any], stored: dict[str, Any], database_url: str,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DRR_DATABASE_URL", database_url)
     out = tmp_path / "report.md"
     assert main(["report", "--from-store", "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    # Both editions' records are in the store; the changes are the latest edition's.
-    assert f"- releases (register rows): {store.record_count():,}" in text
+    # Both editions' records are in the store; derived editions are snapshots, so the
+    # figures are the latest edition's rows, counted here from its file, and its changes.
+    rows = _csv_rows(editions["dir"] / "new.csv")
+    assert store.record_count() > len(rows)
+    assert f"- releases (register rows): {len(rows):,}" in text
+    agreements = {agreement_key(r["ODRReference"]) for r in rows}  # tested above
+    assert f"- agreements: {len(agreements):,}" in text
     assert "5 agreements added, 5 removed, 10 amended." in text
     assert "written to" in capsys.readouterr().err
 
@@ -306,3 +315,97 @@ def test_a_document_of_another_name_in_the_same_layout_is_another_register(
     _finish(store, "trust-extract.csv", data, other)
     assert store.changes() == []
     assert len({edition["register"] for edition in store.editions()}) == 2
+
+
+# editions counted once: snapshot and period registers
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    """A register CSV's data rows as the csv module reads them: the independent count."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    return [r for r in csv.DictReader(io.StringIO(text)) if any((v or "").strip()
+                                                               for v in r.values())]
+
+
+def test_a_derived_edition_is_a_snapshot_that_supersedes_the_one_before(
+    store: Store, stored: dict[str, Any]
+) -> None:
+    kept = {e["sha256"]: e for e in store.editions()}
+    assert kept[stored["old"]]["kind"] is None  # the register's first edition
+    assert kept[stored["new"]]["kind"] == "snapshot"
+    assert kept[stored["old"]]["superseded_by"] == stored["new"]
+    assert kept[stored["new"]]["superseded_by"] is None
+
+
+def test_the_explorer_counts_a_snapshot_registers_latest_edition_only(
+    store: Store, editions: dict[str, Any], stored: dict[str, Any]
+) -> None:
+    import lxml.html
+
+    rows = _csv_rows(editions["dir"] / "new.csv")
+    removed = [c for c in store.changes() if c["change"] == "removed"]
+    kept = next(c for c in store.changes() if c["change"] == "amended")
+    its_rows = [r for r in rows if agreement_key(r["ODRReference"]) == kept["agreement"]]
+    with TestClient(create_app(Settings(public_read=True), store, lambda job: None)) as http:
+        tree = lxml.html.fromstring(http.get("/explore").text)
+        assert tree.xpath("string(//h2[@id='found'])") == f"{len(rows):,} release rows found"
+        # /records stays every stored record, both editions.
+        every = http.get("/records", params={"limit": 1000}).json()["records"]
+        assert len(every) == store.record_count() == len(rows) + len(
+            _csv_rows(editions["dir"] / "old.csv"))
+        # A removed agreement is not found, but its page still shows its rows and removal.
+        gone = removed[0]["agreement"]
+        found = lxml.html.fromstring(http.get("/explore", params={"agreement": gone}).text)
+        assert found.xpath("string(//h2[@id='found'])") == "0 release rows found"
+        its_page = lxml.html.fromstring(http.get(f"/explore/agreements/{gone}").text)
+        assert its_page.xpath("//tr/@data-record-id")
+        assert "removed" in its_page.xpath("string(//h2[@id='changes']/following::table[1])")
+        # An agreement in both editions: its rows once, as the latest edition prints them.
+        its_page = lxml.html.fromstring(http.get(f"/explore/agreements/{kept['agreement']}").text)
+        assert len(its_page.xpath("//tr/@data-record-id")) == len(its_rows) > 0
+
+
+PHE_YEARS = ROOT.parent / "shared/corpora-raw/phe-data-release-register-2014-2018"
+
+
+def test_phes_yearly_csvs_are_periods_and_every_edition_counts(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PHE14-15.csv and PHE15-16.csv are one register (one layout, one file-name family)
+    whose files list different releases (one agreement in common): both are counted."""
+    shas = []
+    for name in ("PHE14-15.csv", "PHE15-16.csv"):
+        data = (PHE_YEARS / name).read_bytes()
+        shas.append(_finish(store, name, data, extract_records(data, name, Limits())[1]))
+    kept = {e["sha256"]: e for e in store.editions()}
+    assert kept[shas[1]]["kind"] == "period" and kept[shas[1]]["previous_sha256"] == shas[0]
+    assert {e["superseded_by"] for e in kept.values()} == {None}
+    both = sum(len(_csv_rows(PHE_YEARS / n)) for n in ("PHE14-15.csv", "PHE15-16.csv"))
+    monkeypatch.setenv("DRR_DATABASE_URL", database_url)
+    out = tmp_path / "report.md"
+    assert main(["report", "--from-store", "-o", str(out)]) == 0
+    assert f"- releases (register rows): {both:,}" in out.read_text(encoding="utf-8")
+
+
+def test_the_migration_decides_the_kind_of_editions_stored_before_it(
+    store: Store, database_url: str, stored: dict[str, Any]
+) -> None:
+    """0008 on a store whose editions have no kind: found from their stored records."""
+    from alembic import command
+
+    from workers.store import alembic_config, open_store
+
+    config = alembic_config()
+    with store.writer.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    store.dispose()
+    again = open_store(database_url)
+    try:
+        kept = {e["sha256"]: e for e in again.editions()}
+        assert (kept[stored["new"]]["kind"], kept[stored["old"]]["superseded_by"]) == (
+            "snapshot", stored["new"])
+        assert again.count_records(RecordFilter(latest_only=True)) == again.record_count(
+            stored["new"])
+    finally:
+        again.dispose()

@@ -110,6 +110,16 @@ def _agreement(record: Record) -> Iterator[str | None]:
     yield agreement_of(record)
 
 
+# Agreement numbers (the NIC scheme) name the agreement itself, not an approval it cites;
+# so does a row's own reference of any scheme: left out, as ``workers.report`` does.
+_NOT_APPROVALS = frozenset({"NIC"})
+
+
+def _approvals(record: Record) -> Iterator[str | None]:
+    return (_name(a) for a in _entities(record, "approval_references")
+            if a.get("scheme") not in _NOT_APPROVALS and a.get("field") != "reference")
+
+
 FIELDS: tuple[Indexed, ...] = (
     Indexed("q", "text", "words of the purpose or title (full-text, all words, stemmed)"),
     Indexed("organisation", "term", "the recipient, as printed or canonical, any case",
@@ -125,7 +135,7 @@ FIELDS: tuple[Indexed, ...] = (
     Indexed("legal_basis", "term", "the legal basis as printed, any case and spacing",
             values_of=_legal_basis),
     Indexed("approval", "term", "canonical approval reference",
-            values_of=_named("approval_references")),
+            values_of=_approvals),
     Indexed("commercial", "term", "the register's own commercial flag", type=bool,
             values_of=_commercial),
     Indexed("agreement", "term", "the agreement's reference, without prefix or version",
@@ -143,13 +153,22 @@ TERM_KINDS = tuple(f.name for f in FIELDS if f.kind == "term")
 
 class RecordFilter:
     """Values for some of ``FIELDS`` (AND): ``RecordFilter(purpose="research", sector=...)``.
-    Terms are held in their stored form; booleans and dates as the store compares them."""
+    Terms are held in their stored form; booleans and dates as the store compares them.
+    ``latest_only``: leave out the records of a snapshot register's earlier editions (each
+    edition lists the whole register, so they would count its rows again)."""
 
-    def __init__(self, **given: Any) -> None:
+    def __init__(self, *, latest_only: bool = False, **given: Any) -> None:
         unknown = sorted(set(given) - set(BY_NAME))
         if unknown:
             raise TypeError(f"no indexed field {', '.join(unknown)}: one of {', '.join(BY_NAME)}")
         self.given = {k: _stored(BY_NAME[k], v) for k, v in given.items() if v is not None}
+        self.latest_only = latest_only
+
+    def latest(self) -> RecordFilter:
+        """The same filter over the records of each register's current editions only."""
+        copy = RecordFilter()
+        copy.given, copy.latest_only = dict(self.given), True
+        return copy
 
     @property
     def terms(self) -> dict[str, str]:
@@ -161,7 +180,8 @@ class RecordFilter:
         raise AttributeError(name)
 
     def __repr__(self) -> str:
-        return f"RecordFilter({', '.join(f'{k}={v!r}' for k, v in self.given.items())})"
+        given = [f"{k}={v!r}" for k, v in self.given.items()]
+        return f"RecordFilter({', '.join(given + ['latest_only=True'] * self.latest_only)})"
 
 
 def _stored(field: Indexed, value: Any) -> Any:
@@ -174,14 +194,22 @@ def _stored(field: Indexed, value: Any) -> Any:
 
 def record_terms(record: Record) -> Iterator[tuple[str, str]]:
     """(kind, stored value) of every term field of a record, each pair once, sorted."""
-    pairs = {
-        (field.name, term(value))
-        for field in FIELDS
-        if field.kind == "term" and field.values_of is not None
-        for value in field.values_of(record)
-        if value and term(value)
-    }
-    return iter(sorted(pairs))
+    return ((kind, value) for kind, value, _ in printed_terms(record))
+
+
+def printed_terms(record: Record) -> Iterator[tuple[str, str, str]]:
+    """(kind, stored value, printed value) of every term field of a record, each (kind,
+    value) once, sorted; the printed value is the first the record gives (spacing
+    collapsed), what a list of choices shows."""
+    found: dict[tuple[str, str], str] = {}
+    for field in FIELDS:
+        if field.kind != "term" or field.values_of is None:
+            continue
+        for value in field.values_of(record):
+            if value and term(value):
+                found.setdefault((field.name, term(value)),
+                                 " ".join(value.split())[:TERM_MAX])
+    return ((kind, value, found[kind, value]) for kind, value in sorted(found))
 
 
 def column_values(record: Record) -> dict[str, Any]:
@@ -222,6 +250,25 @@ def agreement_of(record: Record) -> str | None:
     if not isinstance(reference, str) or not reference.strip():
         return None
     return agreement_key(reference) or None
+
+
+# editions
+
+# A new edition that repeats at least this share of its register's previous edition's
+# agreements lists the whole register again (a snapshot: PHE's register, the HSCIC
+# quarterly editions, the editions ``corpora/tools/derive_editions.py`` derives, which
+# repeat all but the few removed); one that repeats fewer lists a period's releases (NHS
+# Digital's monthly files; PHE's yearly CSVs repeat 1.5%, 10.5% and 9.8% of the year
+# before: an agreement released again the next year). Half is far from both.
+SNAPSHOT_SHARE = 0.5
+
+
+def edition_kind(previous: set[str], agreements: set[str]) -> str | None:
+    """"snapshot" or "period" for a new edition of a register, by the share of the
+    previous edition's agreements it repeats; None when the previous names none."""
+    if not previous:
+        return None
+    return "snapshot" if len(previous & agreements) >= SNAPSHOT_SHARE * len(previous) else "period"
 
 
 # dates

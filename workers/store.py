@@ -147,6 +147,8 @@ record_terms = sa.Table(
     sa.Column("kind", sa.String(16), primary_key=True),
     sa.Column("value", sa.String(500), primary_key=True),
     sa.Column("record_id", sa.String(64), primary_key=True),
+    # The value as the record prints it (0008): a list of choices shows the commonest.
+    sa.Column("printed", sa.String(500)),
     sa.Index("ix_record_terms_record", "record_id"),
 )
 
@@ -193,6 +195,12 @@ editions = sa.Table(
     sa.Column("previous_sha256", sa.String(64)),
     sa.Column("change_count", sa.Integer, nullable=False),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    # 0008: "snapshot" (it lists the whole register again) or "period" (one period's
+    # releases), by ``workers.fields.edition_kind``; None for a register's first edition.
+    # A snapshot supersedes the register's earlier editions: ``superseded_by`` names it,
+    # and the explorer and ``report --from-store`` leave their records out.
+    sa.Column("kind", sa.String(16)),
+    sa.Column("superseded_by", sa.String(64)),
     sa.Index("ix_editions_register", "register", "recorded_at"),
 )
 
@@ -670,11 +678,29 @@ class Store:
             .order_by(count.desc(), record_terms.c.value)
             .limit(limit)
         )
-        if where is not None and where.given:
+        if where is not None and (where.given or where.latest_only):
             chosen = _figures(sa.select(records.c.record_id), where)
             query = query.where(record_terms.c.record_id.in_(chosen))
         with self.reader.begin() as conn:
             return [(row[0], int(row[1])) for row in conn.execute(query)]
+
+    def printed_forms(self, kind: str, values: Sequence[str]) -> dict[str, str]:
+        """The commonest printed form of each stored (folded) value of one term field, by
+        how many records print it so, then alphabetically; a value no record prints
+        (stored before 0008 kept printed forms) is its own."""
+        count = sa.func.count()
+        query = (
+            sa.select(record_terms.c.value, record_terms.c.printed, count)
+            .where(record_terms.c.kind == kind, record_terms.c.value.in_(list(values)),
+                   record_terms.c.printed.is_not(None))
+            .group_by(record_terms.c.value, record_terms.c.printed)
+        )
+        best: dict[str, tuple[int, str]] = {}
+        with self.reader.begin() as conn:
+            for value, printed, n in conn.execute(query):
+                if value not in best or (-n, printed) < (-best[value][0], best[value][1]):
+                    best[value] = (int(n), printed)
+        return {v: best[v][1] if v in best else v for v in values}
 
     # review
 
@@ -1114,6 +1140,7 @@ class EditionDiff:
     register: str
     previous: str | None
     found: list[dict[str, Any]]
+    kind: str | None = None  # workers.fields.edition_kind of it against ``previous``
 
 
 def _edition_diff(
@@ -1130,8 +1157,15 @@ def _edition_diff(
     if not register or conn.scalar(sa.select(editions.c.sha256).where(editions.c.sha256 == sha)):
         return None
     previous = _latest_edition(conn, register)
-    found = diff_editions(_stored_records(conn, previous), enriched) if previous else []
-    return EditionDiff(register, previous, found)
+    if not previous:
+        return EditionDiff(register, None, [])
+    before = list(_stored_records(conn, previous))
+    kind = indexed.edition_kind(_agreements(before), _agreements(enriched))
+    return EditionDiff(register, previous, diff_editions(before, enriched), kind)
+
+
+def _agreements(rows: Sequence[dict[str, Any]]) -> set[str]:
+    return {a for a in map(indexed.agreement_of, rows) if a}
 
 
 def _latest_edition(conn: Connection, register: str) -> str | None:
@@ -1162,8 +1196,13 @@ def _record_edition(
     at = now()
     conn.execute(editions.insert().values(
         sha256=sha, register=planned.register, previous_sha256=planned.previous,
-        change_count=len(planned.found), recorded_at=at,
+        change_count=len(planned.found), recorded_at=at, kind=planned.kind,
     ))
+    if planned.kind == "snapshot":  # it lists the whole register: the earlier ones go
+        conn.execute(editions.update().where(
+            editions.c.register == planned.register, editions.c.sha256 != sha,
+            editions.c.superseded_by.is_(None),
+        ).values(superseded_by=sha))
     rows = [
         {"edition_sha256": sha, "previous_sha256": planned.previous,
          "register": planned.register, "change": c["change"], "agreement": c["agreement"][:500],
@@ -1310,6 +1349,10 @@ def _conditions(where: RecordFilter, scan: bool = False) -> list[sa.ColumnElemen
     if _has_nul(*(v for v in where.given.values() if isinstance(v, str))):
         return [sa.false()]
     conditions: list[sa.ColumnElement[bool]] = []
+    if where.latest_only:
+        superseded = sa.select(editions.c.sha256).where(editions.c.superseded_by.is_not(None))
+        document = _Unindexed(records.c.document_sha256) if scan else records.c.document_sha256
+        conditions.append(document.not_in(superseded))
     for name, value in where.given.items():
         field = indexed.BY_NAME[name]
         if field.kind == "term":
@@ -1451,8 +1494,8 @@ def _record_row(sha: str, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _record_terms(record: dict[str, Any]) -> Iterator[dict[str, str]]:
-    for kind, value in indexed.record_terms(record):
-        yield {"kind": kind, "value": value, "record_id": record["record_id"]}
+    for kind, value, printed in indexed.printed_terms(record):
+        yield {"kind": kind, "value": value, "record_id": record["record_id"], "printed": printed}
 
 
 # engines and migrations

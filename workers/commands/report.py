@@ -96,7 +96,8 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _from_store(settings: Settings) -> dict[str, Any]:
-    """The figures of every stored record and of each register's latest edition's changes.
+    """The figures of the stored records (a snapshot register's latest edition only) and of
+    each register's latest edition's changes.
     Records are read one at a time: a stored body with its entities runs to tens of
     kilobytes, and the figures keep a few fields of each."""
     from workers.report import figures
@@ -108,8 +109,9 @@ def _from_store(settings: Settings) -> dict[str, Any]:
         for edition in store.editions():  # newest first
             latest.setdefault(edition["register"], edition["sha256"])
         changes = [c for c in store.changes() if c["edition"] in latest.values()]
-        return figures((json.loads(body) for body in store.iter_records(RecordFilter())),
-                       changes)
+        # A snapshot register's earlier editions list its rows again: its latest only.
+        current = store.iter_records(RecordFilter(latest_only=True))
+        return figures((json.loads(body) for body in current), changes)
     finally:
         store.dispose()
 
