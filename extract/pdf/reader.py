@@ -229,7 +229,11 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         ids = match.fields[anchor] in ("row_id", "reference")  # the anchor holds codes
         odd = bool(bands) and ids and odd_id(shapes, page, bands[0], anchor)
         joined = joined or (odd and bool(rows) and bool(rows[-1].bands))
-        shapes.update(band_shape(page, b, anchor) for b in bands[1 if joined else 0 :])
+        # a page's last id may be the first part of one a page break cut ('FILE01' /
+        # '11698'): its shape is no evidence of the ids' shape until the page after
+        shapes.update(
+            band_shape(page, b, anchor) for b in bands[1 if joined else 0 : -1 if more else None]
+        )
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row - joined))
         next_row += len(bands) - joined
