@@ -177,6 +177,7 @@ EXACT = [
     "latex/tex-nhsd-grid-noid",  # grid without row ids, a header band on every page
     "latex/tex-purposes-none-portrait",  # a header's wrapped rest repeated on every page
     "reportlab/rl-purposes-horizontal",  # rules between rows only
+    "latex/tex-hscic-grid",  # a grid with no rule at a page's foot: its last row is whole
 ]
 
 

@@ -507,6 +507,8 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
         if page.ruled:
             x0, x1 = page.edges[column], page.edges[column + 1]
             own = ruled_cells(rows, column, x0, x1, page.geometry.rulings, fragments)
+            if own and own[-1].open_below and not foot_ruled(page, rows):
+                own[-1] = replace(own[-1], open_below=False)  # no page-foot rule at all
             span = continued_rows(table, page, rows) if own and cells else None
             merging = table.match.fields[column] in MERGING_FIELDS
             if span and own[0].rows == span and (len(span) > 1 or merging):
@@ -573,6 +575,24 @@ def broken_row_parts(
 def is_rest(page: PageTable, band: Band, anchor: int) -> bool:
     """Whether a band is the rest of a row begun overleaf: text, and no anchor cell."""
     return not has_text(page, band, anchor) and has_text(page, band)
+
+
+def foot_ruled(page: PageTable, rows: PageRows) -> bool:
+    """Whether any column of a ruled page has a rule under its last row.
+
+    A cell with no rule below it at a page's foot is cut by the break where the other
+    columns close their rows (a merged cell going on overleaf); where no column does
+    (LaTeX's longtable draws no rule at a page's foot), it says nothing of the kind.
+    """
+    if not rows.bands:
+        return False
+    last = rows.bands[-1]
+    middle = (last.top + last.bottom) / 2
+    for column in range(len(page.edges) - 1):
+        ys = rules_across(page.geometry.rulings, page.edges[column], page.edges[column + 1])
+        if ys and ys[-1] > middle:
+            return True
+    return False
 
 
 def continued_rows(table: Table, page: PageTable, rows: PageRows) -> list[int] | None:
