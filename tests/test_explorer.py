@@ -269,6 +269,53 @@ def test_filters_combine_on_the_search_page(loaded: dict[str, Any]) -> None:
     assert tree.xpath("//select[@name='sector']/option[@selected]/@value") == ["commercial"]
 
 
+def _commonest_printed(pairs: list[tuple[str, str]]) -> dict[str, tuple[str, int]]:
+    """folded value -> (its commonest printed form, ties alphabetical; rows holding it),
+    from (record id, printed value) pairs in the record's order, each value once per
+    record, both cut as the store's column cuts them (500 characters)."""
+    first: dict[tuple[str, str], str] = {}  # a record's first printed form of a value
+    for record_id, value in pairs:
+        first.setdefault((record_id, folded(value)[:500]), " ".join(value.split())[:500])
+    rows = Counter(value for _, value in first)
+    forms = Counter((value, form) for (_, value), form in first.items())
+    best: dict[str, str] = {}
+    for (value, form), _ in sorted(forms.items(), key=lambda x: (-x[1], x[0][1])):
+        best.setdefault(value, form)
+    return {v: (best[v], n) for v, n in rows.items()}
+
+
+def test_the_filter_lists_show_values_as_printed_without_rows_own_references(
+    loaded: dict[str, Any],
+) -> None:
+    records, http = loaded["records"], loaded["http"]
+    tree = page(http.get("/explore"))
+
+    def offered(name: str) -> list[tuple[str, str]]:
+        return [(o.get("value"), " ".join(o.text_content().split()))
+                for o in tree.xpath(f"//select[@name='{name}']/option[@value!='']")]
+
+    own = {folded(a["canonical"]) for r in records for a in r["entities"]["approval_references"]
+           if a["field"] == "reference" or a["scheme"] == "NIC"}
+    cited = [(r["record_id"], a["canonical"]) for r in records
+             for a in r["entities"]["approval_references"]
+             if a["field"] != "reference" and a["scheme"] != "NIC"]
+    bases = [(r["record_id"], r["fields"]["legal_basis"]) for r in records
+             if (r["fields"]["legal_basis"] or "").strip()]
+    datasets = [(r["record_id"], d["canonical"]) for r in records
+                for d in r["entities"]["datasets"] if d["canonical"]]
+    for name, pairs in (("approval", cited), ("legal_basis", bases), ("dataset", datasets)):
+        expected = _commonest_printed(pairs)
+        shown = offered(name)
+        assert shown and len(shown) == min(len(expected), 100), name
+        for value, label in shown:
+            form, n = expected[value]
+            assert label == f"{form} ({n:,})", (name, value)
+        counts = [expected[v][1] for v, _ in shown]
+        assert counts == sorted(counts, reverse=True), name
+        assert any(label != label.lower() for _, label in shown), name
+    assert own and not own & {v for v, _ in offered("approval")}
+
+
 def test_the_organisation_page_figures_are_the_records(loaded: dict[str, Any]) -> None:
     records, http = loaded["records"], loaded["http"]
     name = "NHS Stockport CCG"
@@ -280,6 +327,15 @@ def test_the_organisation_page_figures_are_the_records(loaded: dict[str, Any]) -
     assert text_of(tree, "//li[@id='total']") == [f"{len(mine)}release rows"]
     datasets = Counter(folded(d["canonical"]) for r in mine
                        for d in {d["canonical"]: d for d in r["entities"]["datasets"]}.values())
+    # Shown as printed: the commonest printed form of each folded value, not lower case.
+    forms = Counter((folded(d["canonical"]), " ".join(d["canonical"].split())) for r in mine
+                    for d in {folded(d["canonical"]): d
+                              for d in r["entities"]["datasets"]}.values())
+    printed = {}
+    for (value, form), n in sorted(forms.items(), key=lambda x: (-x[1], x[0][1])):
+        printed.setdefault(value, form)
+    datasets = Counter({printed[v]: n for v, n in datasets.items()})
+    assert any(name != name.lower() for name in datasets)
     shown = {row[0]: int(row[1]) for row in (
         text_of(tr, "./td") for tr in tree.xpath("//h2[.='Datasets']/following-sibling::table[1]"
                                                   "/tbody/tr"))}
