@@ -300,3 +300,19 @@ def test_an_id_stacked_in_two_lines_and_cut_by_a_page_break_is_one_row():
     want = squashed_fields(golden[39]["fields"])
     assert squashed_fields(cut.fields.model_dump())["data_type"] == want["data_type"]
     assert squashed_fields(cut.fields.model_dump())["frequency"] == want["frequency"]
+
+
+def test_a_centred_merged_cell_cut_by_a_page_break_takes_the_blank_rows_overleaf():
+    # Writer, horizontal rules, text centred: 'Southampton City Council' and its release
+    # printed in the part before the break; row 9 overleaf, above the column's first rule,
+    # blank. It is the rest of that cell, not a row without an organisation.
+    name = "writer/wri-nhsd-horizontal-band"
+    golden = [json.loads(x) for x in (PRODUCERS / f"{name}.golden.jsonl").read_text().splitlines()]
+    got = producer_rows(name)
+    for k in (9, 29, 30):
+        fields = squashed_fields(got[k].fields.model_dump())
+        want = squashed_fields(golden[k]["fields"])
+        assert (fields["organisation"], fields["reference"]) == (
+            want["organisation"],
+            want["reference"],
+        ), f"row {k}"

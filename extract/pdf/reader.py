@@ -522,6 +522,8 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
             # merged cell as well: only drawn rules say where a column's cells part
             rules = rules_across(drawn, x0, x1) if rows_ruled(page, rows) else []
             merging = table.match.fields[column] in MERGING_FIELDS
+            if merging and cells:
+                cells = rest_of_cell_above(cells, rows, fragments, rules)
             cells += aligned_cells(
                 rows, column, fragments, table.pitch, centred, cut, releases, rules, merging
             )
@@ -575,6 +577,33 @@ def broken_row_parts(
 def is_rest(page: PageTable, band: Band, anchor: int) -> bool:
     """Whether a band is the rest of a row begun overleaf: text, and no anchor cell."""
     return not has_text(page, band, anchor) and has_text(page, band)
+
+
+def rest_of_cell_above(
+    cells: Sequence[Cell], rows: PageRows, fragments: Sequence[Fragment], rules: Sequence[float]
+) -> list[Cell]:
+    """A merged cell a page break cut, in a column whose own rules part its cells
+    (Writer, horizontal rules, text centred): its text printed in the part before the
+    break, the rows overleaf above the column's first rule blank. Those rows are the rest
+    of the cell above when it reached the last row before the break."""
+    if not rows.bands or not rules:
+        return list(cells)
+    top = rows.bands[0].top
+    below = [y for y in rules if y > top + SNAP]
+    if not below:
+        return list(cells)
+    span = [
+        rows.first_row + i
+        for i, band in enumerate(rows.bands)
+        if (band.top + band.bottom) / 2 < below[0]
+    ]
+    previous = cells[-1]
+    if not span or previous.rows[-1] < rows.first_row - 1:
+        return list(cells)  # the cell above ended before the break
+    if any(f.baseline < below[0] for f in fragments):
+        return list(cells)  # the part overleaf prints text of its own
+    grown = sorted(set(previous.rows) | set(span))
+    return [*cells[:-1], replace(previous, rows=grown)]
 
 
 def foot_ruled(page: PageTable, rows: PageRows) -> bool:
