@@ -212,9 +212,7 @@ def choices(store: Store, kind: str, where: RecordFilter, limit: int) -> list[tu
     """A term field's commonest values as (stored value, label): the label is the value as
     the registers print it most often, with how many rows hold it; the stored value is
     folded (what the filter compares), which a reader should not have to read."""
-    counts = store.term_counts(kind, where, limit=limit)
-    printed = store.printed_forms(kind, [v for v, _ in counts])
-    return [(v, f"{printed[v]} ({n:,})") for v, n in counts]
+    return [(v, f"{shown} ({n:,})") for v, shown, n in _printed_counts(store, kind, where, limit)]
 
 
 def _purpose_counts(store: Store, where: RecordFilter) -> list[tuple[str | None, int]]:

@@ -34,6 +34,7 @@ def upgrade() -> None:
     op.add_column("editions", sa.Column("superseded_by", sa.String(64)))
     op.add_column("record_terms", sa.Column("printed", sa.String(500)))
     _fill_terms()
+    op.create_index("ix_record_terms_printed", "record_terms", ["kind", "value", "printed"])
     _fill_kinds()
 
 
@@ -87,6 +88,7 @@ def _fill_kinds() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_record_terms_printed", "record_terms")
     with op.batch_alter_table("record_terms") as batch:  # SQLite drops columns by copying
         batch.drop_column("printed")
     with op.batch_alter_table("editions") as batch:
