@@ -316,3 +316,23 @@ def test_a_centred_merged_cell_cut_by_a_page_break_takes_the_blank_rows_overleaf
             want["organisation"],
             want["reference"],
         ), f"row {k}"
+
+
+def test_a_word_a_page_break_cut_in_the_anchor_column_joins_its_row():
+    from collections import Counter
+
+    from extract.pdf.reader import word_cut
+
+    words = Counter({"Ongoing": 12, "One-Off": 5, "Ongoin": 1, "g": 1})
+    assert word_cut(words, "Ongoin", "g")  # 'Ongoing' is the column's own word
+    assert not word_cut(words, "Ongoing", "One-Off")  # two whole values: two rows
+    ids = Counter({"DARS-NIC-1": 1, "DARS-NIC-2": 1})
+    assert not word_cut(ids, "DARS-NIC-1", "DARS-NIC-2")  # unique ids never join
+    assert not word_cut(words, "", "g")
+    # Writer, no rules, no row ids (frequency is the anchor): 'Ongoin' / 'g' twice
+    name = "writer/wri-nhsd-none-noid"
+    golden = [json.loads(x) for x in (PRODUCERS / f"{name}.golden.jsonl").read_text().splitlines()]
+    got = producer_rows(name)
+    assert len(got) == len(golden), "split, lost or invented rows"
+    for k in (16, 32):
+        assert squashed_fields(got[k].fields.model_dump()) == squashed_fields(golden[k]["fields"])

@@ -229,6 +229,11 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         ids = match.fields[anchor] in ("row_id", "reference")  # the anchor holds codes
         odd = bool(bands) and ids and odd_id(shapes, page, bands[0], anchor)
         joined = joined or (odd and bool(rows) and bool(rows[-1].bands))
+        if not joined and rows and rows[-1].bands and bands:
+            words = Counter(anchor_word(page, b, anchor) for b in bands)
+            words.update(anchor_word(p, b, anchor) for p, r in zip(kept, rows) for b in r.bands)
+            cut = anchor_word(kept[-1], rows[-1].bands[-1], anchor)
+            joined = word_cut(words, cut, anchor_word(page, bands[0], anchor))
         # a page's last id may be the first part of one a page break cut ('FILE01' /
         # '11698'): its shape is no evidence of the ids' shape until the page after
         shapes.update(
@@ -285,6 +290,21 @@ def odd_id(shapes: Counter[str | None], page: PageTable, band: Band, anchor: int
     if len(shapes) != 1 or None in shapes or sum(shapes.values()) < MIN_ROWS_SEEN:
         return False
     return band_shape(page, band, anchor) not in shapes
+
+
+def anchor_word(page: PageTable, band: Band, anchor: int) -> str:
+    """A band's anchor cell with its white space taken out."""
+    return "".join(f.text for f in page.column(anchor) if band.holds(f.baseline)).replace(" ", "")
+
+
+def word_cut(words: Counter[str], before: str, after: str) -> bool:
+    """Whether a page break cut an anchor cell's word in two ('Ongoin' / 'g'): the two
+    parts, joined, are a value the column holds more often than either part (each part
+    seen once per cut: the document's own words tell a cut word from two cells; unique
+    ids never match)."""
+    if not before or not after:
+        return False
+    return words[before + after] > max(words[before], words[after])
 
 
 def row_goes_on(
