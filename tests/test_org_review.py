@@ -116,6 +116,17 @@ def test_a_decision_without_a_reason_is_not_kept(copies: tuple[Path, Path], tmp_
     assert registry.read_bytes() == before and not decisions.exists()
 
 
+def test_candidates_on_standard_input_are_refused(copies: tuple[Path, Path]) -> None:
+    """The answers come on standard input: candidates read there too would leave none."""
+    registry, decisions = copies
+    candidate = json.dumps({"a": "acme-analytics-limited", "b": "acme-analytics-ltd"})
+    before = registry.read_bytes()
+    done = cli("organisations", "review", "--reviewer", "Ada", "-i", "-", "--registry",
+               str(registry), "--decisions", str(decisions), stdin=candidate + "\nm\nwhy\n")
+    assert done.returncode == 1 and "give the candidates as a file" in done.stderr
+    assert registry.read_bytes() == before and not decisions.exists()
+
+
 # over HTTP, with the store
 
 

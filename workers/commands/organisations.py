@@ -131,9 +131,12 @@ ANSWERS = {"m": "merge", "r": "reject", "s": "skip", "q": "quit"}
 
 
 def run_review(args: argparse.Namespace, settings: Settings) -> int:
+    if args.input == "-":
+        # the answers are read from standard input: candidates read there too would use it
+        # up, and every question would meet its end at once
+        raise DrrError("-i -: the answers come on standard input; give the candidates as a file")
     if args.input:
-        text = Path(args.input).read_text(encoding="utf-8") if args.input != "-" else sys.stdin.read()
-        todo = read_candidates(text, args.input)
+        todo = read_candidates(Path(args.input).read_text(encoding="utf-8"), args.input)
         done = decided_pairs(args.decisions)
         todo = [c for c in todo if frozenset((c["a"], c["b"])) not in done]
     else:
