@@ -12,11 +12,11 @@ apply`` writes them into ``corpora/organisations/registry.json``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.auth import READ_ROLES, REVIEW_ROLES, requires
 from api.errors import ApiError, answers
@@ -26,21 +26,24 @@ from workers.fields import RecordFilter
 from workers.store import Store
 
 
+def _storable(text: str | None) -> str | None:
+    """The text stripped, None if empty; a NUL is refused (PostgreSQL cannot keep it)."""
+    if text and "\x00" in text:
+        raise ValueError("a NUL character cannot be stored")
+    return (text or "").strip() or None
+
+
+StoredText = Annotated[str | None, AfterValidator(_storable)]
+
+
 class EntryCorrection(BaseModel):
     """A reviewer's correction of a registry entry: its sector, its name, or both."""
 
     model_config = ConfigDict(extra="forbid")
 
     sector: str | None = None
-    name: str | None = Field(None, min_length=1, max_length=500)
-    note: str | None = Field(None, max_length=2000)
-
-    @field_validator("note", "name")
-    @classmethod
-    def _no_nul(cls, text: str | None) -> str | None:
-        if text and "\x00" in text:
-            raise ValueError("a NUL character cannot be stored")
-        return (text or "").strip() or None
+    name: StoredText = Field(None, min_length=1, max_length=500)
+    note: StoredText = Field(None, max_length=2000)
 
 
 class RecordOrganisationCorrection(BaseModel):
@@ -48,16 +51,9 @@ class RecordOrganisationCorrection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(None, max_length=200)
+    id: StoredText = Field(None, max_length=200)
     sector: str | None = None
-    note: str | None = Field(None, max_length=2000)
-
-    @field_validator("note", "id")
-    @classmethod
-    def _no_nul(cls, text: str | None) -> str | None:
-        if text and "\x00" in text:
-            raise ValueError("a NUL character cannot be stored")
-        return (text or "").strip() or None
+    note: StoredText = Field(None, max_length=2000)
 
 
 def install(app: FastAPI) -> None:
