@@ -544,9 +544,16 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
             merging = table.match.fields[column] in MERGING_FIELDS
             if merging and cells:
                 cells = rest_of_cell_above(cells, rows, fragments, rules)
-            cells += aligned_cells(
+            own = aligned_cells(
                 rows, column, fragments, table.pitch, centred, cut, releases, rules, merging
             )
+            # no release starts on the page's first row: the text above the column's
+            # first rule is the rest of the cell above, printed in both parts
+            new_release = releases is None or rows.first_row in releases
+            rest = merging and bool(cells) and bool(own) and not new_release
+            if rest and goes_on_overleaf(cells[-1], own[0], rows, rules):
+                own[0] = replace(own[0], continued=True)
+            cells += own
         else:
             cut = clipped_below(page, rows, column)
             if table.match.fields[column] not in MERGING_FIELDS:
@@ -624,6 +631,18 @@ def rest_of_cell_above(
         return list(cells)  # the part overleaf prints text of its own
     grown = sorted(set(previous.rows) | set(span))
     return [*cells[:-1], replace(previous, rows=grown)]
+
+
+def goes_on_overleaf(previous: Cell, cell: Cell, rows: PageRows, rules: Sequence[float]) -> bool:
+    """Whether a page's first cell of a ruled merging column could be the rest of the
+    cell above: it starts on the page's first row, its text above the column's first
+    rule, and the cell above reached the last row before the break."""
+    if not rows.bands or not rules or cell.rows[0] != rows.first_row:
+        return False
+    below = [y for y in rules if y > rows.bands[0].top + SNAP]
+    if not below or not cell.fragments or cell.fragments[-1].baseline > below[0]:
+        return False
+    return previous.rows[-1] >= rows.first_row - 1
 
 
 def foot_ruled(page: PageTable, rows: PageRows) -> bool:
