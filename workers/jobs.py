@@ -242,9 +242,8 @@ class StrandRule:
                    settings.max_deliveries)
 
 
-def is_stranded(job: Job, at: datetime, held: Collection[str], rule: StrandRule) -> bool:
-    if job.id in held:
-        return False
+def is_stranded(job: Job, at: datetime, rule: StrandRule) -> bool:
+    """Old enough to be stranded; whether the queue still holds it is ``unheld``'s question."""
     if job.state == "queued":
         return _age(job.enqueued_at or job.created_at, at) >= rule.queued_for
     if job.state == "running" and job.started_at is not None:
@@ -308,7 +307,7 @@ def reap(store: Store, queue: JobQueue, rule: StrandRule, at: datetime | None = 
     candidates = store.unfinished_jobs(at - timedelta(seconds=rule.queued_for),
                                        at - timedelta(seconds=rule.running_for))
     # The queue (a whole Redis list) is read only when some job is old enough.
-    old = [job for job in candidates if is_stranded(job, at, (), rule)]
+    old = [job for job in candidates if is_stranded(job, at, rule)]
     done = []
     for job in unheld(queue, old, pause) if old else []:
         if action := put_back(store, queue, job, rule):
@@ -396,7 +395,7 @@ def _rescue(store: Store, enqueue: Enqueue, job_id: str, rule: StrandRule) -> bo
     """A document submitted again whose job is stranded: put the job back now."""
     job = store.get_job(job_id)
     # The queue is read only for a job old enough to be stranded.
-    if job is None or not isinstance(enqueue, JobQueue) or not is_stranded(job, now(), (), rule):
+    if job is None or not isinstance(enqueue, JobQueue) or not is_stranded(job, now(), rule):
         return False
     if not unheld(enqueue, [job], pause=0.5):
         return False
