@@ -153,6 +153,17 @@ def test_extract_explain_says_per_column_what_it_became(source, tmp_path, capsys
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == ROWS
 
 
+def test_extract_explain_reads_standard_input_once(source, tmp_path, monkeypatch, capsys):
+    """Explained from the bytes the extraction reads: stdin is not used up before it."""
+    from workers.cli import main
+
+    edition = make_edition(source, "tuning", "xlsx", 18)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(edition.data)))
+    assert main(["extract", "--explain", "-", "-o", str(tmp_path / "out.jsonl")]) == 0
+    assert "'How often' -> frequency [content]" in capsys.readouterr().err
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == ROWS
+
+
 def test_profile_infer_refuses_what_is_no_spreadsheet(tmp_path, capsys):
     from workers.cli import main
 

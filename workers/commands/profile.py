@@ -57,20 +57,15 @@ def run_infer(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def explain_documents(files: list[str], exclude: str, settings: Settings) -> None:
-    """``drr extract --explain``: for each spreadsheet, on stderr, which column became
-    which field and on what evidence (header, content, or one trusted over the other)."""
-    from extract.errors import UnknownLayout
+def explain_document(data: bytes, shown: str, settings: Settings) -> None:
+    """``drr extract --explain``: for a spreadsheet, on stderr, which column became which
+    field and on what evidence (header, content, or one trusted over the other). Given the
+    bytes the extraction reads, so stdin is read once and no file twice."""
     from extract.layout_infer import explain_lines
-    from workers.io import expand_inputs
 
-    for name in expand_inputs(files, exclude=exclude):
-        shown = display_name(name)
-        try:
-            lines = explain_lines(read_input(name), shown, settings.limits)
-        except UnknownLayout:
-            continue  # not a spreadsheet, or no table: the extraction itself reports that
-        except (DrrError, OSError):
-            continue
-        for line in lines:
-            print(f"drr: explain: {shown}: {line}", file=sys.stderr)
+    try:
+        lines = explain_lines(data, shown, settings.limits)
+    except DrrError:
+        return  # not a spreadsheet, or no table: the extraction itself reports that
+    for line in lines:
+        print(f"drr: explain: {shown}: {line}", file=sys.stderr)
