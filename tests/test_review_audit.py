@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from test_review import _finish_again, model_purpose, stored
-from test_review_browser import browser, server  # noqa: F401 - fixtures
+from test_review_browser import server  # noqa: F401 - the fixture (browser: conftest_browser)
 from test_store import processed, record
 
 import workers.store
