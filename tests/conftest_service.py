@@ -19,9 +19,10 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 import redis
@@ -166,6 +167,21 @@ def start_drr(args: list[str], env: dict[str, str], log: Path) -> Process:
         stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
     )
     return Process(popen, log, handle)
+
+
+@contextmanager
+def serving(store: Any, url: str, folder: Path) -> Iterator[str]:
+    """``drr serve`` on the store at ``url``, for a browser test: yields its base URL, and
+    stops it and disposes of the store after (its log in ``folder/serve.log``)."""
+    port = free_port()
+    process = start_drr(["serve", "--port", str(port)], service_env(url, None),
+                        folder / "serve.log")
+    try:
+        process.wait_for("Uvicorn running")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop()
+        store.dispose()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest_service import free_port, service_env, start_drr
+from conftest_service import serving
 from test_explorer import SEARCHES, WORKBOOK, fill, folded, recipients, words_of
 from test_review import model_purpose
 from test_store import processed, record
@@ -33,16 +33,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     url = f"sqlite:///{tmp_path / 'drr.sqlite'}"
     store = open_store(url)
     records = fill(store)
-    port = free_port()
-    process = start_drr(["serve", "--port", str(port)], service_env(url, None),
-                        tmp_path / "serve.log")
-    try:
-        process.wait_for("Uvicorn running")
-        yield {"base": f"http://127.0.0.1:{port}", "store": store, "records": records,
+    with serving(store, url, tmp_path) as base:
+        yield {"base": base, "store": store, "records": records,
                "token": store.create_token("reader", "Ada"), "shots": tmp_path}
-    finally:
-        process.stop()
-        store.dispose()
 
 
 def _wait(browser: Any) -> Any:
@@ -188,16 +181,9 @@ def review_site(tmp_path: Path) -> Iterator[dict[str, Any]]:
     submission = store.submit(b"register G", "g.csv", again=True)
     assert store.start_delivery(submission.job_id) is not None
     store.finish_job(submission.job_id, sha, "text", rows)
-    port = free_port()
-    process = start_drr(["serve", "--port", str(port)], service_env(url, None),
-                        tmp_path / "serve.log")
-    try:
-        process.wait_for("Uvicorn running")
-        yield {"base": f"http://127.0.0.1:{port}", "store": store, "rows": rows,
+    with serving(store, url, tmp_path) as base:
+        yield {"base": base, "store": store, "rows": rows,
                "token": store.create_token("reviewer", "Grace Hopper"), "shots": tmp_path}
-    finally:
-        process.stop()
-        store.dispose()
 
 
 def test_a_statement_on_five_rows_is_labelled_once_for_them_all(

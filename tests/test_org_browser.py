@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest_service import SAMPLE, free_port, service_env, start_drr
+from conftest_service import SAMPLE, serving
 from test_org_registry import sample_copy
 from test_store import processed
 
@@ -30,15 +30,9 @@ def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
     assert store.start_delivery(submission.job_id) is not None
     rows = sample_copy()
     store.finish_job(submission.job_id, sha, "text", rows)
-    port = free_port()
-    process = start_drr(["serve", "--port", str(port)], service_env(url, None), tmp_path / "serve.log")
-    try:
-        process.wait_for("Uvicorn running")
-        yield {"base": f"http://127.0.0.1:{port}", "store": store, "rows": rows,
+    with serving(store, url, tmp_path) as base:
+        yield {"base": base, "store": store, "rows": rows,
                "token": store.create_token("reviewer", "Grace Hopper")}
-    finally:
-        process.stop()
-        store.dispose()
 
 
 def test_a_reviewer_links_a_records_organisation_to_the_registry(

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest_service import free_port, service_env, start_drr
+from conftest_service import serving
 from test_review import model_purpose, register
 from test_store import processed, record
 
@@ -37,16 +37,9 @@ def server(tmp_path: Path) -> Iterator[dict[str, Any]]:
     assert store.start_delivery(submission.job_id) is not None
     rows = register(sha)
     store.finish_job(submission.job_id, sha, "text", rows)
-    port = free_port()
-    process = start_drr(["serve", "--port", str(port)], service_env(url, None),
-                        tmp_path / "serve.log")
-    try:
-        process.wait_for("Uvicorn running")
-        yield {"base": f"http://127.0.0.1:{port}", "store": store, "rows": rows,
+    with serving(store, url, tmp_path) as base:
+        yield {"base": base, "store": store, "rows": rows,
                "token": store.create_token("reviewer", "Grace Hopper")}
-    finally:
-        process.stop()
-        store.dispose()
 
 
 def test_a_reviewer_corrects_the_least_confident_record_in_the_page(
