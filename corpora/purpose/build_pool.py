@@ -1,6 +1,15 @@
 """Draw the pool of purpose statements for double annotation (issue 14).
 
     python corpora/purpose/build_pool.py [RAW_DIR] [--seed 14] > corpora/purpose/double/pool.jsonl
+    python corpora/purpose/build_pool.py --part 3 --seed 1403 --n 260 > corpora/purpose/double/part-3.jsonl
+
+The second form draws a later part: statements of no earlier part (nor the hand or engineer
+labels), over all publishers at once, **two thirds from statements with some independent
+sign of a commercial purpose** (``commercial_sign``: the publisher typed the recipient as a
+company, the recipient's name or the statement carries a legal form, or the register's own
+commercial flag says yes) and one third from the rest, in turn from each publisher, so the rare class the first
+parts lacked (26 commercial of 821) gets examples without every new statement being one. The
+signs (also words of the market in the statement: pharmaceutical, client, product, sponsor...) are not the classifier's output: the draw does not chase the model's own errors.
 
 Every register in ``RAW_DIR`` (default ``../shared/corpora-raw``) is read with drr's own
 extract pipeline; each distinct statement is one candidate (drawn once over all publishers); statements
@@ -84,16 +93,87 @@ def candidates(raw: Path, publisher: str, patterns: tuple[str, ...]) -> list[dic
                     "organisation_type": fields.get("organisation_type"),
                     "title": fields.get("title"),
                     "statement": text[:MAX_CHARS],
+                    "commercial": fields.get("commercial"),
                 })
     return list(found.values())
+
+
+_COMPANY_TYPE = re.compile(r"commercial|supplier|consultan|\bsme\b|company|pharma", re.IGNORECASE)
+_LEGAL_FORM = re.compile(r"\b(?:ltd|limited|plc|llp|inc|gmbh|llc|b\.?v|s\.?a)\b\.?", re.IGNORECASE)
+_MARKET_WORDS = re.compile(r"pharmaceutic|commercial|\bclients?\b|\bcustomers?\b|consultanc|"
+                           r"market|\bproducts?\b|\bsponsor|for[- ]profit|\bsoftware\b|\bvendor",
+                           re.IGNORECASE)
+
+
+def commercial_sign(item: dict) -> bool:
+    """Any sign, independent of the classifier, that a statement may be commercial."""
+    return bool(_COMPANY_TYPE.search(str(item.get("organisation_type") or ""))
+                or _LEGAL_FORM.search(str(item.get("organisation") or ""))
+                or _LEGAL_FORM.search(item["statement"][:400])
+                or _MARKET_WORDS.search(item["statement"])
+                or str(item.get("commercial") or "").strip().lower().startswith("yes"))
+
+
+def earlier_parts() -> set[str]:
+    texts = set()
+    for path in sorted((ROOT / "corpora/purpose/double").glob("part-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            texts.add(normal(json.loads(line)["statement"])[:300])
+    return texts
+
+
+def emit(item: dict) -> None:
+    digest = hashlib.sha256(normal(item["statement"]).encode()).hexdigest()[:10]
+    print(json.dumps({"id": f"dbl-{digest}", **item}, ensure_ascii=False))
+
+
+def round_robin(items: list[dict], rng: random.Random, n: int) -> list[dict]:
+    """``n`` items drawn in turn from each publisher's shuffled share, so no one register
+    (ALSPAC has 1,800 proposals left) fills the random draw."""
+    by_publisher: dict[str, list[dict]] = {}
+    for item in items:
+        by_publisher.setdefault(item["publisher"], []).append(item)
+    for share in by_publisher.values():
+        rng.shuffle(share)
+    out: list[dict] = []
+    while len(out) < n and any(by_publisher.values()):
+        for publisher in sorted(by_publisher):
+            if by_publisher[publisher] and len(out) < n:
+                out.append(by_publisher[publisher].pop())
+    return out
+
+
+def later_part(raw: Path, rng: random.Random, n: int) -> int:
+    seen = labelled_texts() | earlier_parts()
+    pool: dict[str, dict] = {}
+    for publisher, (patterns, _) in SOURCES.items():
+        for c in candidates(raw, publisher, patterns):
+            if normal(c["statement"])[:300] not in seen:
+                pool.setdefault(normal(c["statement"]), c)
+    items = sorted(pool.values(), key=lambda c: normal(c["statement"]))
+    signed = [c for c in items if commercial_sign(c)]
+    rest = [c for c in items if not commercial_sign(c)]
+    rng.shuffle(signed)
+    take = min(len(signed), (2 * n) // 3)
+    drawn = signed[:take] + round_robin(rest, rng, n - take)
+    rng.shuffle(drawn)
+    print(f"{len(items)} candidates, {len(signed)} with a commercial sign; drawn "
+          f"{take} signed + {len(drawn) - take} others", file=sys.stderr)
+    for item in drawn:
+        emit({k: v for k, v in item.items() if k != "commercial"})
+    return 0
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("raw", nargs="?", default=str(ROOT.parent / "shared/corpora-raw"))
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--part", type=int, default=None, help="draw a later part (3, 4, ...)")
+    parser.add_argument("--n", type=int, default=260)
     args = parser.parse_args(argv)
     raw, rng, seen = Path(args.raw), random.Random(args.seed), labelled_texts()
+    if args.part:
+        return later_part(raw, rng, args.n)
     for publisher, (patterns, quota) in SOURCES.items():
         pool = [c for c in candidates(raw, publisher, patterns)
                 if normal(c["statement"])[:300] not in seen]
@@ -103,8 +183,7 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         for item in pool[:quota]:
             seen.add(normal(item["statement"])[:300])  # drawn once across publishers
-            digest = hashlib.sha256(normal(item["statement"]).encode()).hexdigest()[:10]
-            print(json.dumps({"id": f"dbl-{digest}", **item}, ensure_ascii=False))
+            emit({k: v for k, v in item.items() if k != "commercial"})
     return 0
 
 
