@@ -1,12 +1,13 @@
 """Agreement of the double annotation, and the adjudicated label set (issue 14).
 
-    python corpora/purpose/build_double_labels.py            # writes both files below
-    python corpora/purpose/build_double_labels.py --check    # agreement only, writes nothing
-    python corpora/purpose/build_double_labels.py --out DIR  # writes into DIR instead
+    python corpora/purpose/build_double_labels.py              # writes both files below
+    python corpora/purpose/build_double_labels.py --check      # agreement only, writes nothing
+    python corpora/purpose/build_double_labels.py --out DIR    # writes into DIR instead
+    python corpora/purpose/build_double_labels.py --parts 1 2  # only those parts
 
-Reads ``double/pool.jsonl`` (what both annotators saw), ``double/annotator-{a,b}-part-{1,2}.jsonl``
-(their independent labels) and ``double/adjudication.jsonl`` (one decision, with its reason,
-per disagreement), and writes
+Reads every part ``double/part-N.jsonl`` (what both annotators saw; the pool is their union,
+in part order), ``double/annotator-{a,b}-part-N.jsonl`` (their independent labels) and
+``double/adjudication.jsonl`` (one decision, with its reason, per disagreement), and writes
 
 - ``double/agreement.json``: Cohen's kappa before adjudication, per part, per publisher and
   overall, every statement kept (``uncertain`` ones too), and on the statements neither
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -33,7 +35,7 @@ from sklearn.metrics import cohen_kappa_score
 HERE = Path(__file__).resolve().parent
 DOUBLE = HERE / "double"
 LABELS = ("commercial", "research", "commissioning")
-PARTS = ("part-1", "part-2")
+PART_FILE = re.compile(r"part-(\d+)\.jsonl")
 ANNOTATORS = ("a", "b")
 GUIDELINE = "docs/purpose-guideline.md v2"
 
@@ -52,6 +54,20 @@ def by_id(rows: list[dict[str, Any]], path: Path) -> dict[str, dict[str, Any]]:
             raise SystemExit(f"{path}: {row['id']} has label {row['label']!r}")
         out[row["id"]] = row
     return out
+
+
+def part_numbers() -> list[int]:
+    """The parts drawn and annotated so far, in order: each ``double/part-N.jsonl`` with both
+    annotators' files beside it (a part still being drawn or annotated in a clean checkout
+    has none; one whose files are incomplete is refused below, not skipped)."""
+    found = (PART_FILE.fullmatch(path.name) for path in DOUBLE.glob("part-*.jsonl"))
+    numbers = sorted(int(match.group(1)) for match in found if match)
+    annotated = [n for n in numbers if all((DOUBLE / f"annotator-{who}-part-{n}.jsonl").is_file()
+                                           for who in ANNOTATORS)]
+    if annotated != numbers:
+        print(f"parts without both annotations, left out: {sorted(set(numbers) - set(annotated))}",
+              file=sys.stderr)
+    return annotated
 
 
 def annotations(annotator: str, part: str) -> dict[str, dict[str, Any]]:
@@ -129,11 +145,23 @@ def final_row(item: dict[str, Any], a: dict[str, Any], b: dict[str, Any],
     }
 
 
-def build(check_only: bool, out_dir: Path | None = None) -> int:
-    pool = {row["id"]: row for row in read_jsonl(DOUBLE / "pool.jsonl")}
-    parts = {part: [row["id"] for row in read_jsonl(DOUBLE / f"{part}.jsonl")] for part in PARTS}
-    a = {k: v for part in PARTS for k, v in annotations("a", part).items()}
-    b = {k: v for part in PARTS for k, v in annotations("b", part).items()}
+def build(check_only: bool, out_dir: Path | None = None,
+          numbers: list[int] | None = None) -> int:
+    names = [f"part-{n}" for n in (numbers or part_numbers())]
+    pool: dict[str, dict] = {}
+    parts: dict[str, list[str]] = {}
+    for part in names:
+        rows = read_jsonl(DOUBLE / f"{part}.jsonl")
+        for row in rows:
+            if row["id"] in pool:
+                raise SystemExit(f"{part}.jsonl: {row['id']} is in an earlier part too")
+            pool[row["id"]] = row
+        parts[part] = [row["id"] for row in rows]
+    a = {k: v for part in names for k, v in annotations("a", part).items()}
+    b = {k: v for part in names for k, v in annotations("b", part).items()}
+    stray = sorted((set(a) | set(b)) - set(pool))
+    if stray:
+        raise SystemExit(f"labels of statements in no part: {stray[:5]}")
     missing = {name: [i for i in pool if i not in labels] for name, labels in (("a", a), ("b", b))}
     if any(missing.values()) and not check_only:
         raise SystemExit("not every statement is labelled twice: " + ", ".join(
@@ -148,6 +176,8 @@ def build(check_only: bool, out_dir: Path | None = None) -> int:
     adjudication_path = DOUBLE / "adjudication.jsonl"
     decisions = by_id(read_jsonl(adjudication_path), adjudication_path) \
         if adjudication_path.is_file() else {}
+    if numbers:  # decisions of the parts --parts leaves out are not this build's to check
+        decisions = {i: d for i, d in decisions.items() if i in pool}
     disagreements = {i for i in pool if a[i]["label"] != b[i]["label"]}
     if set(decisions) != disagreements:
         raise SystemExit(f"adjudication.jsonl must decide exactly the {len(disagreements)} "
@@ -171,8 +201,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="print agreement, write nothing")
     parser.add_argument("--out", type=Path, help="write both files into this folder")
+    parser.add_argument("--parts", type=int, nargs="+",
+                        help="part numbers to read (default: every double/part-N.jsonl)")
     args = parser.parse_args(argv)
-    return build(args.check, args.out)
+    return build(args.check, args.out, args.parts)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Draw the pool of purpose statements for double annotation (issue 14).
 
-    python corpora/purpose/build_pool.py [RAW_DIR] [--seed 14] > corpora/purpose/double/pool.jsonl
+    python corpora/purpose/build_pool.py [RAW_DIR] [--seed 14]   # parts 1 and 2: 410 + 411 lines
     python corpora/purpose/build_pool.py --part 3 --seed 1403 --n 260 > corpora/purpose/double/part-3.jsonl
 
 The second form draws a later part: statements of no earlier part (nor the hand or engineer
@@ -114,9 +114,13 @@ def commercial_sign(item: dict) -> bool:
                 or str(item.get("commercial") or "").strip().lower().startswith("yes"))
 
 
-def earlier_parts() -> set[str]:
+def earlier_parts(part: int) -> set[str]:
+    """Statements of the parts before ``part`` (not ``part`` itself: drawing it again gives
+    the same file)."""
     texts = set()
     for path in sorted((ROOT / "corpora/purpose/double").glob("part-*.jsonl")):
+        if int(path.stem.removeprefix("part-")) >= part:
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             texts.add(normal(json.loads(line)["statement"])[:300])
     return texts
@@ -143,8 +147,8 @@ def round_robin(items: list[dict], rng: random.Random, n: int) -> list[dict]:
     return out
 
 
-def later_part(raw: Path, rng: random.Random, n: int) -> int:
-    seen = labelled_texts() | earlier_parts()
+def later_part(raw: Path, rng: random.Random, n: int, part: int) -> int:
+    seen = labelled_texts() | earlier_parts(part)
     pool: dict[str, dict] = {}
     for publisher, (patterns, _) in SOURCES.items():
         for c in candidates(raw, publisher, patterns):
@@ -173,7 +177,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     raw, rng, seen = Path(args.raw), random.Random(args.seed), labelled_texts()
     if args.part:
-        return later_part(raw, rng, args.n)
+        return later_part(raw, rng, args.n, args.part)
     for publisher, (patterns, quota) in SOURCES.items():
         pool = [c for c in candidates(raw, publisher, patterns)
                 if normal(c["statement"])[:300] not in seen]
