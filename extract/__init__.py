@@ -53,9 +53,16 @@ def read_rows(
 
     fmt = detect_format(data, filename)
     if fmt == "pdf":
+        from extract.isolate import run_bounded
         from extract.pdf import read_pdf
 
-        return fmt, read_pdf(data, limits)
+        # The whole reading in the bounded child that pdfminer.six needs anyway (its pages
+        # are read there, ``run_bounded``): the rows come back, a few kilobytes, not every
+        # character of every page (2 MB pickled on a 150-row register).
+        rows = run_bounded(
+            lambda: read_pdf(data, limits), limits.max_seconds, limits.max_memory_bytes
+        )
+        return fmt, rows
     if fmt == "xlsx":
         from extract.sheets import read_xlsx
 

@@ -33,11 +33,18 @@ from extract.errors import DocumentTooLarge, DrrError, UnreadableDocument
 T = TypeVar("T")
 MIB = 1 << 20
 _CHUNK = 1 << 16
+_in_child = False  # True in a bounded child, whose bounds hold for everything it runs
 
 
 def run_bounded(work: Callable[[], T], seconds: float, memory: int) -> T:
     """``work()``'s result, computed in a child killed after ``seconds`` and capped at
-    ``memory`` bytes over this process's current address space."""
+    ``memory`` bytes over this process's current address space.
+
+    Called in a bounded child (a PDF's whole reading is bounded, and its pages are too
+    when read on their own), ``work`` runs right there, under the bounds the child
+    already has: a second child would only copy its result back once more."""
+    if _in_child:
+        return work()
     deadline = time.monotonic() + seconds
     read_end, write_end = os.pipe()
     # The child's collections skip every object it inherits (none is its garbage): they
@@ -76,6 +83,8 @@ def run_bounded(work: Callable[[], T], seconds: float, memory: int) -> T:
 
 
 def _child(work: Callable[[], T], fd: int, seconds: float, memory: int) -> None:
+    global _in_child
+    _in_child = True
     code = 0
     try:
         _limit_self(seconds, memory)
