@@ -354,3 +354,19 @@ def test_without_a_row_id_rows_are_anchored_on_the_column_never_blank():
         ("DARS-NIC-4", "UCL"),
         ("DARS-NIC-5", "UCL"),
     ]
+
+
+def test_a_table_top_border_overleaf_is_no_rule_under_a_rest_of_cell() -> None:
+    """Chromium, horizontal rules, header on page 1 only: the page's first band is open
+    above and the table's top border is drawn over it. That rule closes no cell above the
+    page's first row, so a new release printed there is no rest of the cell before."""
+    from extract.pdf.reader import rest_of_cell_above
+
+    above = Cell(1, 1, [0, 1, 2, 3], [frag(117.0, "North Tyneside", 1)])
+    rows = PageRows(2, (Band(2, float("-inf"), 86.6), Band(2, 86.6, 139.1)), 4)
+    fragments = [frag(45.7, "Wakefield", 1, page=2)]
+    assert rest_of_cell_above([above], rows, fragments, [34.1, 297.4]) == [above]
+    # a blank band wholly above the column's first rule is the rest of the cell above
+    blank = PageRows(2, (Band(2, 30.0, 86.6), Band(2, 86.6, 139.1)), 4)
+    grown = rest_of_cell_above([above], blank, [frag(120.0, "Wakefield", 1, 2)], [86.6, 297.4])
+    assert grown[0].rows == [0, 1, 2, 3, 4]

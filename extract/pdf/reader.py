@@ -619,11 +619,9 @@ def rest_of_cell_above(
     below = [y for y in rules if y > top + SNAP]
     if not below:
         return list(cells)
-    span = [
-        rows.first_row + i
-        for i, band in enumerate(rows.bands)
-        if (band.top + band.bottom) / 2 < below[0]
-    ]
+    # rows wholly above that rule (a page's first band is open above when no header is
+    # repeated: the table's top border over it is no rule under it)
+    span = [rows.first_row + i for i, band in enumerate(rows.bands) if band.bottom <= below[0] + SNAP]
     previous = cells[-1]
     if not span or previous.rows[-1] < rows.first_row - 1:
         return list(cells)  # the cell above ended before the break
