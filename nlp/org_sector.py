@@ -55,7 +55,10 @@ _RULES: tuple[tuple[str, Sector, tuple[str, ...]], ...] = (
     )),
     ("royal college", "charity_or_research_body", ("Royal College of", "Royal Society")),
     ("university", "academic", (
-        "Universit(y|ies|at|é|e)", "College", "School of", "Medical School", "Polytechnic",
+        # a university in any language: Universiteit, Universität, Università, Universidade ...
+        "Universit(y|ies|at|ät|é|e|eit|et|à|a|aire|air|ari[oa]?)", "Universidad(e)?", "Uniwersytet",
+        "Univ\\.?", "Hochschule", "Politecnico", "Facult(y|ad|é) of", "Faculdade", "Fakultät",
+        "College", "School of", "Medical School", "Polytechnic",
         "Institute of (Technology|Education)", "Karolinska", "Academ(y|ic)",
     )),
     ("legal form", "commercial", (
@@ -90,13 +93,20 @@ _RULES: tuple[tuple[str, Sector, tuple[str, ...]], ...] = (
 _COMPILED = tuple((name, sector, re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE))
                   for name, sector, words in _RULES)
 # Legal forms are matched case-sensitively: "Inc" in a name, not "inc" in "Incorporated X".
-_LEGAL_FORM = re.compile(r"\b(Ltd|LTD|Limited|LIMITED|PLC|plc|Plc|LLP|LLC|Inc|INC|GmbH|Corp|"
-                         r"Corporation|S\.A\.?|B\.V\.?|AG|Pty|SAS|Community Interest Company|CIC)\b\.?")
+# In any spelling a register prints: "Ltd.", "Pte Ltd", "S.p.A.", "A/S", "Inc."; the short
+# ones that are also words or initials ("AB", "SE", "NV", "Incorporated Society of X")
+# only at the name's end.
+_LEGAL_FORM = re.compile(
+    r"\b(Ltd|LTD|Limited|LIMITED|PLC|plc|Plc|LLP|LLC|PLLC|Inc|INC|GmbH|Corp|"
+    r"Corporation|S\.A\.?|B\.V\.?|N\.V\.|AG|Pty|Pte|SAS|SARL|S\.?p\.?A\.?|S\.?r\.?l\.?|Ltda|"
+    r"K\.K\.|Sdn Bhd|Bhd|ApS|A/S|Oyj?|Community Interest Company|CIC)(?!\w)\.?"
+    r"|\b(Incorporated|AB|SE|NV|KG|LP|Co\.?|(and|&) (Co\.?|Company))\s*(?=$|[,(])")
 
 # What a purpose text says its recipient is, for names the rules cannot place.
 _TEXT_CUES: tuple[tuple[str, Sector, re.Pattern[str]], ...] = (
     ("text: company", "commercial", re.compile(
-        r"\b(is an? (\w+ ){0,3}(company|consultancy|business|firm|provider of)|commercial "
+        r"\b(is an? (\w+ ){0,3}(company|consultancy|business|firm|provider of|legal entity|"
+        r"data intermediary|private provider)|(one|two|several) of the legal entities|commercial "
         r"(organisation|company|consultancy)|private (company|sector)|our clients|customers)\b",
         re.IGNORECASE)),
     ("text: university", "academic", re.compile(
@@ -154,7 +164,43 @@ def sector_by_name(name: str, weak: bool = False) -> tuple[str, Sector] | None:
     return None
 
 
-def sector_by_text(text: str) -> tuple[str, Sector] | None:
+# Words a name's head is not: "The X Ltd" is named by X.
+_NOT_HEAD = frozenset(("the", "a", "an", "of", "and", "for", "in", "at", "on", "dr", "mr", "uk"))
+
+
+def _name_head(name: str) -> str | None:
+    """The first word of the name that names it (three letters or more, not "The")."""
+    for word in re.findall(r"[^\W\d_][\w'’-]*", clean_organisation(name)):
+        if len(word) >= 3 and word.lower() not in _NOT_HEAD:
+            return word
+    return None
+
+
+def names_itself_a_company(name: str, text: str) -> bool:
+    """The purpose text prints the recipient's own name with a legal form: "Evidera Ltd is
+    requesting", "Health iQ Limited (Health iQ) is a provider of" - the register's cell
+    left the form out, the applicant's own text did not."""
+    head = _name_head(name)
+    if not head or not text:
+        return False
+    # Between the head and the form only more of a name (the name's own words, capitalised
+    # words, "&"): not "Macmillan works with Deloitte MSC Limited".
+    own = {w.lower() for w in re.findall(r"[\w'’]+", name)}
+    for found in re.finditer(r"\b(?i:" + re.escape(head) + r")\b", text):
+        for step, word in enumerate(re.findall(r"[\w'’.&-]+", text[found.end():found.end() + 80])[:5]):
+            if _FORM_WORD.fullmatch(word.rstrip(".,")):
+                return True
+            if not (word.lower().strip(".,") in own or word[:1].isupper() or word == "&"):
+                break
+    return False
+
+
+_FORM_WORD = re.compile(r"Ltd|LTD|Limited|LIMITED|PLC|plc|LLP|LLC|Inc|GmbH|Pte")
+
+
+def sector_by_text(text: str, name: str = "") -> tuple[str, Sector] | None:
+    if name and names_itself_a_company(name, text):
+        return "text: name with legal form", "commercial"
     for rule, sector, pattern in _TEXT_CUES:
         if pattern.search(text):
             return rule, sector
@@ -183,11 +229,21 @@ def _by_name(name: str, publisher_type: str | None,
 
 def _by_text(name: str, purpose: str | None) -> tuple[Sector, str]:
     """What the purpose text says the recipient is, then the weak name rules."""
-    for found, prefix in ((sector_by_text(purpose or ""), ""),
+    for found, prefix in ((sector_by_text(purpose or "", name), ""),
                           (sector_by_name(name, weak=True), "name: ")):
         if found is not None:
             return found[1], prefix + found[0]
-    return "other", "nothing known"
+    return fallback_sector(), "nothing known"
+
+
+@lru_cache(maxsize=2)
+def fallback_sector(path: Path = CALIBRATION_PATH) -> Sector:
+    """The sector for a name nothing places: the commonest label of the training
+    organisations nothing placed (``sector-calibration.json``, "fallback"); "other" before
+    any calibration was written. Its confidence stays low, so it is ``needs_review``."""
+    if not path.is_file():
+        return "other"
+    return json.loads(path.read_text(encoding="utf-8")).get("fallback", {}).get("sector", "other")
 
 
 @lru_cache(maxsize=65536)  # a recipient recurs on every row; its purpose text rarely does

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -16,7 +17,8 @@ import pytest
 from conftest_service import ROOT, SAMPLE
 
 from nlp.org_registry import Registry, fold_key, load_registry
-from nlp.org_sector import REVIEW_BELOW, classify, decide, load_calibration
+from nlp.org_eval import evaluate_fresh
+from nlp.org_sector import REVIEW_BELOW, classify, decide, fallback_sector, load_calibration
 from nlp.org_split import split_organisations
 from nlp.organisations import SECTORS
 
@@ -123,9 +125,63 @@ def test_sector_of_names_nobody_listed_from_name_form_and_purpose() -> None:
     assert decide("Nowhere Borough Council", registry=empty)[0] == "local_authority"
     said = "Zephyr is a consultancy company working for NHS trusts."
     assert decide("Zephyr", None, said, empty) == ("commercial", "text: company")
-    assert decide("Zephyr", None, None, empty) == ("other", "nothing known")
+    assert decide("Zephyr", None, None, empty) == (fallback_sector(), "nothing known")
     # the publisher's own type wins over everything else
     assert decide("Zephyr", "Academic Institution", said, empty)[0] == "academic"
+
+
+@pytest.mark.parametrize("name", [
+    "Acme Pte Ltd", "Acme S.p.A.", "Acme SpA", "Acme AB", "Acme A/S", "Acme Oy", "Acme & Co",
+    "Acme, Dickinson and Company", "Acme Incorporated", "Acme Sdn Bhd", "Acme N.V.", "Acme Srl"])
+def test_legal_forms_in_any_spelling_make_a_company(name: str) -> None:
+    assert decide(name, registry=Registry.from_entries([])) == ("commercial", "name: legal form")
+
+
+@pytest.mark.parametrize("name", ["Abbey Road Surgery", "SE London Partnership", "Co-op Academy",
+                                  "Absolutely Fabulous", "Incorporated Society of Musicians"])
+def test_short_legal_forms_are_not_found_inside_other_names(name: str) -> None:
+    assert decide(name, registry=Registry.from_entries([]))[1] != "name: legal form"
+
+
+@pytest.mark.parametrize("name", [
+    "Vrije Universiteit Amsterdam", "Universidade Federal de Pelotas", "Universität Zürich",
+    "Università di Bologna", "Universidad de Granada", "Université de Lorraine",
+    "Uniwersytet Warszawski", "Technische Hochschule Köln", "Politecnico di Milano",
+    "Faculty of Medicine, Masaryk"])
+def test_university_words_in_any_language(name: str) -> None:
+    assert decide(name, registry=Registry.from_entries([])) == ("academic", "name: university")
+
+
+def test_a_purpose_text_printing_the_recipients_own_name_with_a_legal_form() -> None:
+    empty = Registry.from_entries([])
+    said = "Zephyr Insight Ltd is requesting HES data to benchmark trusts."
+    assert decide("Zephyr Insight", None, said, empty) == ("commercial", "text: name with legal form")
+    assert decide("ZEPHYR", None, "Zephyr, Inc. will analyse", empty)[0] == "commercial"
+    # another body's legal form after the name is not the recipient's
+    other = "Zephyr works with Deloitte MSC Limited on the evaluation."
+    assert decide("Zephyr", None, other, empty)[1] != "text: name with legal form"
+
+
+def test_the_fallback_sector_is_read_from_the_calibration(tmp_path: Path) -> None:
+    assert fallback_sector(tmp_path / "none.json") == "other"
+    written = tmp_path / "calibration.json"
+    written.write_text(json.dumps({"fallback": {"sector": "academic"}, "sources": {}}), encoding="utf-8")
+    assert fallback_sector(written) == "academic"
+
+
+def test_the_fresh_set_hides_its_own_registry_entries_but_keeps_the_ods_lists(tmp_path: Path) -> None:
+    lines = [{"id": "phe", "names": ["Public Health England"], "sector": "central_government",
+              "purposes": []},
+             {"id": "airedale", "names": ["Airedale NHS Foundation Trust"], "sector": "nhs_provider",
+              "purposes": []}]
+    path = tmp_path / "fresh.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    registry = Registry.load()
+    assert registry.entries[registry.resolve("Public Health England")]["sector_from"] not in ("ods", "ons")
+    assert registry.entries[registry.resolve("Airedale NHS Foundation Trust")]["sector_from"] == "ods"
+    sources = {name: source for name, _, _, source in evaluate_fresh(registry, path)["rows"]}
+    assert sources == {"Public Health England": "name: government",
+                       "Airedale NHS Foundation Trust": "registry (ods)"}
 
 
 def test_sector_confidence_is_calibrated_and_unsure_ones_need_review() -> None:
