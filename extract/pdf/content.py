@@ -113,13 +113,17 @@ def _dictionary(body: list[Any]) -> dict[Any, Any]:
     return {literal_name(k): v for k, v in zip(body[::2], body[1::2]) if v is not None}
 
 
-def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
-    """(is_operator, value) for every top-level operand and operator of a content stream.
+def operations(data: bytes) -> Iterator[tuple[bytes | None, list[Any]]]:
+    """(operator, its operands) for every operator of a content stream, in order; operands
+    after the last operator come last, with None for the operator.
 
-    Arrays and dictionaries come out whole, as lists and dicts, as pdfminer.six gives them.
-    Raises ``Unknown`` at the first byte the fast path has no rule for.
+    One item per operator, not per token: a page of a register is some 50,000 tokens,
+    and a generator step for each was a fifth of reading it. Arrays and dictionaries come
+    out whole, as lists and dicts, as pdfminer.six gives them. Raises ``Unknown`` at the
+    first byte the fast path has no rule for.
     """
     stack: list[list[Any]] = []
+    args: list[Any] = []
     pos, end, boundary = 0, len(data), 0
     match_at = _TOKEN.match
     while pos < end:
@@ -127,30 +131,11 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
         assert match is not None  # the "junk" branch matches any byte
         kind, pos = match.lastgroup, match.end()
         value: Any
-        if kind == "end":  # white space or a comment to the end
-            break
-        if kind == "junk":
-            raise Unknown(boundary)
         if kind == "num":
             raw = match.group(kind)
             value = float(raw) if b"." in raw else int(raw)
-        elif kind == "name":
-            value = _name(match.group(kind))
-        elif kind == "str":
-            value, pos = literal_string(data, pos)
-        elif kind == "hex":
-            value = _hex(match.group(kind))
-        elif kind in ("aopen", "dopen"):
-            stack.append([kind])
-            continue
-        elif kind in ("aclose", "dclose"):
-            if not stack or stack[-1][0] != ("aopen" if kind == "aclose" else "dopen"):
-                raise Unknown(boundary)
-            items = stack.pop()
-            body = items[1:]
-            value = body if items[0] == "aopen" else _dictionary(body)
-        else:
-            word = match.group("kw")
+        elif kind == "kw":
+            word = match.group(kind)
             if word in _CONSTANTS:
                 value = _CONSTANTS[word]
             elif stack:
@@ -160,13 +145,45 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
                 pos = boundary = found.end() if found else end
                 continue
             else:
-                yield True, word
+                yield word, args
+                args = []
                 boundary = pos
                 continue
+        elif kind == "name":
+            value = _name(match.group(kind))
+        elif kind == "str":
+            value, pos = literal_string(data, pos)
+        elif kind == "end":  # white space or a comment to the end
+            break
+        elif kind == "hex":
+            value = _hex(match.group(kind))
+        elif kind == "aopen" or kind == "dopen":
+            stack.append([kind])
+            continue
+        elif kind == "aclose" or kind == "dclose":
+            if not stack or stack[-1][0] != ("aopen" if kind == "aclose" else "dopen"):
+                raise Unknown(boundary)
+            items = stack.pop()
+            body = items[1:]
+            value = body if items[0] == "aopen" else _dictionary(body)
+        else:  # junk
+            raise Unknown(boundary)
         if stack:
             stack[-1].append(value)
         else:
+            args.append(value)
+    if args:
+        yield None, args
+
+
+def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
+    """(is_operator, value) for every top-level operand and operator of a content stream,
+    as pdfminer.six's parser gives them (``operations`` one token at a time)."""
+    for word, args in operations(data):
+        for value in args:
             yield False, value
+        if word is not None:
+            yield True, word
 
 
 OperatorTable = dict[bytes, tuple[Callable[..., Any], int] | None]
@@ -201,9 +218,26 @@ def run(interpreter: Any, data: bytes) -> None:
     """Execute a content stream on a pdfminer.six interpreter, as its ``execute`` would."""
     table: OperatorTable = {}
     try:
-        execute(interpreter, tokens(data), table)
+        execute_operations(interpreter, operations(data), table)
     except Unknown as unknown:
         execute(interpreter, pdfminer_tokens(data[unknown.boundary :]), table)
+
+
+def execute_operations(
+    interpreter: Any, stream: Iterator[tuple[bytes | None, list[Any]]], table: OperatorTable
+) -> None:
+    """Run each operator on its operands, as pdfminer.six's ``execute`` does: an operator
+    with fewer operands than it takes is skipped, extra operands before it are dropped."""
+    for word, args in stream:
+        if word is None:  # operands after the last operator: nothing runs on them
+            break
+        found = table[word] if word in table else operator(interpreter, word, table)
+        if found is not None:
+            func, nargs = found
+            if nargs == 0:
+                func()
+            elif len(args) >= nargs:
+                func(*args[-nargs:])
 
 
 def execute(interpreter: Any, stream: Iterator[tuple[bool, Any]], table: OperatorTable) -> None:
