@@ -7,7 +7,10 @@ Evidence, in the order it is trusted:
    name resolves to (a publisher's type, the ODS or ONS list it came from, or a person);
 3. the name: its words and legal form (named rules below; the first that matches wins);
 4. the purpose text: what the record says the recipient is ("X Ltd is a consultancy",
-   "the CCG", "on behalf of the council") when the name alone said nothing.
+   "the CCG", "on behalf of the council", the recipient's own name printed with a legal
+   form) when the name alone said nothing;
+5. nothing: the commonest label of the training organisations nothing placed
+   (``fallback`` in the calibration file), always ``needs_review``.
 
 Each decision carries the ``source`` (which of those, and which rule) and a
 ``confidence``: the share of training organisations that source labelled right
