@@ -370,3 +370,14 @@ def test_a_table_top_border_overleaf_is_no_rule_under_a_rest_of_cell() -> None:
     blank = PageRows(2, (Band(2, 30.0, 86.6), Band(2, 86.6, 139.1)), 4)
     grown = rest_of_cell_above([above], blank, [frag(120.0, "Wakefield", 1, 2)], [86.6, 297.4])
     assert grown[0].rows == [0, 1, 2, 3, 4]
+
+
+def test_a_centred_purpose_is_not_halved_inside_one_release() -> None:
+    """Twelve lines centred over two equal rows halve into parts each centred on its own
+    row; where one organisation's cell spans both rows they are one merged cell."""
+    from extract.pdf.cells import own_cells
+
+    rows = PageRows(1, (Band(1, 232.1, 308.2, start=270.0), Band(1, 308.2, 384.4, start=346.5)), 1)
+    run = [frag(242.2 + 12 * i, f"line {i}", 6) for i in range(12)]
+    assert len(own_cells(rows, run, 12.0, centred=True)) == 2  # no evidence: two cells
+    assert own_cells(rows, run, 12.0, centred=True, within=frozenset({2})) == [run]

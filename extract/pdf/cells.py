@@ -152,6 +152,7 @@ def aligned_cells(
     releases: frozenset[int] | None = None,
     rules: Sequence[float] = (),
     merging: bool = True,
+    within: frozenset[int] = frozenset(),
 ) -> list[Cell]:
     """Cells of one column of an unruled page whose cells are top-aligned or centred.
 
@@ -159,12 +160,16 @@ def aligned_cells(
     of lines at the pitch that reaches into several bands is a merged cell, unless a rule
     drawn across the column parts it (``at_rules``) or, with no such rules, ``cut_run``
     cuts it: cells with hardly any padding follow each other at the line pitch. The page's last cell goes on overleaf when the rest of its text was drawn
-    below, clipped away.
+    below, clipped away. ``within``: rows that go on from the row above inside one merged
+    cell of the organisation (its text crosses their boundary): no merging column's cell
+    parts there.
     """
     cells: list[Cell] = []
     for run in text_blocks(fragments, pitch):
         parts = (
-            at_rules(run, rules) if rules else cut_run(rows, run, pitch, centred, releases, merging)
+            at_rules(run, rules)
+            if rules
+            else cut_run(rows, run, pitch, centred, releases, merging, within)
         )
         for block in parts:
             first, last = rows.row_of(block[0].baseline), rows.row_of(block[-1].baseline)
@@ -207,6 +212,7 @@ def cut_run(
     centred: bool,
     releases: frozenset[int] | None,
     merging: bool = True,
+    within: frozenset[int] = frozenset(),
 ) -> list[list[Fragment]]:
     """A run of lines as cells: cut where a release starts; then where each part sits in
     its band as a cell of that row (``own_cells``), unless the cells are top-aligned in a
@@ -216,7 +222,8 @@ def cut_run(
     parts = [list(run)] if releases is None else at_releases(rows, run, releases)
     if releases is not None and merging and not centred:
         return parts
-    return [cell for part in parts for cell in own_cells(rows, part, pitch, centred)]
+    kept = within if merging else frozenset()
+    return [cell for part in parts for cell in own_cells(rows, part, pitch, centred, kept)]
 
 
 def at_releases(
@@ -235,15 +242,22 @@ def at_releases(
 
 
 def own_cells(
-    rows: PageRows, run: Sequence[Fragment], pitch: float, centred: bool
+    rows: PageRows,
+    run: Sequence[Fragment],
+    pitch: float,
+    centred: bool,
+    within: frozenset[int] = frozenset(),
 ) -> list[list[Fragment]]:
     """A run of lines cut at the row bands when every part sits in its band as a cell of
-    that row would: starting on its first line (top-aligned), or centred on its middle."""
+    that row would: starting on its first line (top-aligned), or centred on its middle;
+    never between two rows one merged cell of the organisation spans (``within``: a
+    purpose centred over a release's rows may halve into two parts each centred on its
+    row)."""
     parts: dict[int, list[Fragment]] = {}
     for f in run:
         row = rows.row_of(f.baseline)
         parts.setdefault(-1 if row is None else row, []).append(f)
-    if len(parts) < 2 or -1 in parts:
+    if len(parts) < 2 or -1 in parts or any(row in within for row in list(parts)[1:]):
         return [list(run)]
     for row, part in parts.items():
         start = rows.bands[row - rows.first_row].start

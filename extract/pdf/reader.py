@@ -515,10 +515,15 @@ def unruled_cell_gap(
     return cell_gap_range(gaps)
 
 
-def column_cells(table: Table, column: int, releases: frozenset[int] | None = None) -> list[Cell]:
+def column_cells(
+    table: Table,
+    column: int,
+    releases: frozenset[int] | None = None,
+    within: frozenset[int] = frozenset(),
+) -> list[Cell]:
     """A column's cells; ``releases`` (top-aligned and centred tables): the rows where the
     organisation's cells start, where no cell of another column goes on from the row
-    above (``release_starts``)."""
+    above (``release_starts``); ``within``: rows inside one of them (``release_insides``)."""
     cells: list[Cell] = []
     for page, rows in zip(table.pages, table.rows):
         fragments = [
@@ -545,7 +550,7 @@ def column_cells(table: Table, column: int, releases: frozenset[int] | None = No
             if merging and cells:
                 cells = rest_of_cell_above(cells, rows, fragments, rules)
             own = aligned_cells(
-                rows, column, fragments, table.pitch, centred, cut, releases, rules, merging
+                rows, column, fragments, table.pitch, centred, cut, releases, rules, merging, within
             )
             # no release starts on the page's first row: the text above the column's
             # first rule is the rest of the cell above, printed in both parts
@@ -703,6 +708,12 @@ def release_starts(table: Table, org_cells: Sequence[Cell] | None) -> frozenset[
     return frozenset(cell.rows[0] for cell in org_cells)
 
 
+def release_insides(org_cells: Sequence[Cell] | None) -> frozenset[int]:
+    """The rows whose boundary with the row above an organisation's cell's text crosses:
+    one release goes on there (a centred merged cell sits over its rows' boundaries)."""
+    return frozenset(row for cell in org_cells or () for row in cell.rows[1:])
+
+
 def organisation(table: Table) -> int | None:
     fields = table.match.fields
     return fields.index("organisation") if "organisation" in fields else None
@@ -747,9 +758,15 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
     """Every column's cells, merged blocks of unruled pages filled upwards."""
     org_column = organisation(table)
     org_cells = None if org_column is None else column_cells(table, org_column)
-    releases = release_starts(table, org_cells)
+    spans = org_cells
+    if org_cells is not None and table.align == "center" and not all(p.ruled for p in table.pages):
+        # a centred organisation's text sits in the middle of its release, not on its first
+        # row: its cells centred over their blank rows tell where releases start
+        spans = fill_centred(org_cells, row_extents(table), table.pitch)
+    releases = release_starts(table, spans)
+    within = release_insides(spans) if releases is not None else frozenset()
     columns = [
-        org_cells if c == org_column and org_cells is not None else column_cells(table, c, releases)
+        org_cells if c == org_column and org_cells is not None else column_cells(table, c, releases, within)
         for c in range(len(table.match.headers))
     ]
     if all(page.ruled for page in table.pages):
