@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 from conftest_service import ROOT, SAMPLE
 
-from nlp.org_registry import Registry, fold_key, load_registry
 from nlp.org_eval import evaluate_fresh
+from nlp.org_registry import Registry, fold_key, load_registry
 from nlp.org_sector import REVIEW_BELOW, classify, decide, fallback_sector, load_calibration
 from nlp.org_split import split_organisations
 from nlp.organisations import SECTORS

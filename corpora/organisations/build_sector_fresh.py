@@ -35,17 +35,16 @@ import hashlib
 import json
 import re
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(ROOT / "corpora" / "entities"), str(ROOT)]
 
-from raw_sources import RAW, nhsd_2021_sheet, phe_2014_rows, phe_2017_rows  # noqa: E402
+from raw_sources import RAW, nhsd_2021_sheet, phe_2014_rows, phe_2017_rows
 
-from nlp.org_registry import Registry, fold_key  # noqa: E402
-from nlp.org_split import split_organisations  # noqa: E402
+from nlp.org_registry import Registry, fold_key
+from nlp.org_split import split_organisations
 
 SEED = "fresh-2026-12-08:"
 FIRST = 150
