@@ -37,7 +37,7 @@ DOUBLE = HERE / "double"
 LABELS = ("commercial", "research", "commissioning")
 PART_FILE = re.compile(r"part-(\d+)\.jsonl")
 ANNOTATORS = ("a", "b")
-GUIDELINE = "docs/purpose-guideline.md v2"
+GUIDELINE = "docs/purpose-guideline.md v3"
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
