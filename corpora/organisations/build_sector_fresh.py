@@ -2,7 +2,7 @@
 random, labelled by hand before any classifier ran on them.
 
     python corpora/organisations/build_sector_fresh.py draw [N]   # the draw, to label
-    python corpora/organisations/build_sector_fresh.py build      # -> sector-fresh.jsonl
+    python corpora/organisations/build_sector_fresh.py build      # -> sector-fresh.jsonl, sector-fresh-2.jsonl
 
 The pool: every recipient named in a register of ``../shared/corpora-raw`` (NHS Digital
 2021 DataReleases, AmendmentsToPreviousRegisters and PurposeStatements "Organisation
@@ -26,6 +26,13 @@ The labels are ``sector-fresh-labels.jsonl`` (hand-written: identity, sector, on
 reason, ``ambiguous`` where another sector is defensible too; or ``exclude`` with why, or
 ``same_as`` another drawn identity), read from the name, the purpose texts printed next to it, the register's own type
 where it printed one, and the ODS / ONS lists. ``build`` joins them with the draw.
+
+The second set (``sector-fresh-2.jsonl``, drawn 2026-12-08 after the first set's errors had
+been read): every identity of the same draw order after the first set's last rank, all of
+them (the pool has 219 left, 141 of them organisations after the labels' exclusions; fewer
+than the 150 asked for). An identity of the first set drawn again is left out of the second
+(``exclude``: "an identity fresh set 1 holds", or ``same_as`` a first-set identity), so the
+sets share no organisation.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ FIRST = 150
 COMPANIES = 30
 LABELS = HERE / "sector-fresh-labels.jsonl"
 OUT = HERE / "sector-fresh.jsonl"
+OUT_2 = HERE / "sector-fresh-2.jsonl"
 NHSD = "nhs-digital-release-register-2021-02"
 CPRD = "cprd-approved-studies/5. CPRD_links.csv"
 NIHR = "nihr-bioresource-studies/9. NIHR Bioresources.csv"
@@ -137,6 +145,20 @@ def read_labels(path: Path = LABELS) -> dict[str, dict]:
     return {x["id"]: x for x in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if x}
 
 
+def _keep(chosen: dict[str, dict], group: dict, label: dict, rank: int, leg: str) -> None:
+    """Add a labelled draw to ``chosen``: a ``same_as`` label's names join the line it names."""
+    if "same_as" in label:
+        if label["same_as"] in chosen:
+            line = chosen[label["same_as"]]
+            line["names"] += [n for n in group["names"] if n not in line["names"]]
+            line["seen"] += [w for w in group["seen"] if w not in line["seen"]]
+            line["purposes"] = (line["purposes"] + group["purposes"])[:2]
+        return
+    chosen[group["id"]] = {
+        **group, "rank": rank, "sector": label["sector"], "reason": label["reason"],
+        "ambiguous": label.get("ambiguous", False), "leg": leg}
+
+
 def build(raw: Path = RAW) -> list[dict]:
     """The labelled draw: the first ``FIRST`` organisations in draw order, then companies
     only until there are ``COMPANIES``. A label may leave a drawn name out (``exclude``:
@@ -153,20 +175,27 @@ def build(raw: Path = RAW) -> list[dict]:
             raise SystemExit(f"draw rank {rank}: {group['id']} has no hand label yet")
         if "exclude" in label:
             continue
-        if "same_as" in label:
-            if label["same_as"] in chosen:
-                line = chosen[label["same_as"]]
-                line["names"] += [n for n in group["names"] if n not in line["names"]]
-                line["seen"] += [w for w in group["seen"] if w not in line["seen"]]
-                line["purposes"] = (line["purposes"] + group["purposes"])[:2]
+        if "same_as" not in label and len(chosen) >= FIRST and label["sector"] != "commercial":
             continue
-        if len(chosen) >= FIRST and label["sector"] != "commercial":
+        companies += label.get("sector") == "commercial"
+        _keep(chosen, group, label, rank, "random" if len(chosen) < FIRST else "companies")
+    return list(chosen.values())
+
+
+def build_second(raw: Path = RAW, first: list[dict] | None = None) -> list[dict]:
+    """The second fresh set: every labelled identity ranked after the first set's last."""
+    first = build(raw) if first is None else first
+    after = max(x["rank"] for x in first)
+    labels = read_labels()
+    chosen: dict[str, dict] = {}
+    for rank, group in enumerate(draw_order(pool(raw))):
+        if rank <= after:
             continue
-        companies += label["sector"] == "commercial"
-        chosen[group["id"]] = {
-            **group, "rank": rank, "sector": label["sector"], "reason": label["reason"],
-            "ambiguous": label.get("ambiguous", False),
-            "leg": "random" if len(chosen) < FIRST else "companies"}
+        label = labels.get(group["id"])
+        if label is None:
+            raise SystemExit(f"draw rank {rank}: {group['id']} has no hand label yet")
+        if "exclude" not in label:
+            _keep(chosen, group, label, rank, "second")
     return list(chosen.values())
 
 
@@ -178,9 +207,10 @@ def main(argv: list[str]) -> None:
         for rank, g in enumerate(groups[:count]):
             print(json.dumps({"rank": rank, **g}, ensure_ascii=False))
         return
-    lines = build()
-    OUT.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
-    print(f"{len(lines)} organisations ({sum(x['sector'] == 'commercial' for x in lines)} companies) -> {OUT}")
+    first = build()
+    for lines, out in ((first, OUT), (build_second(first=first), OUT_2)):
+        out.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+        print(f"{len(lines)} organisations ({sum(x['sector'] == 'commercial' for x in lines)} companies) -> {out}")
 
 
 if __name__ == "__main__":
