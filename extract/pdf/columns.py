@@ -8,8 +8,11 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
+from operator import itemgetter
 
 from extract.pdf.geometry import Char, PageGeometry, Ruling
+
+_X0 = itemgetter(1)  # Char.x0 as a sort key, read in C (a Char is a tuple)
 
 SNAP = 1.5  # rulings closer than this (points) are one edge drawn twice
 BIN = 0.25  # resolution of the river histogram (points)
@@ -66,14 +69,12 @@ def start_keys(chars: Sequence[Char]) -> set[tuple[int, int, str]]:
     header repeated by the producer) is one start, not one per page."""
     keys: set[tuple[int, int, str]] = set()
     for row in baseline_rows(chars):
-        previous: Char | None = None
-        for i, char in enumerate(row):
-            if not char.text.isspace() and (
-                previous is None or char.x0 - previous.x1 > 0.5 * char.size
-            ):
+        end: float | None = None  # the x1 of the character before
+        for i, (text, x0, x1, _, _, size, baseline) in enumerate(row):  # a Char, unpacked
+            if not text.isspace() and (end is None or x0 - end > 0.5 * size):
                 rest = "".join([c.text for c in row[i : i + 12]])  # a list joins faster
-                keys.add((tenths(char.x0), round(char.baseline * 2), rest))
-            previous = char
+                keys.add((tenths(x0), round(baseline * 2), rest))
+            end = x1
     return keys
 
 
@@ -81,7 +82,7 @@ def baseline_rows(chars: Sequence[Char]) -> list[list[Char]]:
     rows: dict[int, list[Char]] = {}
     for char in chars:
         rows.setdefault(round(char.baseline * 2), []).append(char)
-    return [sorted(row, key=lambda c: c.x0) for row in rows.values()]
+    return [sorted(row, key=_X0) for row in rows.values()]
 
 
 Span = tuple[float, float]
@@ -232,5 +233,6 @@ def columns_of(xs: Sequence[float], edges: Sequence[float]) -> list[int | None]:
         return [column_of(x, edges) for x in xs]
     first, end, last = edges[0], edges[-1], max(len(edges) - 2, 0)
     return [
-        None if x < first or x > end else min(bisect_right(edges, x) - 1, last) for x in xs
+        None if x < first or x > end else i if (i := bisect_right(edges, x) - 1) < last else last
+        for x in xs
     ]

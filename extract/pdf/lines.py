@@ -6,10 +6,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import itemgetter
 
 from extract.pdf.columns import columns_of
 from extract.pdf.geometry import Box, Char
 
+_X0, _BASELINE = itemgetter(1), itemgetter(6)  # Char's fields as sort keys, read in C
 WORD_GAP = 0.2  # a gap wider than this many font sizes between letters is a word space
 OVERPRINT = 0.1  # baselines further apart than this many font sizes are different lines
 
@@ -29,12 +31,12 @@ class Fragment:
 def line_text(chars: Sequence[Char]) -> str:
     """Characters of one line, left to right, with a space where the PDF leaves a gap."""
     out: list[str] = []
-    previous: Char | None = None
-    for char in chars:
-        if previous is not None and char.x0 - previous.x1 > WORD_GAP * char.size:
+    end: float | None = None  # the x1 of the character before
+    for text, x0, x1, _, _, size, _ in chars:  # a Char is a tuple: unpacked, not looked up
+        if end is not None and x0 - end > WORD_GAP * size:
             out.append(" ")
-        out.append(char.text)
-        previous = char
+        out.append(text)
+        end = x1
     return " ".join("".join(out).split())
 
 
@@ -45,7 +47,7 @@ def group_baselines(chars: Sequence[Char]) -> list[list[Char]]:
     above) are not one line: see ``split_overprint``.
     """
     groups: list[list[Char]] = []
-    for char in sorted(chars, key=lambda c: c.baseline):
+    for char in sorted(chars, key=_BASELINE):
         if groups and char.baseline - groups[-1][0].baseline <= char.size / 3:
             groups[-1].append(char)
         else:
@@ -93,7 +95,7 @@ def chars_to_fragments(page: int, chars: Sequence[Char], edges: Sequence[float])
     fragments = []
     for column, column_chars in by_column.items():
         for group in group_baselines(column_chars):
-            group.sort(key=lambda c: c.x0)
+            group.sort(key=_X0)
             text = line_text(group)
             if not text:
                 continue
