@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from extract.pdf.cells import PageRows
 from extract.pdf.geometry import PageGeometry
@@ -30,7 +31,16 @@ class PageTable:
         return self.geometry.number
 
     def column(self, index: int) -> list[Fragment]:
-        return [f for f in self.fragments if f.column == index]
+        return list(self._columns.get(index, ()))
+
+    @cached_property
+    def _columns(self) -> dict[int, list[Fragment]]:
+        """Each column's fragments in page order, gathered once: ``column`` is asked for
+        hundreds of times a table and was a pass over every fragment each time."""
+        columns: dict[int, list[Fragment]] = {}
+        for f in self.fragments:
+            columns.setdefault(f.column, []).append(f)
+        return columns
 
 
 @dataclass(frozen=True)
