@@ -5,6 +5,8 @@
 
 Each family's files go to ``OUT/FAMILY/NAME.pdf`` with ``NAME.golden.jsonl`` (the rows the
 generator printed, never a PDF reader's output) and the folder's ``manifest.json``.
+``--unseen`` renders the held-out families of ``unseen.py`` (fpdf2, weasyprint) instead,
+by default into ``corpora/producers-unseen``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from common import SOURCES, Style, check_merges, check_text, select_rows, write_outputs
+from unseen import UNSEEN
 
 Renderer = Callable[[Style, list[dict[str, str]], Path], None]
 MODULES = {
@@ -22,6 +25,8 @@ MODULES = {
     "chromium": "chromium",
     "reportlab": "reportlab_tables",
     "latex": "latex",
+    "fpdf2": "fpdf2_tables",  # held out: unseen.py
+    "weasyprint": "weasyprint_html",  # held out: unseen.py
 }
 
 FAMILIES: dict[str, tuple[Style, ...]] = {
@@ -403,26 +408,30 @@ def readme_table(families: list[str]) -> str:
     return "\n".join(
         f"| `{family}/{s.name}` | {s.layout} | {s.rows} | {describe(s)} |"
         for family in families
-        for s in FAMILIES[family]
+        for s in (FAMILIES | UNSEEN)[family]
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=Path("../shared/corpora-raw"))
-    parser.add_argument("--out", type=Path, default=Path("corpora/producers"))
-    parser.add_argument("--family", nargs="*", choices=sorted(FAMILIES))
+    parser.add_argument("--out", type=Path, help="default corpora/producers(-unseen)")
+    parser.add_argument("--unseen", action="store_true", help="the held-out families instead")
+    parser.add_argument("--family", nargs="*", choices=sorted(FAMILIES | UNSEEN))
     parser.add_argument("--only", nargs="*", help="file names to render (default: all)")
     parser.add_argument("--table", action="store_true", help="print the README's file table")
     args = parser.parse_args()
+    known = UNSEEN if args.unseen else FAMILIES
+    families = args.family or sorted(known)
+    out = args.out or Path("corpora/producers-unseen" if args.unseen else "corpora/producers")
     if args.table:
-        print(readme_table(args.family or sorted(FAMILIES)))
+        print(readme_table(families))
         return
-    for family in args.family or sorted(FAMILIES):
-        for style in FAMILIES[family]:
+    for family in families:
+        for style in (FAMILIES | UNSEEN)[family]:
             if args.only and style.name not in args.only:
                 continue
-            pdf = render_one(family, style, args.raw, args.out)
+            pdf = render_one(family, style, args.raw, out)
             print(f"{family}/{style.name}: {pdf.stat().st_size:,} bytes")
 
 
