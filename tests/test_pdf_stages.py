@@ -381,3 +381,34 @@ def test_a_centred_purpose_is_not_halved_inside_one_release() -> None:
     run = [frag(242.2 + 12 * i, f"line {i}", 6) for i in range(12)]
     assert len(own_cells(rows, run, 12.0, centred=True)) == 2  # no evidence: two cells
     assert own_cells(rows, run, 12.0, centred=True, within=frozenset({2})) == [run]
+
+
+def test_a_row_printed_from_its_top_at_a_page_foot_keeps_its_lines_and_its_rest() -> None:
+    """Chromium prints a bottom-aligned row the page break cuts from its top (its id on
+    its first line): the lines under the id at the page's foot go on its cells at the
+    line pitch, so they are that row's, not a row whose id is overleaf; overleaf, its
+    rest is the text above the first white gap across every column."""
+    from extract.pdf.bands import goes_on_below, rest_above_gap
+
+    last = Band(1, 534.1, 548.4, baseline=545.2)
+    foot = [frag(545.2, "Community Services", 2), frag(555.7, "Data Set", 2)]
+    foot += [frag(545.2, "Anonymised -", 3), frag(555.7, "ICO code", 3)]
+    assert goes_on_below(last, foot, {2, 3}, 10.5)
+    padded = [frag(545.2, "Community Services", 2), frag(561.0, "Kent", 2)]
+    assert not goes_on_below(last, padded, {2}, 10.5)  # a cell's padding: a new row
+
+    columns = [
+        [frag(98.2, "140", 0, 2)],
+        [],
+        [frag(87.7, "Diagnostic Imaging", 2, 2), frag(98.2, "Dataset", 2, 2)],
+        [frag(42.0, "compliant", 3, 2), frag(77.2, "Anonymised -", 3, 2)]
+        + [frag(87.7, "ICO code", 3, 2), frag(98.2, "compliant", 3, 2)],
+        [frag(42.0, "s261(1)", 4, 2), frag(52.5, "(ii)", 4, 2), frag(66.7, "Health", 4, 2)]
+        + [frag(77.2, "Care Act", 4, 2), frag(87.7, "s261(1)", 4, 2), frag(98.2, "(ii)", 4, 2)],
+    ]
+    bands = [Band(2, float("-inf"), 101.4, baseline=98.2)]
+    rest, row = rest_above_gap(bands, columns, 0, 10.5)
+    assert rest.top == float("-inf") and 52.5 < rest.bottom < 66.7 and row.top == rest.bottom
+    # no white gap across every column above the id: no rest
+    tight = [columns[0], [], [], [], [frag(52.5 + 10.5 * i, "x", 4, 2) for i in range(5)]]
+    assert rest_above_gap(bands, tight, 0, 10.5) == bands

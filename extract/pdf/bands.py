@@ -14,6 +14,7 @@ from dataclasses import replace
 from extract.pdf.columns import SNAP
 from extract.pdf.lines import Fragment
 from extract.pdf.rows import (
+    BLOCK_PITCH,
     Align,
     Band,
     bands_between,
@@ -33,6 +34,7 @@ def page_bands(
     below: float | None = None,
     more: bool = False,
     begun: bool = False,
+    cut: bool = False,
 ) -> list[Band]:
     """Row bands: between the rules any column draws, else from the anchor column's text.
 
@@ -41,7 +43,9 @@ def page_bands(
     rows are found from the text below ``below`` (the header's bottom) only, so a header
     aligned otherwise than the rows does not move them; text of a row broken by the page
     break gets a band of its own (``broken_parts``; ``more``: another page follows;
-    ``begun``: a row may go on from the page before, ``continued_part``).
+    ``begun``: a row may go on from the page before, ``continued_part``; ``cut``: the page
+    before ended on a row printed from its top, its id above its last line, so a page break
+    cut it and its rest opens this page, ``rest_above_gap``).
     """
     if page.ruled:
         return ruled_bands(page)
@@ -60,6 +64,8 @@ def page_bands(
             x0, x1 = page.edges[anchor], page.edges[anchor + 1]
             over_anchor = [y for y in rules_across(page.geometry.rulings, x0, x1) if y in rules]
             bands = continued_part(bands, columns, anchor, over_anchor, pitch)
+    elif bands and align == "bottom" and cut:
+        bands = rest_above_gap(bands, columns, anchor, pitch)
     bands = broken_parts(page.number, bands, [f for c in columns for f in c], align, pitch, more)
     if below is not None and bands:
         bands[0] = replace(bands[0], top=max(bands[0].top, below))
@@ -96,7 +102,45 @@ def broken_parts(
     under = {f.column for f in fragments if f.baseline > last.bottom}
     if align == "bottom" and more and len(under) >= 2:
         below = max(f.baseline for f in fragments) + 0.3 * pitch
+        if goes_on_below(last, fragments, under, pitch):
+            return [*bands[:-1], replace(last, bottom=below)]
         return [*bands, Band(page, last.bottom, below)]
+    return bands
+
+
+def goes_on_below(
+    last: Band, fragments: Sequence[Fragment], under: set[int], pitch: float
+) -> bool:
+    """Whether the text under a bottom-aligned page's last row is that row's own: in every
+    column that has some, it goes on at the line pitch from a line of the row (a row the
+    page break cut is printed from its top, its id on its first line: Chromium), where the
+    start of a row whose id is printed overleaf would follow a cell's padding."""
+    for column in under:
+        lines = sorted(f.baseline for f in fragments if f.column == column)
+        inside = [b for b in lines if last.holds(b)]
+        below = [b for b in lines if b > last.bottom]
+        if not inside or not below or below[0] - inside[-1] > BLOCK_PITCH * pitch + 0.05:
+            return False
+    return True
+
+
+def rest_above_gap(
+    bands: list[Band], columns: Sequence[Sequence[Fragment]], anchor: int, pitch: float
+) -> list[Band]:
+    """Bottom-aligned, no rules, the page before ending on a row the break cut: its rest,
+    printed from this page's top, is the text of the first band above the first white gap
+    across every column (no cell's lines cross it), with no row id in it."""
+    first = bands[0]
+    ids = [f.baseline for f in columns[anchor] if first.holds(f.baseline)]
+    if not ids:
+        return bands
+    lines = sorted({f.baseline for column in columns for f in column if first.holds(f.baseline)})
+    for above, below in zip(lines, lines[1:]):
+        if below - above > BLOCK_PITCH * pitch + 0.05:
+            if above >= min(ids):
+                return bands
+            y = (above + below) / 2
+            return [Band(first.page, first.top, y), replace(first, top=y), *bands[1:]]
     return bands
 
 

@@ -215,7 +215,8 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         # rest then joins that row); a part without an id has its id on this page
         begun = bool(rows) and bool(rows[-1].bands)
         begun = begun and has_text(kept[-1], rows[-1].bands[-1], anchor)
-        bands = page_bands(page, anchor, pitch, align, below, more=more, begun=begun)
+        cut = begun and printed_from_top(kept[-1], rows[-1].bands[-1], anchor)
+        bands = page_bands(page, anchor, pitch, align, below, more=more, begun=begun, cut=cut)
         if below is not None:  # rows under the header; a band holding both, cut at its bottom
             bands = [replace(b, top=max(b.top, below)) for b in bands if b.bottom > below + SNAP]
         elif bands and is_header_repeat(band_texts(page, bands[0]), match.headers):
@@ -276,6 +277,16 @@ def without_inner_headers(
 
     fragments = tuple(f for f in page.fragments if not header_line(f))
     return replace(page, fragments=fragments), [b for b in bands if b not in inner]
+
+
+def printed_from_top(page: PageTable, band: Band, anchor: int) -> bool:
+    """Whether a band has text below its anchor cell's last line: a bottom-aligned row
+    printed from its top, as a producer prints a row the page break cuts."""
+    ids = [f.baseline for f in page.column(anchor) if band.holds(f.baseline)]
+    if not ids:
+        return False
+    last = max(ids) + 0.25 * page.fragments[0].size if page.fragments else max(ids)
+    return any(band.holds(f.baseline) and f.baseline > last for f in page.fragments)
 
 
 def band_shape(page: PageTable, band: Band, anchor: int) -> str | None:
@@ -568,6 +579,8 @@ def column_cells(
             k = table.pages.index(page)
             later = (table.pages[k + 1], table.rows[k + 1]) if k + 1 < len(table.pages) else None
             parts = broken_row_parts(page, rows, table.anchor, table.pitch, later)
+            if table.match.fields[column] in MERGING_FIELDS and release_from_top(table, page, rows):
+                parts = (parts[0], None)  # the release's merged cells go on through the part
             cells += unruled_cells(
                 rows, column, fragments, table.pitch, table.cell_gap, cut, ends, parts
             )
@@ -604,6 +617,22 @@ def broken_row_parts(
         and f.baseline > last.baseline + 0.5 * pitch
     }
     return rest, last.top if len(below) >= 2 else None
+
+
+def release_from_top(table: Table, page: PageTable, rows: PageRows) -> bool:
+    """Bottom-aligned: whether the page's last organisation cell ends on no row's last line
+    (a release the page break cut, its cells printed from their top: Chromium), so the
+    merged cells of that release run on through the part of the row going on overleaf."""
+    column = organisation(table)
+    if column is None or not rows.bands:
+        return False
+    lines = [f for f in page.column(column) if f.baseline > rows.bands[0].top]
+    blocks = text_blocks(lines, table.pitch)
+    if not blocks:
+        return False
+    end = blocks[-1][-1].baseline
+    ends = [b.baseline for b in rows.bands if b.baseline is not None]
+    return not any(abs(end - e) <= 0.25 * table.pitch for e in ends)
 
 
 def is_rest(page: PageTable, band: Band, anchor: int) -> bool:
