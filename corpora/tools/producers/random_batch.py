@@ -8,6 +8,11 @@ Rows are drawn from stretches of the sources no committed PDF prints (``corpora/
 all printed somewhere). Each file gets a random producer (writer, chromium, reportlab,
 latex) and a random choice of every style the committed files vary. The same seed gives
 the same rows, styles and goldens. Nothing here is committed: the batch is scored only.
+
+``--producers fpdf2 weasyprint`` (opt-in) draws from the named producers instead, the
+held-out ones of ``unseen.py`` included, and then also avoids the rows that
+``corpora/producers-unseen`` prints. Without it the draw is the same as before those
+families existed, seed for seed.
 """
 
 from __future__ import annotations
@@ -18,18 +23,20 @@ from pathlib import Path
 
 from common import LAYOUTS, RULES, SOURCES, VALIGNS, Style, render_pdfs, source_rows
 from generate import FAMILIES, render_one
+from unseen import UNSEEN
 
 MIN_ROWS, MAX_ROWS = 20, 80
 SIZES = (7, 7.5, 8, 8.5, 9, 9.5, 10, 10.5, 11)
 ATTEMPTS = 6  # a style a producer cannot print (a word too wide for LaTeX) is drawn again
 
 
-def committed_rows() -> dict[str, set[int]]:
-    """Row indices of each source that a committed PDF prints."""
+def committed_rows(unseen: bool = False) -> dict[str, set[int]]:
+    """Row indices of each source that a committed PDF prints (``unseen``: the held-out
+    corpus's too)."""
     used: dict[str, set[int]] = {source: set() for source in set(SOURCES.values())}
     for spec in render_pdfs.SPECS:
         used[spec.source].update(range(spec.skip, spec.skip + spec.rows))
-    for styles in FAMILIES.values():
+    for styles in [*FAMILIES.values(), *(UNSEEN.values() if unseen else ())]:
         for style in styles:
             source = SOURCES[style.layout]
             used[source].update(range(style.skip, style.skip + style.rows))
@@ -71,11 +78,16 @@ def draw_style(rng: random.Random, name: str, raw: Path, used: dict[str, set[int
 
 
 def make_one(
-    rng: random.Random, index: int, raw: Path, out: Path, used: dict[str, set[int]]
+    rng: random.Random,
+    index: int,
+    raw: Path,
+    out: Path,
+    used: dict[str, set[int]],
+    producers: list[str] | None = None,
 ) -> str:
     """One random file; returns its producer. The batch folder is flat (``--dir``)."""
     for _ in range(ATTEMPTS):
-        family = rng.choice(sorted(FAMILIES))
+        family = rng.choice(sorted(producers or FAMILIES))
         style = draw_style(rng, f"batch-{index:03d}", raw, used)
         try:
             render_one(family, style, raw, out, flat=True)
@@ -92,12 +104,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--raw", type=Path, default=Path("../shared/corpora-raw"))
+    parser.add_argument(
+        "--producers",
+        nargs="+",
+        choices=sorted(FAMILIES | UNSEEN),
+        help="draw from these producers only (opt-in; default: the committed families)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
-    used = committed_rows()
+    used = committed_rows(unseen=bool(args.producers))
     for index in range(args.n):
-        family = make_one(rng, index, args.raw, args.out, used)
+        family = make_one(rng, index, args.raw, args.out, used, args.producers)
         print(f"batch-{index:03d}: {family}")
 
 
