@@ -9,7 +9,10 @@ Evidence, in the order it is trusted:
 4. the purpose text: what the record says the recipient is ("X Ltd is a consultancy",
    "the CCG", "on behalf of the council", the recipient's own name printed with a legal
    form) when the name alone said nothing;
-5. nothing: the commonest label of the training organisations nothing placed
+5. the weak name words ("Group", "Institute", "Trust"), then what kind of study the purpose
+   text describes: an industry study ("real-world", "treatment patterns", "burden",
+   "post-authorisation safety study") for a name nothing else places;
+6. nothing: the commonest label of the training organisations nothing placed
    (``fallback`` in the calibration file), always ``needs_review``.
 
 Each decision carries the ``source`` (which of those, and which rule) and a
@@ -32,6 +35,7 @@ from nlp.organisations import CORPORA, clean_organisation, sector_from_publisher
 from nlp.record import Sector
 
 CALIBRATION_PATH = CORPORA / "organisations" / "sector-calibration.json"
+NAME_WORDS_PATH = CORPORA / "organisations" / "name-words.json"
 REVIEW_BELOW = 0.9  # a sector decided by evidence right less often than this is flagged
 
 # Name rules: (rule name, sector, words). The first match wins, so the specific come first:
@@ -45,7 +49,14 @@ _RULES: tuple[tuple[str, Sector, tuple[str, ...]], ...] = (
         "Specialised Commissioning", "Teaching L?HB", "Local Health Board",
     )),
     ("university medical centre", "academic", ("Universit\\w* Medical Cent(re|er)",)),
+    # A Medical Research Council unit or centre sits in a university ("MRC Integrative
+    # Epidemiology Unit at the University of Bristol").
+    ("mrc unit", "academic", ("MRC\\b.*\\b(Unit|Cent(re|er))", "Medical Research Council\\b.*\\bUnit")),
     ("cancer alliance", "other", ("Cancer Alliance",)),
+    # bodies of the nations together, no one state's: "WHO - Head Quarters Geneva"
+    ("international body", "other", (
+        "World Health Organi[sz]ation", "(?-i:WHO)", "United Nations", "(?-i:UNICEF|OECD)", "World Bank",
+        "International Agency for")),
     ("provider", "nhs_provider", (
         "NHS (Foundation )?Trust", "Foundation Trust", "NHS ?FT", "Hospitals?", "Ambulance",
         "Health Board", "Healthcare NHS", "Acute Trusts?", "Medical Centre", "Health Centre",
@@ -80,6 +91,9 @@ _RULES: tuple[tuple[str, Sector, tuple[str, ...]], ...] = (
         "Government", "Cabinet Office", "HM", "HMRC", "Directorate", "National Audit",
         "Health Protection", "Parliament", "Care Quality", "Regulator",
         "Special Health Authority", "Informatics Service", "Monitor",
+        # a state's own bodies in other countries: the US federal "Administration"s and
+        # "National Institutes of", the Nordic "Statens", public health institutes
+        "Administration", "National Institutes? of", "Statens", "Institute of Public Health",
     )),
     ("company words", "commercial", (
         "Consult(ing|ancy|ants)", "Analytics", "Solutions", "Associates", "Partners",
@@ -110,7 +124,8 @@ _TEXT_CUES: tuple[tuple[str, Sector, re.Pattern[str]], ...] = (
     ("text: company", "commercial", re.compile(
         r"\b(is an? (\w+ ){0,3}(company|consultancy|business|firm|provider of|legal entity|"
         r"data intermediary|private provider)|(one|two|several) of the legal entities|commercial "
-        r"(organisation|company|consultancy)|private (company|sector)|our clients|customers)\b",
+        r"(organisation|company|consultancy)|private (company|sector)|our clients|customers|"
+        r"marketing authori[sz]ation holder)\b",
         re.IGNORECASE)),
     ("text: university", "academic", re.compile(
         r"\b(university|academic (institution|research)|PhD|doctoral|students?)\b", re.IGNORECASE)),
@@ -122,6 +137,14 @@ _TEXT_CUES: tuple[tuple[str, Sector, re.Pattern[str]], ...] = (
     ("text: charity", "charity_or_research_body", re.compile(
         r"\b(is a (registered )?charity|charitable)\b", re.IGNORECASE)),
 )
+
+# What kind of study the text describes, for a name nothing else places: the questions a
+# medicine's maker asks of a database (CPRD protocols' titles: "Treatment patterns and
+# burden of ...", "Real-world use of ...", "Post Authorisation Safety Study ...").
+_INDUSTRY_STUDY = re.compile(
+    r"\b(real[- ]world|treatment patterns?|resource (use|utili[sz]ation)|healthcare utili[sz]ation|"
+    r"post[- ]authori[sz]ation|PASS|burden|economic|costs?|off[- ]label|product characteristics|"
+    r"drug utili[sz]ation|post[- ]marketing)\b", re.IGNORECASE)
 
 # Used when no calibration file was written yet: every source is unsure.
 _DEFAULT_CONFIDENCE = 0.5
@@ -163,8 +186,48 @@ def sector_by_name(name: str, weak: bool = False) -> tuple[str, Sector] | None:
                 return rule, sector
             continue
         if pattern.search(cleaned):
+            if rule == "provider" and hospital_abroad(cleaned):
+                return "hospital abroad", "other"
             return rule, sector
     return None
+
+
+def fold_word(word: str) -> str:
+    return re.sub(r"['’]", "", word.lower())
+
+
+@lru_cache(maxsize=2)
+def _name_words(path: Path = NAME_WORDS_PATH) -> tuple[frozenset[str], frozenset[str]]:
+    """(UK words, common words and their six-letter stems) of ``name-words.json``; empty
+    before it was built."""
+    if not path.is_file():
+        return frozenset(), frozenset()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(data["uk"]), frozenset(data["common"]) | {w[:6] for w in data["common"] if len(w) > 6}
+
+
+# Words of any hospital's name, UK or not: not evidence of where it is.
+_HOSPITAL_WORDS = frozenset((
+    "hospital", "hospitals", "clinic", "medical", "centre", "center", "university", "general",
+    "childrens", "womens", "royal", "saint", "the", "and", "for", "of"))
+
+
+def hospital_abroad(name: str) -> bool:
+    """A hospital's name that is no NHS body's and none of whose own words a UK list or an
+    English word explains: "Rhode Island Hospital", "Children's Hospital of Philadelphia".
+    "Musgrove Park Hospital" (an NHS trust's address), "National Hospital for Neurology"
+    (English words) stay at home."""
+    if (not re.search(r"\b(Hospitals?|Medical Cent(re|er)|Clinic)\b", name, re.IGNORECASE)
+            or re.search(r"\b(NHS\w*|Trusts?|Health Board)\b", name, re.IGNORECASE)):
+        return False
+    uk, common = _name_words()
+    if not uk:
+        return False
+    own = [fold_word(w) for w in re.findall(r"[A-Za-z][A-Za-z'’]+", name)]
+    own = [w for w in own if len(w) >= 3 and w not in _HOSPITAL_WORDS]
+    # "neurosurgery" is English when "neuroscience" is: a word's first six letters will do
+    return bool(own) and any(w not in uk and w.removesuffix("s") not in uk and w not in common
+                             and w[:6] not in common for w in own)
 
 
 # Words a name's head is not: "The X Ltd" is named by X.
@@ -236,6 +299,8 @@ def _by_text(name: str, purpose: str | None) -> tuple[Sector, str]:
                           (sector_by_name(name, weak=True), "name: ")):
         if found is not None:
             return found[1], prefix + found[0]
+    if purpose and _INDUSTRY_STUDY.search(purpose):
+        return "commercial", "text: industry study"
     return fallback_sector(), "nothing known"
 
 

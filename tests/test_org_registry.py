@@ -162,6 +162,55 @@ def test_a_purpose_text_printing_the_recipients_own_name_with_a_legal_form() -> 
     assert decide("Zephyr", None, other, empty)[1] != "text: name with legal form"
 
 
+@pytest.mark.parametrize(("name", "sector", "source"), [
+    # a hospital whose own words no UK list and no English word explains is abroad
+    ("Zarqovia Children's Hospital", "other", "name: hospital abroad"),
+    ("Hospital of Xylanburg", "other", "name: hospital abroad"),
+    # at home: an ODS trust's address or town, English words, an NHS form, a GP surgery
+    ("Musgrove Park Hospital", "nhs_provider", "name: provider"),
+    ("Sunderland Royal Hospital", "nhs_provider", "name: provider"),
+    ("National Hospital for Neurology and Neurosurgery", "nhs_provider", "name: provider"),
+    ("Zarqovia Hospitals NHS Foundation Trust", "nhs_provider", "name: provider"),
+    ("Zarqovia Health Centre", "nhs_provider", "name: provider"),
+])
+def test_a_hospital_abroad_is_told_from_an_nhs_one(name: str, sector: str, source: str) -> None:
+    assert decide(name, registry=Registry.from_entries([])) == (sector, source)
+
+
+@pytest.mark.parametrize(("name", "sector", "source"), [
+    ("MRC Unit for Zymurgy", "academic", "name: mrc unit"),
+    ("Zymurgy MRC Centre", "academic", "name: mrc unit"),
+    ("Medical Research Council Zymurgy Unit", "academic", "name: mrc unit"),
+    ("Zymurgy Food and Drug Administration", "central_government", "name: government"),
+    ("Statens Zymurgy Institut", "central_government", "name: government"),
+    ("National Institutes of Zymurgy", "central_government", "name: government"),
+    ("Zarqovian Institute of Public Health", "central_government", "name: government"),
+    ("WHO Regional Office for Zarqovia", "other", "name: international body"),
+    ("World Health Organization", "other", "name: international body"),
+    # "who" in lower case is no WHO; "National Institute for" (the UK's) stays unplaced
+    ("Who Cares Zymurgy Trust", "charity_or_research_body", "name: research body"),
+    ("National Institute for Zymurgy", "charity_or_research_body", "name: research body"),
+])
+def test_mrc_units_state_bodies_abroad_and_international_bodies(name: str, sector: str, source: str) -> None:
+    assert decide(name, registry=Registry.from_entries([])) == (sector, source)
+
+
+def test_an_industry_study_places_a_name_nothing_else_places() -> None:
+    empty = Registry.from_entries([])
+    for title in ("Treatment patterns and burden of zymurgy in the UK",
+                  "Real-world use of Zymuxol in children",
+                  "Post Authorisation Safety Study (PASS) of Zymuxol"):
+        assert decide("Zephyr", None, title, empty) == ("commercial", "text: industry study")
+    # never over the name's own words, nor over what the text says the recipient is
+    assert decide("Zephyr University", None, "Burden of zymurgy", empty)[0] == "academic"
+    assert decide("Zephyr Institute", None, "Burden of zymurgy", empty)[1] == "name: research body"
+    assert decide("Zephyr", None, "Zephyr is a registered charity. Burden of zymurgy.", empty)[0] \
+        == "charity_or_research_body"
+    assert decide("Zephyr", None, "Incidence of zymurgy in adults", empty)[1] == "nothing known"
+    # a new source: the training side never used it, so it is calibrated unsure
+    assert classify("Zephyr Wibble", None, "Treatment patterns of zymurgy").needs_review
+
+
 def test_the_fallback_sector_is_read_from_the_calibration(tmp_path: Path) -> None:
     assert fallback_sector(tmp_path / "none.json") == "other"
     written = tmp_path / "calibration.json"
