@@ -269,3 +269,30 @@ def test_trailing_non_rows_stops_at_the_first_row():
     assert trailing_non_rows([*rows, RowLook(None, 8), RowLook(None, 2)]) == 0
     assert trailing_non_rows([RowLook("9", 2)] * 5 + key[1:]) == 0  # rows as sparse as it
     assert trailing_non_rows([*rows, RowLook("A", 7)], lambda i: i == 5) == 1  # prose
+
+
+def test_a_tall_centred_header_line_bridged_over_narrow_columns_is_no_prose():
+    """A centred header cell of many lines ("Data" / "provided" / … / "Identifiab") above
+    the first line that fills several columns: its next line's short words in narrow
+    columns ("Identifiab Sensi Legal Basis") bridge into one phrase over their edges, yet
+    it goes on at the line pitch from the cell's line right above, so it is no prose."""
+    from collections import Counter
+
+    from extract.pdf.geometry import Char
+    from extract.pdf.prose import PrintedLine, unread_lines
+
+    def line(baseline: float, words: list[tuple[float, str]]) -> PrintedLine:
+        chars = [
+            Char(c, x + 5 * i, x + 5 * (i + 1), baseline - 10, baseline, 10.0, baseline)
+            for x, word in words
+            for i, c in enumerate(word)
+        ]
+        return PrintedLine(baseline, chars, edges, Counter())
+
+    edges = [0.0, 100.0, 160.0, 200.0, 300.0]
+    preamble = line(60.0, [(5.0, "This register lists every release made")])
+    header = [line(141.0 + 12.7 * i, [(112.0, w)]) for i, w in enumerate(["Data", "to", ":"])]
+    bridged = line(179.1, [(110.0, "Identifiab"), (163.0, "Sensi"), (191.0, "Legal")])
+    row = line(190.0, [(5.0, "Row"), (110.0, "le,"), (210.0, "for")])
+    unread = unread_lines([preamble, *header, bridged, row])
+    assert unread.baselines == (60.0,)

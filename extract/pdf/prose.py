@@ -174,6 +174,21 @@ def same_paragraph(prose: PrintedLine, line: PrintedLine) -> bool:
     )
 
 
+def goes_on_cell(lines: Sequence[PrintedLine], i: int) -> bool:
+    """Whether a line that crosses an edge goes on, at the line pitch, from the one-column
+    line right above it, a phrase of it starting in that column: a line of a tall header
+    cell (a centred header's short words in narrow columns bridged into one phrase over
+    their edges), not prose."""
+    if i == 0 or is_prose(lines, i - 1) or lines[i - 1].columns != 1:
+        return False
+    line, above = lines[i], lines[i - 1]
+    if line.baseline - above.baseline > SAME_PARAGRAPH * line.size:
+        return False
+    a0, a1 = above.spans[0]
+    column = column_of((a0 + a1) / 2, line.edges)
+    return any(column_of(x0, line.edges) == column for x0, _ in line.spans)
+
+
 def is_table_line(lines: Sequence[PrintedLine], i: int) -> bool:
     return lines[i].columns >= 2 and not is_prose(lines, i)
 
@@ -186,7 +201,7 @@ def unread_lines(lines: Sequence[PrintedLine]) -> Unread:
         dropped = [any(is_prose(lines, i) for i in range(n))] * n
         return Unread(baselines(lines, dropped), (), texts(lines, dropped))
     last = next(i for i in reversed(range(n)) if is_table_line(lines, i))
-    dropped = [i < first and is_prose(lines, i) for i in range(n)]
+    dropped = [i < first and is_prose(lines, i) and not goes_on_cell(lines, i) for i in range(n)]
     previous = lines[last]
     for i in range(last + 1, n):
         if lines[i].baseline - previous.baseline > DETACHED * previous.size or is_prose(lines, i):
