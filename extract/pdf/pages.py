@@ -18,7 +18,7 @@ import types
 from collections.abc import Iterator, Sequence
 from itertools import starmap
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 
 class _ImportedOnUse(types.ModuleType):
@@ -47,10 +47,17 @@ def _pdfminer_utils() -> None:
 
 _pdfminer_utils()
 
-from pdfminer.pdfdevice import PDFTextDevice  # after _pdfminer_utils()
+from pdfminer import settings as pdfminer_settings  # after _pdfminer_utils()
+from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdffont import PDFUnicodeNotDefined
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfinterp import (
+    PDFGraphicState,
+    PDFInterpreterError,
+    PDFPageInterpreter,
+    PDFResourceManager,
+    PDFTextState,
+)
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1, stream_value
@@ -67,6 +74,8 @@ from extract.pdf.inflate import InflationBudget, decode_within
 # pdfminer.six logs every odd object at WARNING; a bad PDF is reported by our errors instead.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
+S = TypeVar("S", PDFTextState, PDFGraphicState)
+_char = tuple.__new__  # _char(Char, fields): a Char from its fields in order, in one C call
 THIN = 2.0  # a filled box thinner than this (points) is drawn as a rule
 NO_CLIP: Box = (-1e9, -1e9, 1e9, 1e9)
 UNLIMITED = Limits(max_uncompressed_bytes=1 << 62, max_compression_ratio=1 << 62, max_pages=1 << 62)
@@ -98,6 +107,14 @@ def is_rectangle(path: Sequence[Any], ctm: Matrix) -> bool:
     return len(xs) <= 2 and len(ys) <= 2
 
 
+def copy_state(state: S) -> S:
+    """A copy of a ``PDFTextState`` or ``PDFGraphicState``: the same attributes, the same
+    values, as its ``copy()`` makes (``tests/test_pdf_state_copy.py`` holds them equal)."""
+    copied = object.__new__(type(state))
+    copied.__dict__.update(state.__dict__)
+    return copied
+
+
 def _glyph_text(font: Any, cid: int) -> str:
     try:
         return str(font.to_unichr(cid))
@@ -111,9 +128,9 @@ class GeometryDevice(PDFTextDevice):
     def __init__(self, rsrcmgr: PDFResourceManager) -> None:
         super().__init__(rsrcmgr)
         self.clip: Box = NO_CLIP  # device space, y up; kept current by ClipInterpreter
-        # Plain tuples in Char's field order: a frozen dataclass costs a call per field to
-        # build, and the bounded child only pickles them (``PackedChar``).
-        self.chars: list[PackedChar] = []
+        # Chars made as tuples are (``_char``): no call per field, as a frozen dataclass or
+        # NamedTuple's own constructor would make.
+        self.chars: list[Char] = []
         self.rulings: list[Ruling] = []
         self.hidden: list[Box] = []  # where clipped-away characters were drawn
         self.height = 0.0
@@ -155,7 +172,7 @@ class GeometryDevice(PDFTextDevice):
         except PDFUnicodeNotDefined:
             text = "\ufffd"
         h = self.height
-        self.chars.append((text, x0, x1, h - y1, h - y0, abs(d * fontsize), h - f))
+        self.chars.append(_char(Char, (text, x0, x1, h - y1, h - y0, abs(d * fontsize), h - f)))
         return adv
 
     def render_string_horizontal(
@@ -216,7 +233,7 @@ class GeometryDevice(PDFTextDevice):
                         text = texts.get(cid)
                         if text is None:
                             text = texts[cid] = _glyph_text(font, cid)
-                        chars.append((text, x0, x1, h - y1, h - y0, size, h - fy))
+                        chars.append(_char(Char, (text, x0, x1, h - y1, h - y0, size, h - fy)))
                     x += adv
                     if cid == 32 and wordspace:
                         x += wordspace
@@ -287,6 +304,21 @@ class ClipInterpreter(PDFPageInterpreter):
     def init_state(self, ctm: Any) -> None:
         super().init_state(ctm)
         self.clip_stack: list[Box] = []
+
+    def get_current_state(self) -> tuple[Matrix, PDFTextState, PDFGraphicState]:
+        """What ``q`` saves, as pdfminer.six's own: the two states copied attribute for
+        attribute (``copy_state``), without the ``__init__`` and the assignment one at a time
+        of their ``copy()`` (q and Q come in thousands on a register's page)."""
+        return (self.ctm, copy_state(self.textstate), copy_state(self.graphicstate))
+
+    def do_TJ(self, seq: Any) -> None:
+        """pdfminer.six's ``TJ`` less its copy of the graphic state for the device: this
+        device reads none of it (and keeps none)."""
+        if self.textstate.font is None:
+            if pdfminer_settings.STRICT:
+                raise PDFInterpreterError("No font specified!")
+            return
+        self.device.render_string(self.textstate, seq, self.graphicstate.ncs, self.graphicstate)
 
     def do_q(self) -> None:
         self.clip_stack.append(self.device.clip)
@@ -472,16 +504,13 @@ def bounded_pages(data: bytes, limits: Limits) -> list[PageGeometry]:
 
 
 _RULING_FIELDS = attrgetter("orientation", "x0", "top", "x1", "bottom", "drawn")
-# A page as plain tuples: a frozen dataclass pickles field by field, ten times slower.
-PackedChar = tuple[str, float, float, float, float, float, float]  # Char's fields, in order
-PackedPage = tuple[int, float, float, list[PackedChar], list[Any], tuple[Box, ...]]
-
-
-_as_char = Char._make  # a packed character is Char's fields in order: no call per field
+# A page's rulings as plain tuples: a frozen dataclass pickles field by field, ten times
+# slower (Chars are tuples already).
+PackedPage = tuple[int, float, float, list[Char], list[Any], tuple[Box, ...]]
 
 
 def unpack_page(packed: PackedPage) -> PageGeometry:
     number, width, height, chars, rulings, hidden = packed
     return PageGeometry(
-        number, width, height, tuple(map(_as_char, chars)), tuple(starmap(Ruling, rulings)), hidden
+        number, width, height, tuple(chars), tuple(starmap(Ruling, rulings)), hidden
     )
