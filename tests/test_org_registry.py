@@ -207,8 +207,10 @@ def test_an_industry_study_places_a_name_nothing_else_places() -> None:
     assert decide("Zephyr", None, "Zephyr is a registered charity. Burden of zymurgy.", empty)[0] \
         == "charity_or_research_body"
     assert decide("Zephyr", None, "Incidence of zymurgy in adults", empty)[1] == "nothing known"
-    # a new source: the training side never used it, so it is calibrated unsure
-    assert classify("Zephyr Wibble", None, "Treatment patterns of zymurgy").needs_review
+    # its confidence is the share of calibration organisations it placed right
+    guess = classify("Zephyr Wibble", None, "Treatment patterns of zymurgy")
+    assert guess.source == "text: industry study"
+    assert guess.confidence == load_calibration()["text: industry study"]
 
 
 def test_the_fallback_sector_is_read_from_the_calibration(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def main(raw: Path = RAW) -> None:
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     held = sum(1 for x in lines if x["split"] == "heldout")
     print(f"{len(lines)} organisations ({held} held out) -> {path}")
-    from nlp.org_eval import evaluate_sector  # calibration: from the training side only
+    from nlp.org_eval import evaluate_sector  # calibration: the training side and fresh set 1
 
     evaluate_sector(write=True)
     print("sector confidence per source -> sector-calibration.json")
