@@ -143,7 +143,7 @@ _TEXT_CUES: tuple[tuple[str, Sector, re.Pattern[str]], ...] = (
 # burden of ...", "Real-world use of ...", "Post Authorisation Safety Study ...").
 _INDUSTRY_STUDY = re.compile(
     r"\b(real[- ]world|treatment patterns?|resource (use|utili[sz]ation)|healthcare utili[sz]ation|"
-    r"post[- ]authori[sz]ation|PASS|burden|economic|costs?|off[- ]label|product characteristics|"
+    r"post[- ]authori[sz]ation|PASS|burden|off[- ]label|product characteristics|"
     r"drug utili[sz]ation|post[- ]marketing)\b", re.IGNORECASE)
 
 # Used when no calibration file was written yet: every source is unsure.
