@@ -16,15 +16,32 @@ from extract.errors import DrrError
 from workers.settings import Settings
 
 COMMAND_MODULES = ("core", "models", "service", "pdf", "report", "organisations", "profile")
+# The module that registers each command: ``drr COMMAND …`` builds that module's parsers
+# only (the other six modules' imports and parsers were 10 ms of every run); ``drr``,
+# ``drr --help`` and a name not here build them all. tests/test_cli_commands.py holds this
+# table to what each module registers.
+COMMANDS = {
+    **dict.fromkeys(("extract", "process", "enrich", "hdruk", "schema"), "core"),
+    **dict.fromkeys(("train", "evaluate"), "models"),
+    **dict.fromkeys(
+        ("submit", "worker", "reap", "jobs", "job", "serve", "tokens", "corrections"), "service"
+    ),
+    "debug-page": "pdf",
+    **dict.fromkeys(("report", "diff"), "report"),
+    "organisations": "organisations",
+    "profile": "profile",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """drr's parser: every command's, or only the parsers of the module that registers
+    ``command`` when it is a known command."""
     parser = argparse.ArgumentParser(
         prog="drr", description="Read NHS data release registers into enriched JSON records."
     )
     parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES:
         importlib.import_module(f"workers.commands.{name}").register(sub)
     return parser
 
@@ -53,7 +70,8 @@ def drr_version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return int(args.func(args, Settings.from_env()) or 0)
     except KeyboardInterrupt:
