@@ -412,3 +412,20 @@ def test_a_row_printed_from_its_top_at_a_page_foot_keeps_its_lines_and_its_rest(
     # no white gap across every column above the id: no rest
     tight = [columns[0], [], [], [], [frag(52.5 + 10.5 * i, "x", 4, 2) for i in range(5)]]
     assert rest_above_gap(bands, tight, 0, 10.5) == bands
+
+
+def test_merged_values_on_first_rows_in_a_centred_table() -> None:
+    """LaTeX's ``m`` columns centre a row's cells, but put a merged value on its block's
+    first row: the table's last row is blank in every merging column, its first is not,
+    and no merging cell's text reaches over a row's edge. A centred merged cell whose
+    long text lies over several rows says the values are centred on their blocks."""
+    from extract.pdf.reader import values_on_first_rows
+
+    fields = ("row_id", "organisation", "purpose")
+    org = [Cell(1, 1, [0], [frag(10.0, "ONS", 1)]), Cell(1, 1, [3], [frag(40.0, "Kent", 1)])]
+    purpose = [Cell(2, 1, [0], [frag(10.0, "p", 2)]), Cell(2, 1, [3], [frag(40.0, "q", 2)])]
+    columns = [[], org, purpose]
+    assert values_on_first_rows(fields, columns, 5, centred=True)
+    long = [Cell(2, 1, [0], [frag(10.0, "p", 2)]), Cell(2, 1, [3, 4], [frag(45.0, "q", 2)])]
+    assert not values_on_first_rows(fields, [[], org, long], 5, centred=True)
+    assert values_on_first_rows(fields, [[], org, long], 5)  # bottom-aligned: the ends alone

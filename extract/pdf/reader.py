@@ -803,8 +803,8 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
     total = row_count(table)
     org = table.match.fields.index("organisation") if "organisation" in table.match.fields else 0
     org_blanks = blank_rows(columns[org], total)
-    downwards = table.align == "top" or (
-        table.align == "bottom" and values_on_first_rows(table.match.fields, columns, total)
+    downwards = table.align == "top" or values_on_first_rows(
+        table.match.fields, columns, total, table.align == "center"
     )
     return [
         fill_blanks(table, cells, total, downwards)
@@ -815,7 +815,10 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
 
 
 def values_on_first_rows(
-    fields: Sequence[str | None], columns: Sequence[Sequence[Cell]], total: int
+    fields: Sequence[str | None],
+    columns: Sequence[Sequence[Cell]],
+    total: int,
+    centred: bool = False,
 ) -> bool:
     """Whether the merged cells' values sit on their blocks' first rows, not their last.
 
@@ -824,11 +827,15 @@ def values_on_first_rows(
     ends tell which: values at the foot leave the table's first row blank in every column
     that merges (two or more: a release blanks them all), values on top its last row. One
     blank cell says nothing (a row may have no organisation); nor does no evidence, and
-    the foot stays.
+    the foot stays. Centred (``centred``), the same ends say it only where no merging
+    cell's text reaches over a row's edge: a value on its first row lies in that row
+    (LaTeX's ``m`` columns), a centred merged cell's long text in the middle of its block.
     """
     merging = [cells for c, cells in enumerate(columns) if fields[c] in MERGING_FIELDS]
     if len(merging) < 2 or total < 2:
         return False
+    if centred and any(len(cell.rows) > 1 for cells in merging for cell in cells):
+        return False  # a text over several rows is centred on its block, not on its row
     blanks = [blank_rows(cells, total) for cells in merging]
     first_blank = all(0 in b for b in blanks)
     last_blank = all(total - 1 in b for b in blanks)
@@ -838,10 +845,10 @@ def values_on_first_rows(
 def fill_blanks(table: Table, cells: list[Cell], total: int, downwards: bool) -> list[Cell]:
     """A merging column's blank rows given to the merged cell they belong to, by alignment
     (``downwards``: values on their blocks' first rows)."""
-    if table.align == "center":
-        return fill_centred(cells, row_extents(table), table.pitch)
     if downwards:
         return fill_downwards(cells, total)
+    if table.align == "center":
+        return fill_centred(cells, row_extents(table), table.pitch)
     return fill_upwards(cells)
 
 
