@@ -426,6 +426,6 @@ def test_merged_values_on_first_rows_in_a_centred_table() -> None:
     purpose = [Cell(2, 1, [0], [frag(10.0, "p", 2)]), Cell(2, 1, [3], [frag(40.0, "q", 2)])]
     columns = [[], org, purpose]
     assert values_on_first_rows(fields, columns, 5, centred=True)
-    long = [Cell(2, 1, [0], [frag(10.0, "p", 2)]), Cell(2, 1, [3, 4], [frag(45.0, "q", 2)])]
+    long = [Cell(2, 1, [0, 1], [frag(15.0, "p", 2)]), Cell(2, 1, [3], [frag(40.0, "q", 2)])]
     assert not values_on_first_rows(fields, [[], org, long], 5, centred=True)
     assert values_on_first_rows(fields, [[], org, long], 5)  # bottom-aligned: the ends alone
