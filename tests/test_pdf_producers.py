@@ -260,7 +260,11 @@ def test_a_broken_rows_rest_above_a_rule_over_the_first_id_is_a_band_of_its_own(
     # page 2, bottom-aligned: a line of row 18's purpose (column 2) above the fill edge
     # at 105, then row 19: its cells end on its id's line at 130
     first = Band(2, float("-inf"), 133.0, 130.0)
-    columns = [[frag(130, 0)], [frag(130, 1)], [frag(100, 2), frag(110, 2), frag(120, 2), frag(130, 2)]]
+    columns = [
+        [frag(130, 0)],
+        [frag(130, 1)],
+        [frag(100, 2), frag(110, 2), frag(120, 2), frag(130, 2)],
+    ]
     bands = continued_part([first], columns, 0, [105.0], PITCH)
     assert [(b.top, b.bottom) for b in bands] == [(float("-inf"), 105.0), (105.0, 133.0)]
     assert continued_part([first], columns, 0, [], PITCH) == [first]  # no rule: no evidence

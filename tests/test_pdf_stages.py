@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pdfminer.psparser import LIT
 from test_pdf_helpers import make_pdf, table_page, text
 
@@ -429,3 +431,21 @@ def test_merged_values_on_first_rows_in_a_centred_table() -> None:
     long = [Cell(2, 1, [0, 1], [frag(15.0, "p", 2)]), Cell(2, 1, [3], [frag(40.0, "q", 2)])]
     assert not values_on_first_rows(fields, [[], org, long], 5, centred=True)
     assert values_on_first_rows(fields, [[], org, long], 5)  # bottom-aligned: the ends alone
+
+
+def test_anchor_cells_run_together_part_into_values_seen_alone() -> None:
+    """No row ids and no cell padding (Writer, 7.5 pt): two 'System' / 'Access' cells of
+    the anchor column run together at the line pitch; the page prints that value alone
+    elsewhere, so the run is two rows. A run no such values make up stays one cell."""
+    from extract.pdf.rows import value_ends
+
+    lines = [
+        frag(527.2, "System"),
+        frag(537.1, "Access"),
+        frag(547.0, "System"),
+        frag(556.9, "Access"),
+    ]
+    seen = Counter({"System Access": 5, "System Access System Access": 1})
+    assert value_ends(lines, seen) == [537.1, 556.9]
+    assert value_ends(lines, Counter({"System Access System Access": 1})) == []
+    assert value_ends(lines[:2], seen) == []  # a value of its own

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from extract.pdf.columns import SNAP
 from extract.pdf.lines import Fragment
@@ -108,9 +109,7 @@ def broken_parts(
     return bands
 
 
-def goes_on_below(
-    last: Band, fragments: Sequence[Fragment], under: set[int], pitch: float
-) -> bool:
+def goes_on_below(last: Band, fragments: Sequence[Fragment], under: set[int], pitch: float) -> bool:
     """Whether the text under a bottom-aligned page's last row is that row's own: in every
     column that has some, it goes on at the line pitch from a line of the row (a row the
     page break cut is printed from its top, its id on its first line: Chromium), where the
@@ -135,7 +134,7 @@ def rest_above_gap(
     if not ids:
         return bands
     lines = sorted({f.baseline for column in columns for f in column if first.holds(f.baseline)})
-    for above, below in zip(lines, lines[1:]):
+    for above, below in pairwise(lines):
         if below - above > BLOCK_PITCH * pitch + 0.05:
             if above >= min(ids):
                 return bands

@@ -655,7 +655,9 @@ def rest_of_cell_above(
         return list(cells)
     # rows wholly above that rule (a page's first band is open above when no header is
     # repeated: the table's top border over it is no rule under it)
-    span = [rows.first_row + i for i, band in enumerate(rows.bands) if band.bottom <= below[0] + SNAP]
+    span = [
+        rows.first_row + i for i, band in enumerate(rows.bands) if band.bottom <= below[0] + SNAP
+    ]
     previous = cells[-1]
     if not span or previous.rows[-1] < rows.first_row - 1:
         return list(cells)  # the cell above ended before the break
@@ -795,7 +797,9 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
     releases = release_starts(table, spans)
     within = release_insides(spans) if releases is not None else frozenset()
     columns = [
-        org_cells if c == org_column and org_cells is not None else column_cells(table, c, releases, within)
+        org_cells
+        if c == org_column and org_cells is not None
+        else column_cells(table, c, releases, within)
         for c in range(len(table.match.headers))
     ]
     if all(page.ruled for page in table.pages):

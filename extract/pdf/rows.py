@@ -8,6 +8,7 @@ ends where the lines centred on it end (``centred_cut``).
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -183,7 +184,12 @@ def bands_from_anchor(
     if align == "center":
         return centred_bands(page, blocks, pitch, [*others, anchor])
     slack = 0.3 * pitch
-    baselines = [end for block in blocks for end in bottom_ends(block, others, pitch)]
+    values = Counter(" ".join(f.text for f in block) for block in blocks)
+    baselines = [
+        end
+        for block in blocks
+        for end in sorted({*bottom_ends(block, others, pitch), *value_ends(block, values)})
+    ]
     tops = [float("-inf")] + [b + slack for b in baselines[:-1]]
     return [Band(page, top, b + slack, b) for top, b in zip(tops, baselines, strict=True)]
 
@@ -202,6 +208,28 @@ def bottom_ends(
     tolerance = 0.2 * pitch
     cut = [y for y in inner if sum(abs(e - y) <= tolerance for e in ends) >= 2]
     return [*cut, last]
+
+
+def value_ends(block: Sequence[Fragment], values: Counter[str]) -> list[float]:
+    """Where rows end within one run of anchor lines that is no value of its own: where
+    it parts into values the column prints as whole cells elsewhere on the page, twice or
+    more ("System" / "Access" / "System" / "Access": cells with no padding between them
+    run together at the line pitch, and no other column's gap parts them either)."""
+    texts = [f.text for f in block]
+    if len(texts) < 2 or values[" ".join(texts)] > 1:
+        return []
+    ends: list[float] = []
+    start = 0
+    while start < len(texts):
+        end = next(
+            (k for k in range(start + 1, len(texts) + 1) if values[" ".join(texts[start:k])] > 1),
+            None,
+        )
+        if end is None:
+            return []  # not every part is a value seen alone: no evidence
+        ends.append(block[end - 1].baseline)
+        start = end
+    return ends if len(ends) > 1 else []
 
 
 def at_rules(run: Sequence[Fragment], rules: Sequence[float]) -> list[list[Fragment]]:
