@@ -4,13 +4,18 @@ A name only contradicts bytes (a ``.pdf`` that is text is refused) or narrows te
 table (a ``.csv`` or ``.tsv`` file is offered to the CSV reader first, whatever its shape).
 """
 
+from __future__ import annotations
+
 import codecs
 import io
 import re
 import zipfile
+from typing import TYPE_CHECKING
 
 from extract.errors import UnreadableDocument
-from extract.record import Format
+
+if TYPE_CHECKING:  # a type only: detecting a format imports no pydantic (extract.record)
+    from extract.record import Format
 
 _BINARY_NAMES = {".pdf": "pdf", ".xlsx": "xlsx", ".ods": "ods"}
 # A text file under one of these names is read as a table first, whatever its shape: a

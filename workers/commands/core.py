@@ -60,15 +60,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_extract(args: argparse.Namespace, settings: Settings) -> int:
     from workers.commands.profile import explain_document
-    from workers.pipeline import extract_records
+    from workers.pipeline import extracted_records
 
     def handle(data: bytes, name: str) -> Records:
         if args.explain:
             explain_document(data, name, settings)
         if len(data) < LARGE_FILE:
-            return extract_records(data, name, settings.limits)[1]
+            return extracted_records(data, name, settings.limits)
         with activity(f"{one_line(name)}: reading {len(data) / 1e6:.1f} MB"):
-            return extract_records(data, name, settings.limits)[1]
+            return extracted_records(data, name, settings.limits)
 
     return _run_documents(args, handle)
 
