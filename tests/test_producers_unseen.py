@@ -112,6 +112,8 @@ def test_golden_is_the_generators_input(pdf):
 def producer_available(family: str) -> None:
     if family == "fpdf2":
         pytest.importorskip("fpdf")
+        if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file():
+            pytest.skip("needs Debian's fonts-dejavu-core")
         return
     try:
         import weasyprint  # noqa: F401 - needs Pango from the system
