@@ -449,3 +449,23 @@ def test_anchor_cells_run_together_part_into_values_seen_alone() -> None:
     assert value_ends(lines, seen) == [537.1, 556.9]
     assert value_ends(lines, Counter({"System Access System Access": 1})) == []
     assert value_ends(lines[:2], seen) == []  # a value of its own
+
+
+def test_references_run_together_end_their_releases() -> None:
+    """No cell padding (Writer): two releases' NIC numbers run together at the line pitch;
+    the line that starts as the run's first does ('DARS-NIC-') starts the next release."""
+    from types import SimpleNamespace
+
+    from extract.pdf.reader import references_run_together
+
+    nic = [frag(240.1, "DARS-NIC-", 7), frag(250.0, "388748-", 7), frag(259.9, "Z6Q4Q-v6.2", 7)]
+    nic += [frag(269.8, "DARS-NIC-", 7), frag(279.7, "388794-Z9P3J-", 7), frag(289.6, "v2.3", 7)]
+    page = SimpleNamespace(column=lambda c: nic if c == 7 else [])
+    fields = ("organisation",) + (None,) * 6 + ("reference",)
+    table = SimpleNamespace(
+        match=SimpleNamespace(fields=fields), anchor=6, pitch=9.9, cell_gap=(9.9, 9.9)
+    )
+    rows = PageRows(1, (Band(1, 113.7, 262.9, 259.9), Band(1, 262.9, 292.6, 289.6)), 0)
+    assert references_run_together(table, page, rows) == [259.9]
+    one = SimpleNamespace(column=lambda c: nic[:3] if c == 7 else [])
+    assert references_run_together(table, one, rows) == []

@@ -19,10 +19,12 @@ header) are named in the first row's warnings.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from extract.errors import DocumentTooLarge, EmptyRegister, UnreadableDocument
 from extract.limits import Limits
@@ -81,6 +83,7 @@ from extract.text import join_lines
 DEFAULT_LIMITS = Limits()
 # the cells registers merge over a release (the agreement's reference too: one per release)
 MERGING_FIELDS = ("organisation", "purpose", "reference")
+REFERENCE_HEAD = re.compile(r"[A-Z]{3,}[-_ ]")  # a reference's leading code: 'DARS-', 'NIC-'
 
 
 def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[str]]:
@@ -576,6 +579,7 @@ def column_cells(
                 ends = sorted(b.baseline for b in rows.bands if b.baseline is not None)
             else:  # a column registers merge ends its cells where a release ends
                 ends = release_ends(table, page, rows) if column != organisation(table) else []
+                ends = sorted({*ends, *references_run_together(table, page, rows)})
             k = table.pages.index(page)
             later = (table.pages[k + 1], table.rows[k + 1]) if k + 1 < len(table.pages) else None
             parts = broken_row_parts(page, rows, table.anchor, table.pitch, later)
@@ -759,6 +763,28 @@ def release_ends(table: Table, page: PageTable, rows: PageRows) -> list[float]:
     lines = [f for f in page.column(column) if f.baseline > rows.bands[0].top]
     blocks = text_blocks(lines, table.pitch, row_ends, table.cell_gap)
     return sorted(block[-1].baseline for block in blocks)
+
+
+def references_run_together(table: Table, page: PageTable, rows: PageRows) -> list[float]:
+    """Where a release ends inside a run of the reference column's lines that holds
+    several references: a line that starts as the run's first does ('DARS-NIC-') starts
+    the next one (cells with no padding run together at the line pitch, in every column
+    that merges; a release has one reference, so each one ends a release)."""
+    fields = table.match.fields
+    if "reference" not in fields or not rows.bands:
+        return []
+    column = fields.index("reference")
+    if column == table.anchor:
+        return []
+    row_ends = sorted(b.baseline for b in rows.bands if b.baseline is not None)
+    lines = [f for f in page.column(column) if f.baseline > rows.bands[0].top]
+    ends = []
+    for block in text_blocks(lines, table.pitch, row_ends, table.cell_gap):
+        head = REFERENCE_HEAD.match(block[0].text)
+        if head is None:
+            continue
+        ends += [a.baseline for a, f in pairwise(block) if f.text.startswith(head.group())]
+    return ends
 
 
 def clipped_below(page: PageTable, rows: PageRows, column: int) -> bool:
