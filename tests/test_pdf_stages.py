@@ -469,3 +469,15 @@ def test_references_run_together_end_their_releases() -> None:
     assert references_run_together(table, page, rows) == [259.9]
     one = SimpleNamespace(column=lambda c: nic[:3] if c == 7 else [])
     assert references_run_together(table, one, rows) == []
+
+
+def test_a_bottom_aligned_header_copy_is_found_by_any_column_first_line() -> None:
+    """A header repeated overleaf whose cells are bottom-aligned starts with the first line
+    of its tallest cell, in any column ('Type of Data' over 'Provided'), not its first."""
+    from extract.pdf.header import starts_header
+
+    headers = ("Organisation Name", "Type of Data Provided", "Purpose")
+    assert starts_header(frag(40.0, "Type of Data", 1), headers)
+    assert starts_header(frag(40.0, "Purpose", 2), headers)
+    assert not starts_header(frag(40.0, "Type of Data", 0), headers)  # another column's
+    assert not starts_header(frag(40.0, "Ty", 1), headers)  # too little to tell

@@ -11,6 +11,7 @@ from itertools import product
 
 from extract.errors import UnknownLayout
 from extract.pdf.bands import band_fragments, band_texts, page_bands
+from extract.pdf.lines import Fragment
 from extract.pdf.rows import ALIGNS, BLOCK_PITCH, Band, line_pitch, text_blocks
 from extract.pdf.table import PageTable
 from extract.profiles import (
@@ -173,18 +174,26 @@ def repeated_header(
 ) -> float | None:
     """The bottom of the page's own copy of the table's header, if it prints one: where
     the first page has it (print titles, ``thead``), else found as the first page's was,
-    when the page's first line has the letters of the header's first cell."""
+    when the page's first line starts a header cell of its column (``starts_header``)."""
     same_place = replace(header, page=page.number)
     if is_header_repeat(band_texts(page, same_place), match.headers):
         return header.bottom
     top = [f for f in page.fragments if f.baseline <= min(g.baseline for g in page.fragments) + 1]
-    first = letters(match.headers[0])[:4] if match.headers else ""
-    if not first or not any(letters(f.text).startswith(first) for f in top):
+    if not any(starts_header(f, match.headers) for f in top):
         return None
     found = find_header(page, pitch)
     if found is None or not is_header_repeat(band_texts(page, found[1]), match.headers):
         return None
     return found[1].bottom
+
+
+def starts_header(fragment: Fragment, headers: Sequence[str]) -> bool:
+    """Whether a line starts its column's header (four letters or more of it, or all of a
+    shorter one): a bottom-aligned header's first line may be any column's."""
+    if fragment.column >= len(headers):
+        return False
+    named, printed = letters(headers[fragment.column]), letters(fragment.text)
+    return len(printed) >= min(4, len(named)) > 0 and named.startswith(printed)
 
 
 def headerless_edges(pages: Sequence[PageTable]) -> frozenset[float]:
