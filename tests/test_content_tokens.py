@@ -142,6 +142,10 @@ def test_after_the_fast_path_gives_up_pdfminer_runs_the_rest_once() -> None:
         b"(a(b)c\\n\\101\\\\\\\r\n) Tj +.5 -.0 1. 007 Td % a comment\r\n/ Do",
         b"<4 8\n6 5 70> Tj <> Tj () Tj [[1 [2]] << /A << /B 3 >> >>] TJ",
         b"q BI /W 2 /H 2 ID \x00EI\xff\x00 EI Q",
+        # operators with numbers only, in one match (_SIMPLE): these must cut the same
+        b"1\x000\x0c0 1\r\n72 700 cm T* 0 0 0 rg % 1 2 re\n3 4 re 5 true 6 false null",
+        b"1 2 3 re 4 -5.5 .5 5. +6 l 1 /F1 Tf 7 (x)Tj 8 9 BI /W 1 ID x EI 0 0 m",
+        b"1 2 m % comment Td\r3 4 l 5 w x 5 y b 6 ' 7 \" 8 * 9",
     ],
 )
 def test_fast_tokens_equal_pdfminer_tokens_on_hand_written_streams(data: bytes) -> None:

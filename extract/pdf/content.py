@@ -42,6 +42,18 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+# An operator whose operands are all numbers, or who has none ("1 0 0 1 72 700 cm", "T*",
+# "0 0 0 rg": five in six of a register's operators), in one match, not one a token. Each
+# number is followed by white space, the operator starts with a letter, ' or " or *: what
+# ``_TOKEN`` cuts into the same numbers and the same keyword.
+_SIMPLE = re.compile(
+    rb"""
+    (?>(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*)  # atomic: a comment is never cut short
+    (?P<nums>(?:[+-]?(?:\d+\.?\d*|\.\d+)[\x00\t\n\x0c\r ]+)*)
+    (?P<op>[A-Za-z'"*][^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
+    """,
+    re.VERBOSE,
+)
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _STRING_PART = re.compile(rb"[()\\]")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
@@ -108,6 +120,16 @@ class Unknown(Exception):
         self.boundary = boundary
 
 
+_NOT_SIMPLE = {*_CONSTANTS, b"BI"}  # keywords that are values, and an inline image
+
+
+def _numbers(run: bytes) -> list[int | float]:
+    """The numbers of a run of them, each followed by white space (``_SIMPLE``)."""
+    if b"\x00" in run:  # white space to PDF, not to bytes.split()
+        run = run.replace(b"\x00", b" ")
+    return [float(raw) if b"." in raw else int(raw) for raw in run.split()]
+
+
 def _dictionary(body: list[Any]) -> dict[Any, Any]:
     """Keys as plain names, null values dropped, as pdfminer.six builds a dictionary."""
     return {literal_name(k): v for k, v in zip(body[::2], body[1::2]) if v is not None}
@@ -125,8 +147,18 @@ def operations(data: bytes) -> Iterator[tuple[bytes | None, list[Any]]]:
     stack: list[list[Any]] = []
     args: list[Any] = []
     pos, end, boundary = 0, len(data), 0
-    match_at = _TOKEN.match
+    match_at, simple_at = _TOKEN.match, _SIMPLE.match
     while pos < end:
+        if not stack:
+            simple = simple_at(data, pos)
+            if simple is not None and (word := simple.group("op")) not in _NOT_SIMPLE:
+                numbers = simple.group("nums")
+                if numbers:
+                    args += _numbers(numbers)
+                yield word, args
+                args = []
+                pos = boundary = simple.end()
+                continue
         match = match_at(data, pos)
         assert match is not None  # the "junk" branch matches any byte
         kind, pos = match.lastgroup, match.end()
