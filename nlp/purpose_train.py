@@ -111,7 +111,11 @@ class PurposeConfig:
 
     C: float = 4.0
     text_ngrams: int = 1
-    org_weight: float = 0.5
+    # 0.25 since v7 (0.5 before): CPRD, SLaM CRIS and ALSPAC name no recipient, and a model
+    # leaning on names learns less from the statement; leave-one-publisher-out macro-F1 0.819
+    # -> 0.839 (commercial F1 0.615 -> 0.667) with features v6, engineer labels 0.870 -> 0.880.
+    # Chosen on that LOPO figure among 0.1 / 0.25 / 0.5 / 1, so it is not a blind estimate.
+    org_weight: float = 0.25
     meta_weight: float = 0.5
     # Sigmoid, not isotonic. With features v4, isotonic scored higher in grouped CV (macro-F1
     # 0.931 vs 0.922, ECE 0.031 vs 0.035), but on the 131 engineer-labelled statements of
@@ -625,7 +629,7 @@ def make_card(version: str, config: PurposeConfig, train: Sequence[Example],
         "training_data": {
             "label_set": {"path": "corpora/purpose/double-labels.jsonl",
                           "sha256": file_digest(DOUBLE_LABELS),
-                          "guideline": "docs/purpose-guideline.md v2",
+                          "guideline": "docs/purpose-guideline.md v3",
                           "agreement_before_adjudication": agreement_summary()},
             "hand_labels": {"path": "corpora/purpose/hand-labelled-2017.jsonl",
                             "sha256": file_digest(HAND_LABELS)},
@@ -790,11 +794,11 @@ def evaluate(models_dir: Path, config: PurposeConfig = DEFAULT_CONFIG) -> str:
          f"{list(CV_SEEDS)}; mean±std over seeds; ECE top-label, 10 equal-width bins"),
         leakage_line(corpus),
         *_table("grouped CV", [("majority baseline", majority_cv(truth)),
-                               ("keyword rules (guideline v2)", score(labels, keyword)),
+                               ("keyword rules (guideline v3)", score(labels, keyword)),
                                *((n, r.runs) for n, r in results.items())]),
         "",
         *_table("leave one publisher out (train on the others, score the one; pooled)",
-                [("keyword rules (guideline v2)", score(labels, keyword)),
+                [("keyword rules (guideline v3)", score(labels, keyword)),
                  *((n, r.pooled) for n, r in lopos.items())]),
         "", *_publisher_table(truth, chosen_lopo, keyword), "",
         *_details("chosen model, leave-one-publisher-out predictions", chosen_lopo.pooled),

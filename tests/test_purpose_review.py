@@ -236,7 +236,7 @@ def test_the_build_reproduces_the_committed_label_set(tmp_path):
     agreement = (DOUBLE / "agreement.json").read_bytes()
     assert (tmp_path / "agreement.json").read_bytes() == agreement
     found = json.loads(agreement)
-    assert 0.9 < found["overall"]["kappa"] <= 1.0 and found["overall"]["n"] == 821
+    assert 0.9 < found["overall"]["kappa"] <= 1.0 and found["overall"]["n"] == 821 + 260
 
 
 def test_the_card_names_the_label_sets_digest():
@@ -248,7 +248,7 @@ def test_the_card_names_the_label_sets_digest():
 
 def test_the_double_labels_are_truth_and_their_frozen_organisations_never_train():
     corpus = load_corpus()
-    assert len(corpus.truth) == len(corpus.hand) + len(corpus.double) == 145 + 821
+    assert len(corpus.truth) == len(corpus.hand) + len(corpus.double) == 145 + 821 + 260
     assert {e.publisher for e in corpus.hand} == {HAND_PUBLISHER}
     known = {(e.features[0], e.features[1]) for e in corpus.truth}
     assert not [e for e in corpus.weak if (e.features[0], e.features[1]) in known]
