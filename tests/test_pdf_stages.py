@@ -481,3 +481,31 @@ def test_a_bottom_aligned_header_copy_is_found_by_any_column_first_line() -> Non
     assert starts_header(frag(40.0, "Purpose", 2), headers)
     assert not starts_header(frag(40.0, "Type of Data", 0), headers)  # another column's
     assert not starts_header(frag(40.0, "Ty", 1), headers)  # too little to tell
+
+
+def test_a_rest_above_a_fill_edge_found_when_the_edges_cluster_apart() -> None:
+    """Zebra rows (Chromium): the fill edge over the first row's anchor cell is drawn in
+    pieces a few hundredths of a point apart; the anchor column's own edge and the page's
+    clustered edge differ, yet they are one edge and the rest above it a band of its own."""
+    from types import SimpleNamespace
+
+    from extract.pdf.bands import page_bands
+
+    edges = (0.0, 100.0, 200.0, 300.0)
+    rulings = [
+        Ruling("h", 0.0, 155.20, 200.0, 155.20, drawn=False),
+        Ruling("h", 200.0, 155.29, 300.0, 155.29, drawn=False),
+        Ruling("h", 0.0, 233.2, 300.0, 233.2, drawn=False),
+    ]
+    lines = [frag(102.0, "Borough", 0), frag(110.2, "Council", 0)]
+    lines += [frag(213.7, "Regional Drug", 0), frag(222.0, "Centre", 0)]
+    lines += [frag(222.0, "System", 2), frag(230.2, "Access", 2), frag(230.2, "Care", 1)]
+    page = SimpleNamespace(
+        number=3,
+        ruled=False,
+        edges=edges,
+        geometry=SimpleNamespace(rulings=rulings),
+        column=lambda c: [f for f in lines if f.column == c],
+    )
+    bands = page_bands(page, 2, 8.25, "bottom", 95.2, more=True, begun=True)
+    assert 155.1 < bands[0].bottom < 155.4 and round(bands[1].bottom, 1) == 233.2

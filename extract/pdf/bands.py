@@ -63,7 +63,8 @@ def page_bands(
         bands = cut_at_rules(bands, columns[anchor], rules, pitch)
         if align == "bottom" and begun:
             x0, x1 = page.edges[anchor], page.edges[anchor + 1]
-            over_anchor = [y for y in rules_across(page.geometry.rulings, x0, x1) if y in rules]
+            across = rules_across(page.geometry.rulings, x0, x1)  # clustered apart: near, not equal
+            over_anchor = [y for y in across if any(abs(y - r) <= SNAP for r in rules)]
             bands = continued_part(bands, columns, anchor, over_anchor, pitch)
     elif bands and align == "bottom" and cut:
         bands = rest_above_gap(bands, columns, anchor, pitch)
