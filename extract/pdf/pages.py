@@ -62,7 +62,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1, stream_value
 from pdfminer.psexceptions import PSException
-from pdfminer.utils import Matrix, apply_matrix_pt
+from pdfminer.utils import Matrix, apply_matrix_pt, mult_matrix
 
 from extract.errors import DocumentTooLarge, UnreadableDocument
 from extract.isolate import run_bounded
@@ -319,6 +319,64 @@ class ClipInterpreter(PDFPageInterpreter):
                 raise PDFInterpreterError("No font specified!")
             return
         self.device.render_string(self.textstate, seq, self.graphicstate.ncs, self.graphicstate)
+
+    def do_cm(self, a1: Any, b1: Any, c1: Any, d1: Any, e1: Any, f1: Any) -> None:
+        """pdfminer.six's ``cm`` with its operands made floats in one step: its
+        ``safe_matrix`` is six calls of ``safe_float`` for what is nearly always six
+        numbers. Anything ``float()`` refuses goes to pdfminer.six's own, which warns."""
+        try:
+            matrix = (float(a1), float(b1), float(c1), float(d1), float(e1), float(f1))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_cm(a1, b1, c1, d1, e1, f1)
+        self.ctm = mult_matrix(matrix, self.ctm)
+        self.device.set_ctm(self.ctm)
+        return None
+
+    def do_Tm(self, a: Any, b: Any, c: Any, d: Any, e: Any, f: Any) -> None:
+        """pdfminer.six's ``Tm``, its operands made floats as in ``do_cm``."""
+        try:
+            matrix = (float(a), float(b), float(c), float(d), float(e), float(f))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_Tm(a, b, c, d, e, f)
+        self.textstate.matrix = matrix
+        self.textstate.linematrix = (0, 0)
+        return None
+
+    def do_m(self, x: Any, y: Any) -> None:
+        """pdfminer.six's ``m``, its operands made floats as in ``do_cm``."""
+        try:
+            point = ("m", float(x), float(y))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_m(x, y)
+        self.curpath.append(point)
+        return None
+
+    def do_l(self, x: Any, y: Any) -> None:
+        """pdfminer.six's ``l``, its operands made floats as in ``do_cm``."""
+        try:
+            point = ("l", float(x), float(y))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_l(x, y)
+        self.curpath.append(point)
+        return None
+
+    def do_TL(self, leading: Any) -> None:
+        """pdfminer.six's ``TL``, its operand made a float as in ``do_cm``."""
+        try:
+            self.textstate.leading = -float(leading)
+        except (TypeError, ValueError, OverflowError):
+            return super().do_TL(leading)
+        return None
+
+    def do_rg(self, r: Any, g: Any, b: Any) -> None:
+        """pdfminer.six's ``rg``, its operands made floats as in ``do_cm``."""
+        try:
+            rgb = (float(r), float(g), float(b))
+        except (TypeError, ValueError, OverflowError):
+            return super().do_rg(r, g, b)
+        self.graphicstate.ncolor = rgb
+        self.graphicstate.ncs = self.csmap["DeviceRGB"]
+        return None
 
     def do_q(self) -> None:
         self.clip_stack.append(self.device.clip)
