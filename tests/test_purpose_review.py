@@ -239,6 +239,15 @@ def test_the_build_reproduces_the_committed_label_set(tmp_path):
     assert 0.9 < found["overall"]["kappa"] <= 1.0 and found["overall"]["n"] == 821 + 260
 
 
+def test_a_later_part_leaves_the_earlier_parts_labels_as_they_were(tmp_path):
+    subprocess.run([sys.executable, str(CORPUS_DIR / "build_double_labels.py"), "--parts", "1",
+                    "2", "--out", str(tmp_path)], check=True, capture_output=True)
+    earlier = (tmp_path / "double-labels.jsonl").read_bytes()
+    assert earlier and DOUBLE_LABELS.read_bytes().startswith(earlier)
+    report = json.loads((tmp_path / "agreement.json").read_text())
+    assert report["overall"]["n"] == 821 and set(report["per_part"]) == {"part-1", "part-2"}
+
+
 def test_the_card_names_the_label_sets_digest():
     card = json.loads((active_dir(DEFAULT_MODELS_DIR, "purpose") / "card.json").read_text())
     label_set = card["training_data"]["label_set"]
