@@ -69,12 +69,14 @@ def start_keys(chars: Sequence[Char]) -> set[tuple[int, int, str]]:
     header repeated by the producer) is one start, not one per page."""
     keys: set[tuple[int, int, str]] = set()
     for row in baseline_rows(chars):
-        end: float | None = None  # the x1 of the character before
-        for i, (text, x0, x1, _, _, size, baseline) in enumerate(row):  # a Char, unpacked
-            if not text.isspace() and (end is None or x0 - end > 0.5 * size):
+        previous: Char | None = None
+        for i, char in enumerate(row):
+            if not char.text.isspace() and (
+                previous is None or char.x0 - previous.x1 > 0.5 * char.size
+            ):
                 rest = "".join([c.text for c in row[i : i + 12]])  # a list joins faster
-                keys.add((tenths(x0), round(baseline * 2), rest))
-            end = x1
+                keys.add((tenths(char.x0), round(char.baseline * 2), rest))
+            previous = char
     return keys
 
 

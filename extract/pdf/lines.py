@@ -31,12 +31,12 @@ class Fragment:
 def line_text(chars: Sequence[Char]) -> str:
     """Characters of one line, left to right, with a space where the PDF leaves a gap."""
     out: list[str] = []
-    end: float | None = None  # the x1 of the character before
-    for text, x0, x1, _, _, size, _ in chars:  # a Char is a tuple: unpacked, not looked up
-        if end is not None and x0 - end > WORD_GAP * size:
+    previous: Char | None = None
+    for char in chars:
+        if previous is not None and char.x0 - previous.x1 > WORD_GAP * char.size:
             out.append(" ")
-        out.append(text)
-        end = x1
+        out.append(char.text)
+        previous = char
     return " ".join("".join(out).split())
 
 
