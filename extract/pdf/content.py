@@ -218,6 +218,7 @@ def tokens(data: bytes) -> Iterator[tuple[bool, Any]]:
             yield True, word
 
 
+_UNSEEN = object()  # an operator not looked up yet (None: looked up, no such method)
 OperatorTable = dict[bytes, tuple[Callable[..., Any], int] | None]
 
 
@@ -263,12 +264,16 @@ def execute_operations(
     for word, args in stream:
         if word is None:  # operands after the last operator: nothing runs on them
             break
-        found = table[word] if word in table else operator(interpreter, word, table)
+        found = table.get(word, _UNSEEN)
+        if found is _UNSEEN:
+            found = operator(interpreter, word, table)
         if found is not None:
             func, nargs = found
             if nargs == 0:
                 func()
-            elif len(args) >= nargs:
+            elif len(args) == nargs:  # as nearly always: no copy of the last nargs
+                func(*args)
+            elif len(args) > nargs:
                 func(*args[-nargs:])
 
 
