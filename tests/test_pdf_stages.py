@@ -530,3 +530,24 @@ def test_a_first_rows_paragraph_alike_on_every_page_is_no_header_rest() -> None:
     number = [frag(110.4, "Reference", 0), frag(120.3, "Number", 0), frag(130.2, "DARS-NIC-", 0)]
     page = SimpleNamespace(fragments=number, column=lambda c: [f for f in number if f.column == c])
     assert not runs_on_below(page, band, Band(1, float("-inf"), 123.3, 120.3), 9.9)
+
+
+def test_a_cut_merged_cell_overleaf_ends_at_its_columns_first_rule() -> None:
+    """Chromium, horizontal rules, bottom-aligned: 'Walsall …' printed from its top at the
+    page's foot goes on overleaf as blank rows down to the organisation column's first
+    rule; the next cell there ('Royal Borough …') is another release, not its rest."""
+    from types import SimpleNamespace
+
+    from extract.pdf.reader import closed_overleaf
+
+    edges = (0.0, 100.0, 200.0)
+    ys = [85.9, 118.1, 149.6, 181.1, 213.4, 244.9, 276.4, 308.6]
+    rulings = [Ruling("h", 0.0, y, 100.0, y) for y in ys]  # the id column: every row
+    rulings += [Ruling("h", 100.0, y, 200.0, y) for y in (213.4,)]  # organisation: a block
+    page = SimpleNamespace(edges=edges, geometry=SimpleNamespace(rulings=rulings))
+    tops = [80.6, *ys]
+    rows = PageRows(4, tuple(Band(4, a, b) for a, b in zip(tops, tops[1:])), 33)
+    walsall = Cell(1, 3, [33], [frag(546.7, "Walsall", 1, 3)], open_below=True)
+    kingston = [frag(300.0, "Royal Borough", 1, 4)]
+    closed = closed_overleaf(page, rows, 1, [walsall], kingston)
+    assert closed[-1].rows == [33, 34, 35, 36, 37] and not closed[-1].open_below

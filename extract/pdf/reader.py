@@ -585,6 +585,8 @@ def column_cells(
             parts = broken_row_parts(page, rows, table.anchor, table.pitch, later)
             if table.match.fields[column] in MERGING_FIELDS and release_from_top(table, page, rows):
                 parts = (parts[0], None)  # the release's merged cells go on through the part
+            if table.match.fields[column] in MERGING_FIELDS and cells and cells[-1].open_below:
+                cells = closed_overleaf(page, rows, column, cells, fragments)
             cells += unruled_cells(
                 rows, column, fragments, table.pitch, table.cell_gap, cut, ends, parts
             )
@@ -669,6 +671,23 @@ def rest_of_cell_above(
         return list(cells)  # the part overleaf prints text of its own
     grown = sorted(set(previous.rows) | set(span))
     return [*cells[:-1], replace(previous, rows=grown)]
+
+
+def closed_overleaf(
+    page: PageTable, rows: PageRows, column: int, cells: list[Cell], fragments: Sequence[Fragment]
+) -> list[Cell]:
+    """Bottom-aligned, a merging column's cell the page break cut (printed from its top on
+    the page before, Chromium): where this page's rows are ruled, the blank rows above
+    the column's first rule are its rest (``rest_of_cell_above``), and it goes on no
+    further: the next cell overleaf is another release's, not its rest."""
+    if not rows_ruled(page, rows):
+        return cells
+    x0, x1 = page.edges[column], page.edges[column + 1]
+    rules = rules_across([r for r in page.geometry.rulings if r.drawn], x0, x1)
+    grown = rest_of_cell_above(cells, rows, fragments, rules)
+    if grown[-1].rows == cells[-1].rows:
+        return cells
+    return [*grown[:-1], replace(grown[-1], open_below=False)]
 
 
 def goes_on_overleaf(previous: Cell, cell: Cell, rows: PageRows, rules: Sequence[float]) -> bool:
