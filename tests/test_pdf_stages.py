@@ -536,6 +536,7 @@ def test_a_cut_merged_cell_overleaf_ends_at_its_columns_first_rule() -> None:
     """Chromium, horizontal rules, bottom-aligned: 'Walsall …' printed from its top at the
     page's foot goes on overleaf as blank rows down to the organisation column's first
     rule; the next cell there ('Royal Borough …') is another release, not its rest."""
+    from itertools import pairwise
     from types import SimpleNamespace
 
     from extract.pdf.reader import closed_overleaf
@@ -546,7 +547,7 @@ def test_a_cut_merged_cell_overleaf_ends_at_its_columns_first_rule() -> None:
     rulings += [Ruling("h", 100.0, y, 200.0, y) for y in (213.4,)]  # organisation: a block
     page = SimpleNamespace(edges=edges, geometry=SimpleNamespace(rulings=rulings))
     tops = [80.6, *ys]
-    rows = PageRows(4, tuple(Band(4, a, b) for a, b in zip(tops, tops[1:])), 33)
+    rows = PageRows(4, tuple(Band(4, a, b) for a, b in pairwise(tops)), 33)
     walsall = Cell(1, 3, [33], [frag(546.7, "Walsall", 1, 3)], open_below=True)
     kingston = [frag(300.0, "Royal Borough", 1, 4)]
     closed = closed_overleaf(page, rows, 1, [walsall], kingston)
