@@ -87,6 +87,7 @@ class HeaderMatch:
         )
 
 
+@lru_cache(maxsize=4096)  # a pure function, asked ~1,500 times for ~115 headers a PDF
 def normalise_header(header: str) -> str:
     return _NON_WORD.sub(" ", _CAMEL.sub(" ", header).lower()).strip()
 
