@@ -179,11 +179,13 @@ def goes_on_cell(lines: Sequence[PrintedLine], i: int) -> bool:
     line right above it, a phrase of it starting in that column: a line of a tall header
     cell (a centred header's short words in narrow columns bridged into one phrase over
     their edges), not prose."""
-    if i == 0 or is_prose(lines, i - 1) or lines[i - 1].columns != 1:
-        return False
+    if i < 2 or is_prose(lines, i - 1) or lines[i - 1].columns != 1:
+        return False  # a page's first line is no header cell's: a title over a preamble
     line, above = lines[i], lines[i - 1]
     if line.baseline - above.baseline > SAME_PARAGRAPH * line.size:
         return False
+    if abs(line.size - above.size) > 0.1 * line.size:
+        return False  # a heading over a paragraph
     a0, a1 = above.spans[0]
     column = column_of((a0 + a1) / 2, line.edges)
     return any(column_of(x0, line.edges) == column for x0, _ in line.spans)
