@@ -511,27 +511,6 @@ def test_a_rest_above_a_fill_edge_found_when_the_edges_cluster_apart() -> None:
     assert 155.1 < bands[0].bottom < 155.4 and round(bands[1].bottom, 1) == 233.2
 
 
-def test_a_first_rows_paragraph_alike_on_every_page_is_no_header_rest() -> None:
-    """No padding under the header (Writer, 7.5 pt): the first row's purpose, the same on
-    every page, follows 'Purpose' at the line pitch; its four lines taken as the header's
-    rest run on into the cell's next line, so they are the cell's, not the header's. A
-    header's one-line rest ('Number') whose next line is the first row's id is kept."""
-    from types import SimpleNamespace
-
-    from extract.pdf.header import runs_on_below
-
-    band = Band(1, float("-inf"), 113.2, 110.4)
-    grown = Band(1, float("-inf"), 153.0, 150.0)
-    purpose = [frag(110.4, "Purpose", 5)] + [frag(120.3 + 9.9 * i, "text", 5) for i in range(5)]
-    page = SimpleNamespace(
-        fragments=purpose, column=lambda c: [f for f in purpose if f.column == c]
-    )
-    assert runs_on_below(page, band, grown, 9.9)
-    number = [frag(110.4, "Reference", 0), frag(120.3, "Number", 0), frag(130.2, "DARS-NIC-", 0)]
-    page = SimpleNamespace(fragments=number, column=lambda c: [f for f in number if f.column == c])
-    assert not runs_on_below(page, band, Band(1, float("-inf"), 123.3, 120.3), 9.9)
-
-
 def test_a_cut_merged_cell_overleaf_ends_at_its_columns_first_rule() -> None:
     """Chromium, horizontal rules, bottom-aligned: 'Walsall …' printed from its top at the
     page's foot goes on overleaf as blank rows down to the organisation column's first

@@ -129,8 +129,7 @@ def with_repeated_lines(
 ) -> tuple[HeaderMatch, Band]:
     """The header grown by the lines right under it that every later page prints at the
     same place, word for word: the header's wrapped rest ("Reference" / "Number"), which
-    a profile may match without, and which no data row repeats on every page (a first
-    row's cell printed alike on every page runs on below: ``runs_on_below``)."""
+    a profile may match without, and which no data row repeats on every page."""
     first, later = pages[0], pages[1:]
     if not later:
         return match, band
@@ -149,27 +148,12 @@ def with_repeated_lines(
             break
         low = max(f.baseline for f in under)
         grown = replace(grown, bottom=low + 0.3 * pitch, baseline=low)
-    if grown == band or runs_on_below(first, band, grown, pitch):
+    if grown == band:
         return match, band
     again = match_header(band_headers(first, grown))
     if again is None or again.mapped < match.mapped:
         return match, band
     return again, grown
-
-
-def runs_on_below(page: PageTable, band: Band, grown: Band, pitch: float) -> bool:
-    """Whether the lines a header band grew by, three or more in a column, run on at the
-    line pitch into a line under them that later pages do not repeat: they are the top
-    of a first row's paragraph (the same purpose opens every page, with no padding under
-    the header), not a header's wrapped rest ('Number', '(Dissemination)': a line or two,
-    whose next line may be the first row's, no padding between them either)."""
-    for column in {f.column for f in page.fragments if grown.holds(f.baseline)}:
-        lines = sorted(f.baseline for f in page.column(column))
-        taken = [b for b in lines if grown.holds(b) and not band.holds(b)]
-        after = [b for b in lines if b > grown.bottom]
-        if len(taken) >= 3 and after and after[0] - taken[-1] <= BLOCK_PITCH * pitch + 0.05:
-            return True
-    return False
 
 
 def is_header_repeat(texts: Sequence[str], header: Sequence[str]) -> bool:
