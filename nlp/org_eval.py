@@ -225,20 +225,24 @@ def evaluate_folding(registry: Registry | None = None) -> dict[str, Any]:
     }
 
 
+def _sector_line(name: str, r: dict[str, Any]) -> str:
+    """One row of a sector table: a ``sector_report``."""
+    return (f"  {name:19} n={r['organisations']:4}  accuracy {r['accuracy']:.3f}  companies "
+            f"({r['companies']}) P {r['company_precision']:.3f} R {r['company_recall']:.3f}"
+            + (f"  not flagged {r['confident']} at {r['confident_accuracy']:.3f}" if r["confident"] else ""))
+
+
 def evaluate(models_dir: Path | None = None) -> str:
     """The report ``drr evaluate organisations`` prints (``models_dir`` is unused: the
     registry and the sector rules are committed data, not a trained model)."""
-    sector = evaluate_sector(write=False)
-    folding = evaluate_folding()
+    registry = Registry.load()  # read once: every table below hides entries from a copy
+    sector = evaluate_sector(registry, write=False)
+    folding = evaluate_folding(registry)
     lines = ["sector, organisations held out (publisher type withheld, not in the registry):"]
-    for name in ("heldout", "heldout_adjudicated", "baseline_heldout", "train"):
-        r = sector[name]
-        lines.append(
-            f"  {name:19} n={r['organisations']:4}  accuracy {r['accuracy']:.3f}  companies "
-            f"({r['companies']}) P {r['company_precision']:.3f} R {r['company_recall']:.3f}"
-            + (f"  not flagged {r['confident']} at {r['confident_accuracy']:.3f}" if r["confident"] else ""))
-    fresh = evaluate_fresh()
-    fresh_2 = evaluate_fresh(path=SECTOR_FRESH_2)
+    lines += [_sector_line(name, sector[name])
+              for name in ("heldout", "heldout_adjudicated", "baseline_heldout", "train")]
+    fresh = evaluate_fresh(registry)
+    fresh_2 = evaluate_fresh(registry, path=SECTOR_FRESH_2)
     first = ("fresh set 1 (sector-fresh.jsonl: hand-labelled before scoring, no sector-eval "
              "identity; its errors were read, so now development data)")
     second = ("fresh set 2 (sector-fresh-2.jsonl: hand-labelled before scoring, no sector-eval "
@@ -246,12 +250,7 @@ def evaluate(models_dir: Path | None = None) -> str:
     titles = (first, second)
     for title, report in zip(titles, (fresh, fresh_2)):
         lines.append(f"sector, {title}:")
-        for name in ("fresh", "fresh_unambiguous"):
-            r = report[name]
-            lines.append(
-                f"  {name:19} n={r['organisations']:4}  accuracy {r['accuracy']:.3f}  companies "
-                f"({r['companies']}) P {r['company_precision']:.3f} R {r['company_recall']:.3f}"
-                + (f"  not flagged {r['confident']} at {r['confident_accuracy']:.3f}" if r["confident"] else ""))
+        lines += [_sector_line(name, report[name]) for name in ("fresh", "fresh_unambiguous")]
     lines.append(f"folding, hand-checked set ({folding['organisations']} organisations, "
                  f"{folding['spellings']} spellings, {folding['registry']['pairs']} same-organisation pairs):")
     for name in ("baseline", "fold_key_only", "registry"):
