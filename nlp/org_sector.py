@@ -253,7 +253,7 @@ def names_itself_a_company(name: str, text: str) -> bool:
     # words, "&"): not "Macmillan works with Deloitte MSC Limited".
     own = {w.lower() for w in re.findall(r"[\w'’]+", name)}
     for found in re.finditer(r"\b(?i:" + re.escape(head) + r")\b", text):
-        for step, word in enumerate(re.findall(r"[\w'’.&-]+", text[found.end():found.end() + 80])[:5]):
+        for word in re.findall(r"[\w'’.&-]+", text[found.end():found.end() + 80])[:5]:
             if _FORM_WORD.fullmatch(word.rstrip(".,")):
                 return True
             if not (word.lower().strip(".,") in own or word[:1].isupper() or word == "&"):
