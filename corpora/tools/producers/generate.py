@@ -423,6 +423,10 @@ def main() -> None:
     args = parser.parse_args()
     known = UNSEEN if args.unseen else FAMILIES
     families = args.family or sorted(known)
+    strays = [f for f in families if f not in known]
+    if strays:  # a held-out family must not land among the open ones, nor the reverse
+        fix = "not a held-out family (drop --unseen)" if args.unseen else "held out: add --unseen"
+        parser.error(f"{', '.join(strays)}: {fix}")
     out = args.out or Path("corpora/producers-unseen" if args.unseen else "corpora/producers")
     if args.table:
         print(readme_table(families))
