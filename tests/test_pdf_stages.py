@@ -531,3 +531,21 @@ def test_a_cut_merged_cell_overleaf_ends_at_its_columns_first_rule() -> None:
     kingston = [frag(300.0, "Royal Borough", 1, 4)]
     closed = closed_overleaf(page, rows, 1, [walsall], kingston)
     assert closed[-1].rows == [33, 34, 35, 36, 37] and not closed[-1].open_below
+
+
+def test_a_header_word_cut_mid_word_is_rejoined_from_the_registers_vocabulary():
+    from extract.pdf.header import header_text
+    from extract.pdf.words import cut_word, rejoin_cut_words
+
+    # an extra column's header, no layout profile knows it
+    assert header_text(["Common law duty of", "confidentialit", "y"]) == (
+        "Common law duty of confidentiality"
+    )
+    assert header_text(["Patie", "nt Opt-Outs", "applied"]) == "Patient Opt-Outs applied"
+    # wraps at a space stay wraps: both pieces are words and commoner than the joined form
+    assert rejoin_cut_words(["Patient Opt-Outs", "applied"]) == "Patient Opt-Outs applied"
+    assert rejoin_cut_words(["Data", "set"]) == "Data set"
+    assert not cut_word("Legal basis", "for")
+    # a line already ending in a space, or a hyphen, is no cut
+    assert not cut_word("confidentialit ", "y")
+    assert rejoin_cut_words(["Non-", "Sensitive"]) == "Non-Sensitive"

@@ -22,6 +22,7 @@ from extract.profiles import (
     match_header,
     normalise_header,
 )
+from extract.pdf.words import rejoin_cut_words
 from extract.text import join_lines
 
 HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
@@ -40,7 +41,8 @@ def header_text(lines: Sequence[str]) -> str:
 
     Lines are joined with spaces unless joining some break without one gives a header
     a layout profile knows, or the header has the letters of one (``known_spelling``: a
-    header cut into many lines).
+    header cut into many lines). Any other header (an extra column's) joins a word cut in
+    two where the register spreadsheets' vocabulary says so (``words.rejoin_cut_words``).
     """
     plain = join_lines(list(lines))
     spelled = known_spelling(plain)
@@ -53,7 +55,7 @@ def header_text(lines: Sequence[str]) -> str:
             text = lines[0] + "".join(g + line for g, line in zip(glue, lines[1:], strict=True))
             if known_header(text):
                 return join_lines([text])
-    return plain
+    return rejoin_cut_words(lines)
 
 
 def known_header(text: str) -> bool:
