@@ -549,3 +549,22 @@ def test_a_header_word_cut_mid_word_is_rejoined_from_the_registers_vocabulary():
     # a line already ending in a space, or a hyphen, is no cut
     assert not cut_word("confidentialit ", "y")
     assert rejoin_cut_words(["Non-", "Sensitive"]) == "Non-Sensitive"
+
+
+def test_ids_unlike_the_registers_own_are_flagged_not_silently_kept():
+    from extract.pdf.reader import odd_anchor_rows
+
+    ids = [f"SystemAccess{n:04}" for n in range(191, 201)]
+    # a page break cut one id in two parts: both flagged, the whole ones not
+    cut = [*ids[:3], "Syste", "mAccess0194", *ids[4:]]
+    assert odd_anchor_rows(cut) == [3]  # 'Syste' is a part of the ids' shape ('A' of 'A9')
+    stacked = [*ids[:5], "SystemAccess", "01", "99", *ids[5:]]
+    assert odd_anchor_rows(stacked) == [5, 6, 7]
+    refs = [f"DARS-NIC-{n}-A1B2C-v2.2" for n in range(100, 110)]
+    merged = [*refs[:4], "DARS-NIC-104-A1B2C-v2.2 DARS-NIC-105-", *refs[6:]]
+    assert odd_anchor_rows(merged) == [4]  # two ids run together: rows merged
+    # ids of two kinds, neither nearly all, a suffix letter on some: no flag
+    odr = [f"ODR1516_0{n}" for n in range(10, 16)] + [f"ODR1516_0{n}a" for n in range(16, 20)]
+    assert odd_anchor_rows(odr) == []
+    assert odd_anchor_rows([str(n) for n in range(1, 40)]) == []
+    assert odd_anchor_rows(["1", "2", None, "4"]) == []  # too few rows to know the shape

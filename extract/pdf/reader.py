@@ -989,7 +989,64 @@ def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
         rows[0].needs_review = True
     if rows:
         rows[0].warnings.extend(table.notices)
+    anchor = table.match.fields[table.anchor]
+    if anchor in ("row_id", "reference"):
+        for i in odd_anchor_rows([getattr(row.fields, anchor) for row in rows]):
+            rows[i].warnings.append(
+                f"{anchor} {getattr(rows[i].fields, anchor)!r} is not shaped like the other"
+                " rows' ids: a row boundary here may be wrong (a row split in two, or two"
+                " rows run together)"
+            )
+            rows[i].needs_review = True
     return rows
+
+
+ODD_SHARE = 0.8  # the ids' commonest shape, on this share of the rows, makes others odd
+PART_SHARE = 0.4  # on this share, only a part of its shape ('A' / '9' of 'A9') is odd
+
+
+def odd_anchor_rows(values: Sequence[str | None]) -> list[int]:
+    """Rows whose anchor id is unlike the register's own ids, where nearly all are alike.
+
+    Shapes are whole (``full_shape``: letter runs A, digit runs 9, white space dropped),
+    so the rest of an id cut by a break ('01' / '93' under 'System Access 0193',
+    'DARS-NIC-31491-' without its suffix) differs from the ids around it. Where the commonest
+    shape is on fewer rows (``PART_SHARE``), only an id shaped like a part of it, or like it
+    with more after it (two ids run together), is odd. Nothing is changed:
+    the rows are only flagged, the reader cannot tell which boundary is the true one.
+    """
+    shapes = [full_shape(v) for v in values]
+    known = [s for s in shapes if s is not None]
+    if len(known) < MIN_ROWS_SEEN:
+        return []
+    common, count = Counter(known).most_common(1)[0]
+    if count < PART_SHARE * len(values):
+        return []
+    alike = count >= ODD_SHARE * len(values)
+    odd = []
+    for i, (value, shape) in enumerate(zip(values, shapes, strict=True)):
+        if value is None:
+            continue  # an empty id is told by the cells (blank_rows, merged cells)
+        part = shape is not None and shape != common and (
+            common.startswith(shape) or common.endswith(shape) or run_together(shape, common)
+        )
+        if part or (alike and shape != common):
+            odd.append(i)
+    return odd
+
+
+def run_together(shape: str, common: str) -> bool:
+    """Whether a shape is the common one with the start of another after it (two ids)."""
+    rest, lead = shape[len(common) :], common[: min(3, len(common))]
+    return shape.startswith(common) and rest[: len(lead)] == lead
+
+
+def full_shape(value: str | None) -> str | None:
+    """An id's whole shape: letter runs as A, digit runs as 9, white space dropped."""
+    if not value:
+        return None
+    squeezed = "".join(value.split())
+    return re.sub(r"[0-9]+", "9", re.sub(r"[A-Za-z]+", "A", squeezed))
 
 
 def table_pages(pages: Sequence[PageGeometry]) -> list[PageTable]:
