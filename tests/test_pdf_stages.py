@@ -568,3 +568,14 @@ def test_ids_unlike_the_registers_own_are_flagged_not_silently_kept():
     assert odd_anchor_rows(odr) == []
     assert odd_anchor_rows([str(n) for n in range(1, 40)]) == []
     assert odd_anchor_rows(["1", "2", None, "4"]) == []  # too few rows to know the shape
+
+
+def test_a_narrow_tables_anchor_is_a_column_of_short_cells_as_wrapped():
+    from extract.pdf.reader import busiest_short_column
+
+    # a usual table: the id column's one-line cells win over the purposes' paragraphs
+    assert busiest_short_column([[1] * 40, [6, 1, 7] * 13, [3] * 40]) == 0
+    # a table so narrow every value wraps: a paragraph column's odd short lines
+    # (22 blocks) no longer win over a column whose values all wrap to 3-4 lines
+    narrow = [[5] * 80, [1] * 22 + [9] * 70, [3, 4] * 41, [6] * 80]
+    assert busiest_short_column(narrow) == 2

@@ -166,11 +166,16 @@ def text_width(page: PageTable, column: int) -> float:
     return x1 - x0 - 2 * max(left - x0, 0.0)
 
 
+MAX_ANCHOR_LINES = 8  # an anchor cell of a narrow table may wrap to this many lines
+
+
 def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) -> int:
     """The column whose cells mark the rows: the row id, else the one with most cells.
 
     Without a row id, the column that is never merged nor blank has the most cells; only
-    short cells count, so a column of paragraphs (several runs of lines a cell) loses.
+    short cells count, so a column of paragraphs (several runs of lines a cell) loses; a
+    table so narrow that no column has short cells on half as many blocks as the busiest
+    one has counts cells of up to 4, then 8 lines as short.
     Unruled pages are counted; with none, the ruled ones, every cell (a grid's rules part
     its cells, however long: a merged column's blank rows would otherwise make a row
     without an anchor cell look broken by the page).
@@ -178,17 +183,29 @@ def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) 
     if "row_id" in match.fields:
         return match.fields.index("row_id")
     unruled = [page for page in pages if not page.ruled]
-    longest = 2 if unruled else 10**6
-    counts = [
-        sum(
-            1
-            for page in unruled or pages
-            for block in text_blocks(page.column(c), pitch)
-            if len(block) <= longest
-        )
+    sizes = [
+        [len(block) for page in unruled or pages for block in text_blocks(page.column(c), pitch)]
         for c in range(len(match.headers))
     ]
-    return counts.index(max(counts))
+    if not unruled:
+        counts = [len(s) for s in sizes]
+        return counts.index(max(counts))
+    return busiest_short_column(sizes)
+
+
+def busiest_short_column(sizes: Sequence[Sequence[int]]) -> int:
+    """The column with most short cells (blocks of at most 2 lines, or 4 or 8 where no
+    column has that many short blocks on half as many as the busiest column has blocks),
+    given each column's text blocks' line counts."""
+    most = max(len(s) for s in sizes)
+    longest = 2
+    while True:
+        counts = [sum(1 for n in s if n <= longest) for s in sizes]
+        # a narrow table wraps every short value: where no column has short cells on half
+        # as many blocks as the busiest column has, longer cells count as short
+        if max(counts) >= most / 2 or longest >= MAX_ANCHOR_LINES:
+            return counts.index(max(counts))
+        longest *= 2
 
 
 def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
