@@ -579,3 +579,14 @@ def test_a_narrow_tables_anchor_is_a_column_of_short_cells_as_wrapped():
     # (22 blocks) no longer win over a column whose values all wrap to 3-4 lines
     narrow = [[5] * 80, [1] * 22 + [9] * 70, [3, 4] * 41, [6] * 80]
     assert busiest_short_column(narrow) == 2
+
+
+def test_an_id_a_page_break_cut_is_told_by_the_ids_shape():
+    from extract.pdf.reader import id_cut
+
+    ids = [f"SystemAccess0{n}" for n in range(191, 199)]
+    assert id_cut(ids, "Syste", "mAccess0199")  # 'A' starts 'A9'; joined 'A9'
+    assert id_cut(ids, "SystemAccess", "0199")
+    assert not id_cut(ids, "SystemAccess0198", "SystemAccess0199")  # two whole ids
+    assert not id_cut(ids, "Syste", "Other")  # joined 'A': still no whole id
+    assert not id_cut(ids, "", "0199")

@@ -246,8 +246,18 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         if bands and is_header_repeat(band_texts(page, bands[-1]), match.headers):
             bands = bands[:-1]  # a header printed at the foot of a page, its rows overleaf
         page, bands = without_inner_headers(page, bands, match.headers)
-        joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
         ids = match.fields[anchor] in ("row_id", "reference")  # the anchor holds codes
+        if ids and more:
+            before = [anchor_word(p, b, anchor) for p, r in zip(kept, rows) for b in r.bands]
+            bands = with_foot_id_joined(page, bands, anchor, before)
+        joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
+        if ids and not joined and rows and rows[-1].bands and bands:
+            joined = id_cut(
+                [anchor_word(page, b, anchor) for b in bands]
+                + [anchor_word(p, b, anchor) for p, r in zip(kept, rows) for b in r.bands],
+                anchor_word(kept[-1], rows[-1].bands[-1], anchor),
+                anchor_word(page, bands[0], anchor),
+            )
         odd = bool(bands) and ids and odd_id(shapes, page, bands[0], anchor)
         joined = joined or (odd and bool(rows) and bool(rows[-1].bands))
         if not joined and rows and rows[-1].bands and bands:
@@ -321,6 +331,48 @@ def odd_id(shapes: Counter[str | None], page: PageTable, band: Band, anchor: int
     if len(shapes) != 1 or None in shapes or sum(shapes.values()) < MIN_ROWS_SEEN:
         return False
     return band_shape(page, band, anchor) not in shapes
+
+
+def with_foot_id_joined(
+    page: PageTable, bands: list[Band], anchor: int, before: Sequence[str] = ()
+) -> list[Band]:
+    """A page's last bands made one where their ids are parts of one id a narrow column
+    stacked ('System' / 'Access' / '01' / '99' under a row printed from its top at the
+    page's foot, each line taken for a row): the bands after the last whole id, every one
+    a part ('A', '9' of the commonest shape 'A9' of the document's ids so far), joined
+    have the whole shape or its start (the rest overleaf, ``id_cut``)."""
+    words = [anchor_word(page, b, anchor) for b in bands]
+    shapes = [full_shape(w) for w in words]
+    seen = Counter(x for x in [*shapes, *map(full_shape, before)] if x is not None)
+    if not seen:
+        return bands
+    common, count = seen.most_common(1)[0]
+    if count < 2 or common not in shapes:
+        return bands
+    last = max(i for i, x in enumerate(shapes) if x == common)
+    tail = shapes[last + 1 :]
+    if len(tail) < 2 or any(x is None or x == common for x in tail):
+        return bands
+    whole = full_shape("".join(words[last + 1 :]))
+    if whole is None or not common.startswith(whole):
+        return bands
+    return [*bands[: last + 1], replace(bands[last + 1], bottom=bands[-1].bottom)]
+
+
+def id_cut(words: Sequence[str], before: str, after: str) -> bool:
+    """Whether a page break cut an id in two ('Syste' / 'mAccess0193'): the first part's
+    shape is a part of the ids' commonest shape and the two joined have it whole."""
+    shapes = Counter(x for x in map(full_shape, words) if x is not None)
+    if not shapes or not before or not after:
+        return False
+    common = shapes.most_common(1)[0][0]
+    first = full_shape(before)
+    return (
+        first is not None
+        and first != common
+        and common.startswith(first)
+        and full_shape(before + after) == common
+    )
 
 
 def anchor_word(page: PageTable, band: Band, anchor: int) -> str:
