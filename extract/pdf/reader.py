@@ -247,9 +247,11 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
             bands = bands[:-1]  # a header printed at the foot of a page, its rows overleaf
         page, bands = without_inner_headers(page, bands, match.headers)
         ids = match.fields[anchor] in ("row_id", "reference")  # the anchor holds codes
-        if ids and more:
+        if ids:
             before = [anchor_word(p, b, anchor) for p, r in zip(kept, rows) for b in r.bands]
-            bands = with_foot_id_joined(page, bands, anchor, before)
+            if more:
+                bands = with_foot_id_joined(page, bands, anchor, before)
+            bands = with_two_ids_split(page, bands, anchor, before)
         joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
         if ids and not joined and rows and rows[-1].bands and bands:
             joined = id_cut(
@@ -347,7 +349,15 @@ def with_foot_id_joined(
     if not seen:
         return bands
     common, count = seen.most_common(1)[0]
-    if count < 2 or common not in shapes:
+    if count < 2:
+        return bands
+    if len(bands) >= 2 and shapes[-1] is not None and shapes[-1] != common:
+        # the last whole id and the next one's start in one band, its rest under it
+        split = id_split(page, bands[-2], anchor, common, words[-1])
+        if split is not None:
+            return [*bands[:-2], replace(bands[-2], bottom=split),
+                    replace(bands[-2], top=split, bottom=bands[-1].bottom)]
+    if common not in shapes:
         return bands
     last = max(i for i, x in enumerate(shapes) if x == common)
     tail = shapes[last + 1 :]
@@ -357,6 +367,46 @@ def with_foot_id_joined(
     if whole is None or not common.startswith(whole):
         return bands
     return [*bands[: last + 1], replace(bands[last + 1], bottom=bands[-1].bottom)]
+
+
+def with_two_ids_split(
+    page: PageTable, bands: list[Band], anchor: int, before: Sequence[str] = ()
+) -> list[Band]:
+    """Bands whose anchor cell is two whole ids of the document's commonest shape, one
+    under the other ('DRR84' / 'DRR85': a narrow column stacks each id in lines and no
+    gap between the two was taken for a row's end), split midway between them."""
+    words = [anchor_word(page, b, anchor) for b in bands]
+    seen = Counter(x for x in map(full_shape, [*words, *before]) if x is not None)
+    if not seen or seen.most_common(1)[0][1] < MIN_ROWS_SEEN:
+        return bands
+    common = seen.most_common(1)[0][0]
+    out: list[Band] = []
+    for band, word in zip(bands, words, strict=True):
+        split = None
+        if full_shape(word) == common + common:
+            split = id_split(page, band, anchor, common, "")
+        if split is None:
+            out.append(band)
+        else:
+            out += [replace(band, bottom=split), replace(band, top=split)]
+    return out
+
+
+def id_split(
+    page: PageTable, band: Band, anchor: int, common: str, rest: str
+) -> float | None:
+    """Where a band's anchor cell is a whole id (of the ``common`` shape) with another
+    id's start under it that the next band's ``rest`` completes ('DRR79' / 'DRR8' over
+    '0'): midway between the two lines, else None."""
+    lines = sorted(
+        (f for f in page.column(anchor) if band.holds(f.baseline)), key=lambda f: f.baseline
+    )
+    for j in range(1, len(lines)):
+        head = "".join(f.text for f in lines[:j]).replace(" ", "")
+        tail = "".join(f.text for f in lines[j:]).replace(" ", "")
+        if full_shape(head) == common and full_shape(tail + rest) == common:
+            return (lines[j - 1].baseline + lines[j].baseline) / 2
+    return None
 
 
 def id_cut(words: Sequence[str], before: str, after: str) -> bool:
