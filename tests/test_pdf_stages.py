@@ -597,15 +597,19 @@ def test_two_ids_stacked_in_one_band_are_split_between_them():
 
     from extract.pdf.reader import id_split, with_two_ids_split
 
-    lines = [SimpleNamespace(text=t, baseline=100 + 10 * i)
-             for i, t in enumerate(["D", "R", "R7", "9", "D", "R", "R8"])]
+    lines = [
+        SimpleNamespace(text=t, baseline=100 + 10 * i)
+        for i, t in enumerate(["D", "R", "R7", "9", "D", "R", "R8"])
+    ]
     page = SimpleNamespace(column=lambda c: lines)
     band = Band(1, 90, 170)
     # 'DRR79' whole, 'DRR8' completed by the next band's '0': cut between '9' and 'D'
     assert id_split(page, band, 0, "A9", "0") == 135
     assert id_split(page, band, 0, "A9A", "0") is None
-    whole = [SimpleNamespace(text=t, baseline=100 + 10 * i)
-             for i, t in enumerate(["D", "R", "R84", "D", "R", "R85"])]
+    whole = [
+        SimpleNamespace(text=t, baseline=100 + 10 * i)
+        for i, t in enumerate(["D", "R", "R84", "D", "R", "R85"])
+    ]
     two = SimpleNamespace(column=lambda c: whole)
     before = [f"DRR{n}" for n in range(70, 80)]
     split = with_two_ids_split(two, [Band(1, 90, 160)], 0, before)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -76,7 +75,9 @@ def main() -> None:
             counts.update(w.lower() for w in WORD.findall(text))
     for text in profile_headers():
         counts.update(w.lower() for w in WORD.findall(text))
-    kept = sorted(((w, n) for w, n in counts.items() if n >= MIN_COUNT), key=lambda x: (-x[1], x[0]))
+    kept = sorted(
+        ((w, n) for w, n in counts.items() if n >= MIN_COUNT), key=lambda x: (-x[1], x[0])
+    )
     lines = [
         "# Words of the register spreadsheets in ../shared/corpora-raw and the layout profiles'",
         "# headers, built by corpora/tools/build_pdf_words.py (word<TAB>count, seen twice or more).",

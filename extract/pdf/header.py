@@ -14,6 +14,7 @@ from extract.pdf.bands import band_fragments, band_texts, page_bands
 from extract.pdf.lines import Fragment
 from extract.pdf.rows import ALIGNS, BLOCK_PITCH, Band, line_pitch, text_blocks
 from extract.pdf.table import PageTable
+from extract.pdf.words import rejoin_cut_words
 from extract.profiles import (
     HeaderMatch,
     field_for,
@@ -22,7 +23,6 @@ from extract.profiles import (
     match_header,
     normalise_header,
 )
-from extract.pdf.words import rejoin_cut_words
 from extract.text import join_lines
 
 HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table

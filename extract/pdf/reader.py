@@ -355,8 +355,11 @@ def with_foot_id_joined(
         # the last whole id and the next one's start in one band, its rest under it
         split = id_split(page, bands[-2], anchor, common, words[-1])
         if split is not None:
-            return [*bands[:-2], replace(bands[-2], bottom=split),
-                    replace(bands[-2], top=split, bottom=bands[-1].bottom)]
+            return [
+                *bands[:-2],
+                replace(bands[-2], bottom=split),
+                replace(bands[-2], top=split, bottom=bands[-1].bottom),
+            ]
     if common not in shapes:
         return bands
     last = max(i for i, x in enumerate(shapes) if x == common)
@@ -392,9 +395,7 @@ def with_two_ids_split(
     return out
 
 
-def id_split(
-    page: PageTable, band: Band, anchor: int, common: str, rest: str
-) -> float | None:
+def id_split(page: PageTable, band: Band, anchor: int, common: str, rest: str) -> float | None:
     """Where a band's anchor cell is a whole id (of the ``common`` shape) with another
     id's start under it that the next band's ``rest`` completes ('DRR79' / 'DRR8' over
     '0'): midway between the two lines, else None."""
@@ -1146,8 +1147,10 @@ def odd_anchor_rows(values: Sequence[str | None]) -> list[int]:
     for i, (value, shape) in enumerate(zip(values, shapes, strict=True)):
         if value is None:
             continue  # an empty id is told by the cells (blank_rows, merged cells)
-        part = shape is not None and shape != common and (
-            common.startswith(shape) or common.endswith(shape) or run_together(shape, common)
+        part = (
+            shape is not None
+            and shape != common
+            and (common.startswith(shape) or common.endswith(shape) or run_together(shape, common))
         )
         if part or (alike and shape != common):
             odd.append(i)
