@@ -615,3 +615,25 @@ def test_two_ids_stacked_in_one_band_are_split_between_them():
     split = with_two_ids_split(two, [Band(1, 90, 160)], 0, before)
     assert [(b.top, b.bottom) for b in split] == [(90, 125), (125, 160)]
     assert with_two_ids_split(two, [Band(1, 90, 160)], 0, ["DRR70"]) == [Band(1, 90, 160)]
+
+
+def test_an_ids_parts_at_a_pages_foot_are_one_band_even_where_a_part_looks_whole():
+    from types import SimpleNamespace
+
+    from extract.pdf.reader import with_foot_id_joined
+
+    # bands of one line each: a whole id, then 'SystemAcces' / 's012' / '3' (the last id
+    # stacked, each line taken for a row; 's012' has the ids' shape but not their length)
+    texts = ["SystemAccess0121", "SystemAcces", "s012", "3"]
+    lines = [SimpleNamespace(text=t, baseline=100 + 10 * i) for i, t in enumerate(texts)]
+    page = SimpleNamespace(column=lambda c: lines)
+    bands = [Band(1, 95 + 10 * i, 105 + 10 * i) for i in range(4)]
+    before = [f"SystemAccess01{n}" for n in range(10, 20)]
+    assert with_foot_id_joined(page, bands, 0, before) == [bands[0], Band(1, 105, 135)]
+    # two whole ids at the foot stay two rows
+    whole = [
+        SimpleNamespace(text=t, baseline=100 + 10 * i)
+        for i, t in enumerate(["SystemAccess0121", "SystemAccess0122"])
+    ]
+    two = SimpleNamespace(column=lambda c: whole)
+    assert with_foot_id_joined(two, bands[:2], 0, before) == bands[:2]

@@ -340,9 +340,10 @@ def with_foot_id_joined(
 ) -> list[Band]:
     """A page's last bands made one where their ids are parts of one id a narrow column
     stacked ('System' / 'Access' / '01' / '99' under a row printed from its top at the
-    page's foot, each line taken for a row): the bands after the last whole id, every one
-    a part ('A', '9' of the commonest shape 'A9' of the document's ids so far), joined
-    have the whole shape or its start (the rest overleaf, ``id_cut``)."""
+    page's foot, each line taken for a row): the bands after the last whole id (of the
+    commonest shape of the document's ids so far, 'A9', and at least their median length)
+    joined have the whole shape or its start (the rest overleaf, ``id_cut``) and are no
+    longer than an id ('SystemAcces' / 's012' / '3')."""
     words = [anchor_word(page, b, anchor) for b in bands]
     shapes = [full_shape(w) for w in words]
     seen = Counter(x for x in [*shapes, *map(full_shape, before)] if x is not None)
@@ -360,14 +361,18 @@ def with_foot_id_joined(
                 replace(bands[-2], bottom=split),
                 replace(bands[-2], top=split, bottom=bands[-1].bottom),
             ]
-    if common not in shapes:
+    lengths = sorted(len(w) for w in [*words, *before] if full_shape(w) == common)
+    usual = lengths[len(lengths) // 2]
+    whole_ids = [i for i, w in enumerate(words) if shapes[i] == common and len(w) >= usual]
+    if not whole_ids:
         return bands
-    last = max(i for i, x in enumerate(shapes) if x == common)
+    last = whole_ids[-1]
     tail = shapes[last + 1 :]
-    if len(tail) < 2 or any(x is None or x == common for x in tail):
+    if len(tail) < 2 or any(x is None for x in tail):
         return bands
-    whole = full_shape("".join(words[last + 1 :]))
-    if whole is None or not common.startswith(whole):
+    joined = "".join(words[last + 1 :])
+    whole = full_shape(joined)
+    if whole is None or not common.startswith(whole) or len(joined) > usual:
         return bands
     return [*bands[: last + 1], replace(bands[last + 1], bottom=bands[-1].bottom)]
 
