@@ -637,3 +637,20 @@ def test_an_ids_parts_at_a_pages_foot_are_one_band_even_where_a_part_looks_whole
     ]
     two = SimpleNamespace(column=lambda c: whole)
     assert with_foot_id_joined(two, bands[:2], 0, before) == bands[:2]
+
+
+def test_numbers_stacked_a_digit_a_line_are_split_by_the_ids_length():
+    from types import SimpleNamespace
+
+    from extract.pdf.reader import id_length, with_two_ids_split
+
+    before = [str(n) for n in range(1600, 1615)]
+    assert id_length(before, "9") == 4
+    assert id_length(["1", "22", "333"] * 3, "9") is None  # no one length
+    digits = [SimpleNamespace(text=d, baseline=100 + 10 * i) for i, d in enumerate("16221623")]
+    page = SimpleNamespace(column=lambda c: digits)
+    split = with_two_ids_split(page, [Band(1, 90, 180)], 0, before)
+    assert [(b.top, b.bottom) for b in split] == [(90, 135), (135, 180)]
+    one = [SimpleNamespace(text=d, baseline=100 + 10 * i) for i, d in enumerate("1622")]
+    alone = SimpleNamespace(column=lambda c: one)
+    assert with_two_ids_split(alone, [Band(1, 90, 180)], 0, before) == [Band(1, 90, 180)]

@@ -352,9 +352,11 @@ def with_foot_id_joined(
     common, count = seen.most_common(1)[0]
     if count < 2:
         return bands
-    if len(bands) >= 2 and shapes[-1] is not None and shapes[-1] != common:
+    length = id_length([*words, *before], common)
+    short = length is not None and len(words[-1]) < length
+    if len(bands) >= 2 and shapes[-1] is not None and (shapes[-1] != common or short):
         # the last whole id and the next one's start in one band, its rest under it
-        split = id_split(page, bands[-2], anchor, common, words[-1])
+        split = id_split(page, bands[-2], anchor, common, words[-1], length)
         if split is not None:
             return [
                 *bands[:-2],
@@ -388,11 +390,17 @@ def with_two_ids_split(
     if not seen or seen.most_common(1)[0][1] < MIN_ROWS_SEEN:
         return bands
     common = seen.most_common(1)[0][0]
+    length = id_length([*words, *before], common)
     out: list[Band] = []
     for band, word in zip(bands, words, strict=True):
         split = None
-        if full_shape(word) == common + common:
-            split = id_split(page, band, anchor, common, "")
+        twice = (
+            length is not None
+            and full_shape(word) == common
+            and 2 * length <= len(word) <= 2 * length + 2
+        )
+        if full_shape(word) == common + common or twice:
+            split = id_split(page, band, anchor, common, "", length)
         if split is None:
             out.append(band)
         else:
@@ -400,17 +408,40 @@ def with_two_ids_split(
     return out
 
 
-def id_split(page: PageTable, band: Band, anchor: int, common: str, rest: str) -> float | None:
-    """Where a band's anchor cell is a whole id (of the ``common`` shape) with another
-    id's start under it that the next band's ``rest`` completes ('DRR79' / 'DRR8' over
-    '0'): midway between the two lines, else None."""
+def id_length(words: Sequence[str], common: str) -> int | None:
+    """The ids' one length, where 80% of those of the ``common`` shape have it (numbers
+    stacked a digit a line, '1616161' / '7', differ from '1616' / '1617' by length only);
+    an id one longer is whole too (the count grows a digit: 'DRR99', 'DRR100')."""
+    lengths = Counter(len(w) for w in words if full_shape(w) == common)
+    if not lengths:
+        return None
+    length, count = lengths.most_common(1)[0]
+    return length if count >= MIN_ROWS_SEEN and count >= ODD_SHARE * lengths.total() else None
+
+
+def id_split(
+    page: PageTable,
+    band: Band,
+    anchor: int,
+    common: str,
+    rest: str,
+    length: int | None = None,
+) -> float | None:
+    """Where a band's anchor cell is a whole id (of the ``common`` shape, and of the ids'
+    ``length`` where they have one) with another id's start under it that the next band's
+    ``rest`` completes ('DRR79' / 'DRR8' over '0'): midway between the two lines, else
+    None."""
+
+    def whole(word: str) -> bool:
+        return full_shape(word) == common and (length is None or length <= len(word) <= length + 1)
+
     lines = sorted(
         (f for f in page.column(anchor) if band.holds(f.baseline)), key=lambda f: f.baseline
     )
     for j in range(1, len(lines)):
         head = "".join(f.text for f in lines[:j]).replace(" ", "")
         tail = "".join(f.text for f in lines[j:]).replace(" ", "")
-        if full_shape(head) == common and full_shape(tail + rest) == common:
+        if whole(head) and whole(tail + rest):
             return (lines[j - 1].baseline + lines[j].baseline) / 2
     return None
 
