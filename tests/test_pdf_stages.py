@@ -654,3 +654,23 @@ def test_numbers_stacked_a_digit_a_line_are_split_by_the_ids_length():
     one = [SimpleNamespace(text=d, baseline=100 + 10 * i) for i, d in enumerate("1622")]
     alone = SimpleNamespace(column=lambda c: one)
     assert with_two_ids_split(alone, [Band(1, 90, 180)], 0, before) == [Band(1, 90, 180)]
+
+
+def test_a_stacked_value_cut_at_a_pages_foot_is_one_band():
+    from types import SimpleNamespace
+
+    from extract.pdf.reader import with_foot_word_joined
+
+    texts = ["SystemAccess", "SystemAcc", "ess"]
+    lines = [SimpleNamespace(text=t, baseline=100 + 10 * i) for i, t in enumerate(texts)]
+    page = SimpleNamespace(column=lambda c: lines)
+    bands = [Band(1, 95 + 10 * i, 105 + 10 * i) for i in range(3)]
+    before = ["SystemAccess", "One-Off", "SystemAccess"]
+    assert with_foot_word_joined(page, bands, 0, before) == [bands[0], Band(1, 105, 125)]
+    # two values the column holds, one under the other, stay two rows
+    both = [
+        SimpleNamespace(text=t, baseline=100 + 10 * i)
+        for i, t in enumerate(["SystemAccess", "One-Off", "SystemAccess"])
+    ]
+    two = SimpleNamespace(column=lambda c: both)
+    assert with_foot_word_joined(two, bands, 0, before) == bands

@@ -252,6 +252,9 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
             if more:
                 bands = with_foot_id_joined(page, bands, anchor, before)
             bands = with_two_ids_split(page, bands, anchor, before)
+        elif more:
+            before = [anchor_word(p, b, anchor) for p, r in zip(kept, rows) for b in r.bands]
+            bands = with_foot_word_joined(page, bands, anchor, before)
         joined = bool(rows) and bool(bands) and row_goes_on(kept[-1], rows[-1], page, bands, anchor)
         if ids and not joined and rows and rows[-1].bands and bands:
             joined = id_cut(
@@ -377,6 +380,21 @@ def with_foot_id_joined(
     if whole is None or not common.startswith(whole) or len(joined) > usual:
         return bands
     return [*bands[: last + 1], replace(bands[last + 1], bottom=bands[-1].bottom)]
+
+
+def with_foot_word_joined(
+    page: PageTable, bands: list[Band], anchor: int, before: Sequence[str] = ()
+) -> list[Band]:
+    """A page's last two bands made one where their anchor cells are one value a narrow
+    column stacked, cut where the row printed from its top met the page's foot ('Syst em
+    Acc' / 'ess'): joined, a value the column holds more often than either part
+    (``word_cut``, on the anchor cells of the document so far and this page)."""
+    if len(bands) < 2:
+        return bands
+    words = Counter([*before, *(anchor_word(page, b, anchor) for b in bands)])
+    if word_cut(words, *(anchor_word(page, b, anchor) for b in bands[-2:])):
+        return [*bands[:-2], replace(bands[-2], bottom=bands[-1].bottom)]
+    return bands
 
 
 def with_two_ids_split(
