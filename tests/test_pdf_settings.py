@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
-from extract.pdf import columns, header, lines, prose, reader, rows
+from extract.errors import ExtractError
+from extract.pdf import columns, lines, prose, rows
+from extract.pdf.reader import odd_anchor_rows, read_pdf
 from extract.pdf.settings import PdfSettings
+
+PDF = Path(__file__).resolve().parent.parent / "corpora" / "pdfs" / "hscic-ruled.pdf"
 
 # Module constants that stages still read: each must be PdfSettings()'s default, so that the
 # settings object describes the reader as it runs (a constant changed alone fails here).
@@ -42,9 +47,23 @@ def test_settings_are_frozen():
 
 
 def test_every_field_has_a_unit_comment():
-    source = (reader.__file__.rsplit("/", 1)[0]) + "/settings.py"
-    text = open(source, encoding="utf-8").read()
+    text = Path(__file__).resolve().parent.parent
+    source = (text / "extract" / "pdf" / "settings.py").read_text(encoding="utf-8")
     for field in dataclasses.fields(PdfSettings):
-        line = next(x for x in text.splitlines() if x.strip().startswith(f"{field.name}:"))
+        line = next(x for x in source.splitlines() if x.strip().startswith(f"{field.name}:"))
         comment = line.split("#", 1)[1].strip()
         assert comment.split(":", 1)[0] in {"pt", "size", "pitch", "share", "count"}, field.name
+
+
+def test_read_pdf_uses_the_settings_it_is_given():
+    data = PDF.read_bytes()
+    assert read_pdf(data) == read_pdf(data, settings=PdfSettings())
+    assert read_pdf(data)  # the header is on the first page: rows are read
+    with pytest.raises(ExtractError):  # searched on no page, the header is never found
+        read_pdf(data, settings=PdfSettings(header_search_pages=0))
+
+
+def test_odd_ids_follow_the_shares_in_the_settings():
+    ids = [f"DRR{n}" for n in range(1, 10)] + ["System"]
+    assert odd_anchor_rows(ids) == [9]  # 9 of 10 alike: the odd one is flagged
+    assert odd_anchor_rows(ids, PdfSettings(part_share=0.95)) == []  # too few alike to judge

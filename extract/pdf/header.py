@@ -13,6 +13,7 @@ from extract.errors import UnknownLayout
 from extract.pdf.bands import band_fragments, band_texts, page_bands
 from extract.pdf.lines import Fragment
 from extract.pdf.rows import ALIGNS, BLOCK_PITCH, Band, line_pitch, text_blocks
+from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 from extract.pdf.table import PageTable
 from extract.pdf.words import rejoin_cut_words
 from extract.profiles import (
@@ -24,8 +25,6 @@ from extract.profiles import (
     normalise_header,
 )
 from extract.text import join_lines
-
-HEADER_SEARCH_PAGES = 5  # a cover or notes page may come before the table
 
 
 def band_headers(page: PageTable, band: Band) -> list[str]:
@@ -111,9 +110,12 @@ def header_candidates(page: PageTable, pitch: float) -> list[Band]:
     return bands + [Band(page.number, float("-inf"), b + 0.3 * pitch, b) for b in baselines]
 
 
-def first_header(pages: Sequence[PageTable], pitch: float) -> tuple[int, HeaderMatch, Band]:
-    """The first page with a register table's header (a cover page may come first)."""
-    for index, page in enumerate(pages[:HEADER_SEARCH_PAGES]):
+def first_header(
+    pages: Sequence[PageTable], pitch: float, settings: PdfSettings = DEFAULT_SETTINGS
+) -> tuple[int, HeaderMatch, Band]:
+    """The first page with a register table's header (a cover page may come first), on the
+    first ``header_search_pages`` pages."""
+    for index, page in enumerate(pages[: settings.header_search_pages]):
         found = find_header(page, pitch)
         if found is not None:
             return index, *found

@@ -75,6 +75,7 @@ from extract.pdf.rows import (
     rules_within,
     text_blocks,
 )
+from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 from extract.pdf.table import PageTable, Table
 from extract.profiles import HeaderMatch, row_to_fields
 from extract.record import CellSpan, Row
@@ -166,10 +167,12 @@ def text_width(page: PageTable, column: int) -> float:
     return x1 - x0 - 2 * max(left - x0, 0.0)
 
 
-MAX_ANCHOR_LINES = 8  # an anchor cell of a narrow table may wrap to this many lines
-
-
-def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) -> int:
+def anchor_column(
+    pages: Sequence[PageTable],
+    match: HeaderMatch,
+    pitch: float,
+    settings: PdfSettings = DEFAULT_SETTINGS,
+) -> int:
     """The column whose cells mark the rows: the row id, else the one with most cells.
 
     Without a row id, the column that is never merged nor blank has the most cells; only
@@ -190,32 +193,36 @@ def anchor_column(pages: Sequence[PageTable], match: HeaderMatch, pitch: float) 
     if not unruled:
         counts = [len(s) for s in sizes]
         return counts.index(max(counts))
-    return busiest_short_column(sizes)
+    return busiest_short_column(sizes, settings.max_anchor_lines)
 
 
-def busiest_short_column(sizes: Sequence[Sequence[int]]) -> int:
+def busiest_short_column(sizes: Sequence[Sequence[int]], max_lines: int = 8) -> int:
     """The column with most short cells (blocks of at most 2 lines, or 4 or 8 where no
     column has that many short blocks on half as many as the busiest column has blocks),
-    given each column's text blocks' line counts."""
+    given each column's text blocks' line counts; never longer than ``max_lines``."""
     most = max(len(s) for s in sizes)
     longest = 2
     while True:
         counts = [sum(1 for n in s if n <= longest) for s in sizes]
         # a narrow table wraps every short value: where no column has short cells on half
         # as many blocks as the busiest column has, longer cells count as short
-        if max(counts) >= most / 2 or longest >= MAX_ANCHOR_LINES:
+        if max(counts) >= most / 2 or longest >= max_lines:
             return counts.index(max(counts))
         longest *= 2
 
 
-def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
+def build_table(
+    pages: Sequence[PageTable],
+    warnings: Sequence[str],
+    settings: PdfSettings = DEFAULT_SETTINGS,
+) -> Table:
     pitch = line_pitch([f for p in pages for f in p.fragments])
-    start, match, header_band = first_header(pages, pitch)
+    start, match, header_band = first_header(pages, pitch, settings)
     match, header_band = with_repeated_lines(pages[start:], match, header_band, pitch)
     notes = list(warnings) + [
         f"page {p.number} has no register table; not read" for p in pages[:start]
     ]
-    anchor = anchor_column(pages[start:], match, pitch)
+    anchor = anchor_column(pages[start:], match, pitch, settings)
     align = table_alignment(pages[start:], anchor, header_band)
     rows: list[PageRows] = []
     kept: list[PageTable] = []
@@ -250,8 +257,8 @@ def build_table(pages: Sequence[PageTable], warnings: Sequence[str]) -> Table:
         if ids:
             before = [anchor_word(p, b, anchor) for p, r in zip(kept, rows) for b in r.bands]
             if more:
-                bands = with_foot_id_joined(page, bands, anchor, before)
-            bands = with_two_ids_split(page, bands, anchor, before)
+                bands = with_foot_id_joined(page, bands, anchor, before, settings)
+            bands = with_two_ids_split(page, bands, anchor, before, settings)
         elif more:
             before = [anchor_word(p, b, anchor) for p, r in zip(kept, rows) for b in r.bands]
             bands = with_foot_word_joined(page, bands, anchor, before)
@@ -339,7 +346,11 @@ def odd_id(shapes: Counter[str | None], page: PageTable, band: Band, anchor: int
 
 
 def with_foot_id_joined(
-    page: PageTable, bands: list[Band], anchor: int, before: Sequence[str] = ()
+    page: PageTable,
+    bands: list[Band],
+    anchor: int,
+    before: Sequence[str] = (),
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[Band]:
     """A page's last bands made one where their ids are parts of one id a narrow column
     stacked ('System' / 'Access' / '01' / '99' under a row printed from its top at the
@@ -355,7 +366,7 @@ def with_foot_id_joined(
     common, count = seen.most_common(1)[0]
     if count < 2:
         return bands
-    length = id_length([*words, *before], common)
+    length = id_length([*words, *before], common, settings)
     short = length is not None and len(words[-1]) < length
     if len(bands) >= 2 and shapes[-1] is not None and (shapes[-1] != common or short):
         # the last whole id and the next one's start in one band, its rest under it
@@ -398,7 +409,11 @@ def with_foot_word_joined(
 
 
 def with_two_ids_split(
-    page: PageTable, bands: list[Band], anchor: int, before: Sequence[str] = ()
+    page: PageTable,
+    bands: list[Band],
+    anchor: int,
+    before: Sequence[str] = (),
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[Band]:
     """Bands whose anchor cell is two whole ids of the document's commonest shape, one
     under the other ('DRR84' / 'DRR85': a narrow column stacks each id in lines and no
@@ -408,7 +423,7 @@ def with_two_ids_split(
     if not seen or seen.most_common(1)[0][1] < MIN_ROWS_SEEN:
         return bands
     common = seen.most_common(1)[0][0]
-    length = id_length([*words, *before], common)
+    length = id_length([*words, *before], common, settings)
     out: list[Band] = []
     for band, word in zip(bands, words, strict=True):
         split = None
@@ -426,15 +441,18 @@ def with_two_ids_split(
     return out
 
 
-def id_length(words: Sequence[str], common: str) -> int | None:
-    """The ids' one length, where 80% of those of the ``common`` shape have it (numbers
-    stacked a digit a line, '1616161' / '7', differ from '1616' / '1617' by length only);
-    an id one longer is whole too (the count grows a digit: 'DRR99', 'DRR100')."""
+def id_length(
+    words: Sequence[str], common: str, settings: PdfSettings = DEFAULT_SETTINGS
+) -> int | None:
+    """The ids' one length, where 80% (``odd_share``) of those of the ``common`` shape have
+    it (numbers stacked a digit a line, '1616161' / '7', differ from '1616' / '1617' by
+    length only); an id one longer is whole too (the count grows a digit: 'DRR99', 'DRR100')."""
     lengths = Counter(len(w) for w in words if full_shape(w) == common)
     if not lengths:
         return None
     length, count = lengths.most_common(1)[0]
-    return length if count >= MIN_ROWS_SEEN and count >= ODD_SHARE * lengths.total() else None
+    enough = count >= MIN_ROWS_SEEN and count >= settings.odd_share * lengths.total()
+    return length if enough else None
 
 
 def id_split(
@@ -1126,7 +1144,9 @@ def column_widths(table: Table, columns: Sequence[Sequence[Cell]]) -> list[float
     return [text_width(table.pages[0], c) for c in range(len(columns))]
 
 
-def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
+def assemble_rows(
+    table: Table, columns: Sequence[Sequence[Cell]], settings: PdfSettings = DEFAULT_SETTINGS
+) -> list[Row]:
     total = row_count(table)
     row_pages = [0] * total
     for page_rows in reversed(table.rows):  # a broken row is on the page it starts on
@@ -1165,7 +1185,7 @@ def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
         rows[0].warnings.extend(table.notices)
     anchor = table.match.fields[table.anchor]
     if anchor in ("row_id", "reference"):
-        for i in odd_anchor_rows([getattr(row.fields, anchor) for row in rows]):
+        for i in odd_anchor_rows([getattr(row.fields, anchor) for row in rows], settings):
             rows[i].warnings.append(
                 f"{anchor} {getattr(rows[i].fields, anchor)!r} is not shaped like the other"
                 " rows' ids: a row boundary here may be wrong (a row split in two, or two"
@@ -1175,18 +1195,17 @@ def assemble_rows(table: Table, columns: Sequence[Sequence[Cell]]) -> list[Row]:
     return rows
 
 
-ODD_SHARE = 0.8  # the ids' commonest shape, on this share of the rows, makes others odd
-PART_SHARE = 0.4  # on this share, only a part of its shape ('A' / '9' of 'A9') is odd
-
-
-def odd_anchor_rows(values: Sequence[str | None]) -> list[int]:
+def odd_anchor_rows(
+    values: Sequence[str | None], settings: PdfSettings = DEFAULT_SETTINGS
+) -> list[int]:
     """Rows whose anchor id is unlike the register's own ids, where nearly all are alike.
 
     Shapes are whole (``full_shape``: letter runs A, digit runs 9, white space dropped),
     so the rest of an id cut by a break ('01' / '93' under 'System Access 0193',
     'DARS-NIC-31491-' without its suffix) differs from the ids around it. Where the commonest
-    shape is on fewer rows (``PART_SHARE``), only an id shaped like a part of it, or like it
-    with more after it (two ids run together), is odd. Nothing is changed:
+    shape is on fewer rows (``odd_share`` of the settings; none below ``part_share``), only
+    an id shaped like a part of it, or like it with more after it (two ids run together),
+    is odd. Nothing is changed:
     the rows are only flagged, the reader cannot tell which boundary is the true one.
     """
     shapes = [full_shape(v) for v in values]
@@ -1194,9 +1213,9 @@ def odd_anchor_rows(values: Sequence[str | None]) -> list[int]:
     if len(known) < MIN_ROWS_SEEN:
         return []
     common, count = Counter(known).most_common(1)[0]
-    if count < PART_SHARE * len(values):
+    if count < settings.part_share * len(values):
         return []
-    alike = count >= ODD_SHARE * len(values)
+    alike = count >= settings.odd_share * len(values)
     odd = []
     for i, (value, shape) in enumerate(zip(values, shapes, strict=True)):
         if value is None:
@@ -1232,11 +1251,17 @@ def table_pages(pages: Sequence[PageGeometry]) -> list[PageTable]:
     return page_tables(pages, merge) if merge else tables
 
 
-def read_pdf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Row]:
-    """Every table row of a register PDF. Raises ``ExtractError`` with a reason."""
+def read_pdf(
+    data: bytes, limits: Limits = DEFAULT_LIMITS, settings: PdfSettings | None = None
+) -> list[Row]:
+    """Every table row of a register PDF. Raises ``ExtractError`` with a reason.
+
+    ``settings`` (``PdfSettings``, the defaults if None) is resolved here, once, and handed
+    to the stages that read its thresholds."""
+    settings = settings or DEFAULT_SETTINGS
     pages, warnings = load_pages(data, limits)
-    table = build_table(table_pages(pages), warnings)
-    rows = assemble_rows(table, resolve_columns(table))
+    table = build_table(table_pages(pages), warnings, settings)
+    rows = assemble_rows(table, resolve_columns(table), settings)
     if len(rows) > limits.max_rows:
         raise DocumentTooLarge(f"{len(rows):,} rows is over the {limits.max_rows:,}-row limit")
     return rows

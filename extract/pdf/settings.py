@@ -5,7 +5,8 @@ stages. Units: ``pt`` is PDF points; ``size`` is multiples of the font size of t
 judged (a char's, a line's, or the page's median); ``pitch`` is multiples of the table's line
 pitch (baseline to baseline inside one cell, ``rows.line_pitch``); ``share`` is a fraction of
 a count; ``count`` is a whole number. A threshold in points that really scales with the text
-keeps its value in points (output byte-identical to the constants it replaces) and says so.
+keeps its value in points (output byte-identical to the constants it replaces) and says so
+(``pt kept``).
 
 The values are the ones the reader's modules held as constants and literals before this
 object; changing one changes extraction, so each change is measured with
@@ -27,17 +28,17 @@ class PdfSettings:
     same_baseline_group: float = 1 / 3  # size: chars within this of a baseline are one group
 
     # --- columns.py: rulings and rivers -> column edges
-    snap: float = 1.5  # pt: rulings closer than this are one edge drawn twice (scales with text; kept in pt)
+    snap: float = 1.5  # pt: rulings this close are one edge drawn twice (pt kept)
     river_bin: float = 0.25  # pt: resolution of the river histogram
     strong_starts: int = 3  # count: lines starting at one x that make it a column's left edge
     river_min_gap: float = 0.08  # size: a narrower blank strip is not a gap between columns
-    river_gap_cap: float = 0.75  # pt: cap on river_min_gap (a table fitted to the page prints at 3 pt)
+    river_gap_cap: float = 0.75  # pt: cap on river_min_gap (a table may print at 3 pt)
     river_bridge: float = 0.05  # size: gaps up to this inside a phrase keep it one (not a river)
     long_ruling: float = 0.3  # share: of the tallest vertical ruling, for a ruling to be an edge
     min_rulings: int = 3  # count: vertical rulings needed before rulings give the edges
 
     # --- rows.py / bands.py: row bands
-    block_pitch: float = 1.07  # pitch: lines of one cell follow at the pitch; cells are further apart
+    block_pitch: float = 1.07  # pitch: a wider baseline gap ends a cell's block
     block_slack: float = 0.05  # pt: added to block_pitch * pitch (rounding of baselines)
     min_line_gap: float = 0.8  # pitch: a closer baseline is not the next line of a cell
     pitch_low: float = 0.9  # size: baseline gaps below this are not a line pitch
@@ -58,12 +59,12 @@ class PdfSettings:
     cell_below_band: float = 2.0  # pitch: text this far under the last band still belongs to it
     cell_row_baseline: float = 0.2  # pitch: a block's last baseline this close is on the row's line
     cell_part_start: float = 0.25  # pitch: parts of a merged cell starting this close are one
-    cell_centred: float = 0.5  # pitch: a merged cell's text this close to a span's middle is centred in it
+    cell_centred: float = 0.5  # pitch: text this close to a span's middle is centred
 
     # --- prose.py: the table's end and the notes under it
     same_paragraph: float = 1.6  # size: baselines of two lines of one paragraph
     detached: float = 2.0  # size: a wider gap after the table's last line is a blank row
-    same_margin: float = 1.0  # pt: lines of one paragraph start this close (scales with text; kept in pt)
+    same_margin: float = 1.0  # pt: lines of a paragraph start this close (pt kept)
     prose_bridge: float = 0.05  # size: as river_bridge, for the phrases of a line
     shape_chars: int = 4  # count: an id's shape is its first few classes ('A-9-' for NIC-12345-...)
     few_columns: int = 2  # count: a line of notes in the table's columns fills at most this many
@@ -74,7 +75,10 @@ class PdfSettings:
     max_anchor_lines: int = 8  # count: an anchor cell of a narrow table may wrap to this many lines
     odd_share: float = 0.8  # share: the ids' commonest shape on this share of rows makes others odd
     part_share: float = 0.4  # share: on this share, only a part of its shape is odd
-    rows_ruled: float = 0.8  # share: of a page's inner row cuts that a ruling draws, for rows to be ruled
+    rows_ruled: float = 0.8  # share: of inner row cuts a ruling draws: rows ruled
     foot_id_pad: float = 0.25  # size: under the last id, for a band printed from its top
     release_end: float = 0.25  # pitch: ends of releases this close are one end
-    broken_word_width: float = 1.02  # share: a line fuller than this of the cell's width broke a word
+    broken_word_width: float = 1.02  # share: of the cell's width, over it a line broke a word
+
+
+DEFAULT_SETTINGS = PdfSettings()  # what read_pdf uses when given none
