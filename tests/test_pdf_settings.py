@@ -24,14 +24,9 @@ STILL_CONSTANTS = [
     (columns, "STRONG", "strong_starts"),
     (columns, "WORD_GAP", "word_gap"),
     (rows, "BLOCK_PITCH", "block_pitch"),
-    (prose, "SAME_PARAGRAPH", "same_paragraph"),
-    (prose, "DETACHED", "detached"),
-    (prose, "SAME_MARGIN", "same_margin"),
-    (prose, "BRIDGE", "prose_bridge"),
     (prose, "SHAPE_CHARS", "shape_chars"),
     (prose, "FEW_COLUMNS", "few_columns"),
     (prose, "MIN_ROWS_SEEN", "min_rows_seen"),
-    (prose, "TABLE_COLUMNS", "table_columns"),
 ]
 
 
@@ -67,3 +62,10 @@ def test_odd_ids_follow_the_shares_in_the_settings():
     ids = [f"DRR{n}" for n in range(1, 10)] + ["System"]
     assert odd_anchor_rows(ids) == [9]  # 9 of 10 alike: the odd one is flagged
     assert odd_anchor_rows(ids, PdfSettings(part_share=0.95)) == []  # too few alike to judge
+
+
+def test_prose_is_told_by_the_table_columns_in_the_settings():
+    data = (PDF.parent / "hscic-unruled-notes.pdf").read_bytes()
+    # a line crossing a column edge is prose unless its other phrases fill table_columns
+    # columns; at 1, none is prose: the notes under the table are read as rows
+    assert len(read_pdf(data, settings=PdfSettings(table_columns=1))) > len(read_pdf(data))

@@ -200,14 +200,16 @@ def starts_header(fragment: Fragment, headers: Sequence[str]) -> bool:
     return len(printed) >= min(4, len(named)) > 0 and named.startswith(printed)
 
 
-def headerless_edges(pages: Sequence[PageTable]) -> frozenset[float]:
+def headerless_edges(
+    pages: Sequence[PageTable], settings: PdfSettings = DEFAULT_SETTINGS
+) -> frozenset[float]:
     """River edges that are not column edges, judged on the header's page: between a
     column with a header and no cells and one with cells and no header (one column, its
     header left-aligned and its values right-aligned: numeric row ids, with white between
     them all the way down), and through a word of the header (``words_cut``)."""
     pitch = line_pitch([f for p in pages for f in p.fragments])
     try:
-        start, match, band = first_header(pages, pitch)
+        start, match, band = first_header(pages, pitch, settings)
     except UnknownLayout:
         return frozenset()
     page = pages[start]

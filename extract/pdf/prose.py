@@ -38,18 +38,14 @@ from functools import cached_property
 from extract.pdf.columns import column_of, line_spans
 from extract.pdf.geometry import Char
 from extract.pdf.lines import Fragment, line_text
+from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 
-SAME_PARAGRAPH = 1.6  # font sizes between baselines of two lines of one paragraph
-DETACHED = 2.0  # font sizes: a wider gap after the table's last line is a blank row
-SAME_MARGIN = 1.0  # points: lines of one paragraph start this close to each other
-BRIDGE = 0.05  # as for the rivers: the same phrases that the column edges avoid
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"\s+")
 SHAPE_CHARS = 4  # an id's shape is its first few classes: "A-9-" for NIC-12345-…
 FEW_COLUMNS = 2  # a line of notes in the table's columns fills at most this many
 MIN_ROWS_SEEN = 3  # rows that must come before, to learn the ids' shapes from
-TABLE_COLUMNS = 3  # a line with phrases in this many columns is a row, not prose
 
 
 class PrintedLine:
@@ -61,9 +57,11 @@ class PrintedLine:
         chars: Sequence[Char],
         edges: Sequence[float],
         starts: Counter[int],
+        settings: PdfSettings = DEFAULT_SETTINGS,
     ) -> None:
         self.baseline = baseline
         self.unordered, self.edges, self.starts = chars, edges, starts
+        self.settings = settings
 
     @cached_property
     def chars(self) -> list[Char]:
@@ -79,7 +77,7 @@ class PrintedLine:
 
     @cached_property
     def spans(self) -> list[tuple[float, float]]:
-        return line_spans(self.chars, self.starts, BRIDGE)
+        return line_spans(self.chars, self.starts, self.settings.prose_bridge)
 
     @cached_property
     def crosses(self) -> bool:
@@ -93,7 +91,7 @@ class PrintedLine:
             for (a, b), across in zip(self.spans, crossing, strict=True)
             if not across
         }
-        return len(within) < TABLE_COLUMNS
+        return len(within) < self.settings.table_columns
 
     @cached_property
     def columns(self) -> int:
@@ -124,6 +122,7 @@ def printed_lines(
     fragments: Sequence[Fragment],
     edges: Sequence[float],
     starts: Counter[int],
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[PrintedLine]:
     """The page's printed lines, top to bottom: the fragments' baselines, with all their chars.
 
@@ -137,7 +136,7 @@ def printed_lines(
     low = 0
     for top, bottom in line_extents(fragments):
         first, last = bisect_left(keys, top, low), bisect_right(keys, bottom, low)
-        lines.append(PrintedLine(bottom, ordered[first:last], edges, starts))
+        lines.append(PrintedLine(bottom, ordered[first:last], edges, starts, settings))
         low = last
     return lines
 
@@ -166,10 +165,11 @@ def is_prose(lines: Sequence[PrintedLine], i: int) -> bool:
 
 
 def same_paragraph(prose: PrintedLine, line: PrintedLine) -> bool:
+    settings = prose.settings
     return (
-        abs(line.x0 - prose.x0) <= SAME_MARGIN
-        and abs(line.size - prose.size) <= 0.1 * prose.size
-        and abs(line.baseline - prose.baseline) <= SAME_PARAGRAPH * prose.size
+        abs(line.x0 - prose.x0) <= settings.same_margin
+        and abs(line.size - prose.size) <= settings.same_size * prose.size
+        and abs(line.baseline - prose.baseline) <= settings.same_paragraph * prose.size
         and line.columns == 1
     )
 
@@ -182,9 +182,9 @@ def goes_on_cell(lines: Sequence[PrintedLine], i: int) -> bool:
     if i < 2 or is_prose(lines, i - 1) or lines[i - 1].columns != 1:
         return False  # a page's first line is no header cell's: a title over a preamble
     line, above = lines[i], lines[i - 1]
-    if line.baseline - above.baseline > SAME_PARAGRAPH * line.size:
+    if line.baseline - above.baseline > line.settings.same_paragraph * line.size:
         return False
-    if abs(line.size - above.size) > 0.1 * line.size:
+    if abs(line.size - above.size) > line.settings.same_size * line.size:
         return False  # a heading over a paragraph
     a0, a1 = above.spans[0]
     column = column_of((a0 + a1) / 2, line.edges)
@@ -195,7 +195,7 @@ def is_table_line(lines: Sequence[PrintedLine], i: int) -> bool:
     return lines[i].columns >= 2 and not is_prose(lines, i)
 
 
-def unread_lines(lines: Sequence[PrintedLine]) -> Unread:
+def unread_lines(lines: Sequence[PrintedLine], settings: PdfSettings = DEFAULT_SETTINGS) -> Unread:
     """The lines of one page that are not the table's (see the module's docstring)."""
     n = len(lines)
     first = next((i for i in range(n) if is_table_line(lines, i)), None)
@@ -206,7 +206,8 @@ def unread_lines(lines: Sequence[PrintedLine]) -> Unread:
     dropped = [i < first and is_prose(lines, i) and not goes_on_cell(lines, i) for i in range(n)]
     previous = lines[last]
     for i in range(last + 1, n):
-        if lines[i].baseline - previous.baseline > DETACHED * previous.size or is_prose(lines, i):
+        gap = lines[i].baseline - previous.baseline
+        if gap > settings.detached * previous.size or is_prose(lines, i):
             dropped[i:] = [True] * (n - i)
             break
         previous = lines[i]

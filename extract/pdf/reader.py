@@ -105,7 +105,9 @@ def load_pages(data: bytes, limits: Limits) -> tuple[list[PageGeometry], list[st
 
 
 def page_tables(
-    pages: Sequence[PageGeometry], not_edges: frozenset[float] = frozenset()
+    pages: Sequence[PageGeometry],
+    not_edges: frozenset[float] = frozenset(),
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[PageTable]:
     """Column edges and fragments of every page with text: rules first, else rivers.
 
@@ -127,8 +129,8 @@ def page_tables(
         edges = ruled[page.number] or rivers
         starts = ruled_starts if ruled[page.number] else unruled_starts
         printed = chars_to_fragments(page.number, page.chars, edges)
-        lines = printed_lines(page.chars, printed, edges, starts)
-        unread = unread_lines(lines)
+        lines = printed_lines(page.chars, printed, edges, starts, settings)
+        unread = unread_lines(lines, settings)
         fragments = table_fragments(printed, unread)
         tables.append(
             PageTable(page, tuple(edges), bool(ruled[page.number]), fragments, unread, tuple(lines))
@@ -1244,11 +1246,13 @@ def full_shape(value: str | None) -> str | None:
     return re.sub(r"[0-9]+", "9", re.sub(r"[A-Za-z]+", "A", squeezed))
 
 
-def table_pages(pages: Sequence[PageGeometry]) -> list[PageTable]:
+def table_pages(
+    pages: Sequence[PageGeometry], settings: PdfSettings = DEFAULT_SETTINGS
+) -> list[PageTable]:
     """``page_tables``, a header-less column joined to its neighbour (``headerless_edges``)."""
-    tables = page_tables(pages)
-    merge = headerless_edges(tables)
-    return page_tables(pages, merge) if merge else tables
+    tables = page_tables(pages, settings=settings)
+    merge = headerless_edges(tables, settings)
+    return page_tables(pages, merge, settings) if merge else tables
 
 
 def read_pdf(
@@ -1260,7 +1264,7 @@ def read_pdf(
     to the stages that read its thresholds."""
     settings = settings or DEFAULT_SETTINGS
     pages, warnings = load_pages(data, limits)
-    table = build_table(table_pages(pages), warnings, settings)
+    table = build_table(table_pages(pages, settings), warnings, settings)
     rows = assemble_rows(table, resolve_columns(table), settings)
     if len(rows) > limits.max_rows:
         raise DocumentTooLarge(f"{len(rows):,} rows is over the {limits.max_rows:,}-row limit")

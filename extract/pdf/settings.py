@@ -63,6 +63,7 @@ class PdfSettings:
 
     # --- prose.py: the table's end and the notes under it
     same_paragraph: float = 1.6  # size: baselines of two lines of one paragraph
+    same_size: float = 0.1  # size: font sizes of two lines of one paragraph differ at most this
     detached: float = 2.0  # size: a wider gap after the table's last line is a blank row
     same_margin: float = 1.0  # pt: lines of a paragraph start this close (pt kept)
     prose_bridge: float = 0.05  # size: as river_bridge, for the phrases of a line
