@@ -30,15 +30,18 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from extract.record import Fields
+from extract.rowdata import FIELD_NAMES, FieldData
 from extract.text import clean_cell
+
+if TYPE_CHECKING:  # pydantic is imported where a ``Fields`` is made: a PDF makes none
+    from extract.record import Fields
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
 # "DataRecipient", "ODRReference": hand-cleaned exports glue header words together.
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-FIELD_NAMES = tuple(name for name in Fields.model_fields if name != "extra")
 # The fields extract/content_columns.py can tell from a column's cells.
 CONTENT_READABLE = frozenset(
     ("row_id", "organisation", "organisation_type", "data_type", "data_provided", "sensitivity",
@@ -262,6 +265,21 @@ def _best_match(headers: list[str], profiles: tuple[Profile, ...]) -> HeaderMatc
 
 
 def row_to_fields(match: HeaderMatch, cells: list[str | None]) -> Fields:
+    from extract.record import Fields
+
+    values, extra = _field_values(match, cells)
+    return Fields(**values, extra=extra)
+
+
+def row_to_field_data(match: HeaderMatch, cells: list[str | None]) -> FieldData:
+    """``row_to_fields`` as plain data (``extract.rowdata``: the PDF reader's rows)."""
+    values, extra = _field_values(match, cells)
+    return FieldData(**values, extra=extra)
+
+
+def _field_values(
+    match: HeaderMatch, cells: list[str | None]
+) -> tuple[dict[str, str | None], dict[str, str]]:
     values: dict[str, str | None] = {}
     extra: dict[str, str] = {}
     for index, (header, field, cell) in enumerate(zip(match.headers, match.fields, cells)):
@@ -271,7 +289,7 @@ def row_to_fields(match: HeaderMatch, cells: list[str | None]) -> Fields:
         elif text is not None:
             # a value under a blank header is still the register's text: keep it by position
             extra[clean_cell(header) or f"column {index + 1}"] = text
-    return Fields(**values, extra=extra)
+    return values, extra
 
 
 def _without_header_echo(cell: str | None, header: str) -> str | None:

@@ -7,10 +7,11 @@ The published JSON Schema (``schema/record.schema.json``) is generated from them
 
 from __future__ import annotations
 
-import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from extract.rowdata import record_id
 
 Format = Literal["pdf", "text", "xlsx", "ods", "csv", "html"]
 
@@ -50,6 +51,9 @@ class Fields(BaseModel):
 
     A column the layout lacks is null. Columns with no key of their own go to ``extra``.
     """
+
+    # Its names are ``extract.rowdata.FIELD_NAMES`` in that order (``tests/test_rowdata.py``),
+    # which the PDF reader's plain rows are built from (the docstring is in the schema).
 
     model_config = ConfigDict(extra="forbid")
 
@@ -112,11 +116,6 @@ class ExtractedRecord(BaseModel):
     needs_review: bool = Field(
         default=False, description="true when any stage is unsure of this record"
     )
-
-
-def record_id(document_sha256: str, row_index: int) -> str:
-    """The same document and row give the same id on every run."""
-    return hashlib.sha256(f"{document_sha256}:{row_index}".encode()).hexdigest()[:20]
 
 
 def to_records(

@@ -77,8 +77,8 @@ from extract.pdf.rows import (
 )
 from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 from extract.pdf.table import PageTable, Table
-from extract.profiles import HeaderMatch, row_to_fields
-from extract.record import CellSpan, Row
+from extract.profiles import HeaderMatch, row_to_field_data
+from extract.rowdata import RowData, SpanData
 from extract.text import join_lines
 
 DEFAULT_LIMITS = Limits()
@@ -1108,11 +1108,11 @@ def row_extents(table: Table) -> list[tuple[int, float, float]]:
     return [extents[i] for i in range(row_count(table))]
 
 
-def cell_span(cell: Cell) -> CellSpan:
+def cell_span(cell: Cell) -> SpanData:
     """Page and box of a cell: the page that holds most of its lines."""
     pages = [f.page for f in cell.fragments]
     page = max(set(pages), key=pages.count)
-    return CellSpan(page=page, bbox=union([f.box for f in cell.fragments if f.page == page]))
+    return SpanData(page=page, bbox=union([f.box for f in cell.fragments if f.page == page]))
 
 
 def cell_text(cell: Cell, width: float) -> str:
@@ -1148,7 +1148,7 @@ def column_widths(table: Table, columns: Sequence[Sequence[Cell]]) -> list[float
 
 def assemble_rows(
     table: Table, columns: Sequence[Sequence[Cell]], settings: PdfSettings = DEFAULT_SETTINGS
-) -> list[Row]:
+) -> list[RowData]:
     total = row_count(table)
     row_pages = [0] * total
     for page_rows in reversed(table.rows):  # a broken row is on the page it starts on
@@ -1156,8 +1156,8 @@ def assemble_rows(
             row_pages[page_rows.first_row + i] = page_rows.page
     texts: list[list[str | None]] = [[None] * len(columns) for _ in range(total)]
     rows = [
-        Row(
-            fields=row_to_fields(table.match, []),
+        RowData(
+            fields=row_to_field_data(table.match, []),
             layout=table.match.profile.name,
             pages=[row_pages[i]],
         )
@@ -1179,7 +1179,7 @@ def assemble_rows(
                     )
                 rows[r].needs_review = rows[r].needs_review or cell.inferred
     for row, values in zip(rows, texts):
-        row.fields = row_to_fields(table.match, values)
+        row.fields = row_to_field_data(table.match, values)
     if rows and table.warnings:
         rows[0].warnings.extend(table.warnings)
         rows[0].needs_review = True
@@ -1257,8 +1257,9 @@ def table_pages(
 
 def read_pdf(
     data: bytes, limits: Limits = DEFAULT_LIMITS, settings: PdfSettings | None = None
-) -> list[Row]:
-    """Every table row of a register PDF. Raises ``ExtractError`` with a reason.
+) -> list[RowData]:
+    """Every table row of a register PDF, as plain data (``extract.pdf.read_pdf`` gives
+    the record models). Raises ``ExtractError`` with a reason.
 
     ``settings`` (``PdfSettings``, the defaults if None) is resolved here, once, and handed
     to the stages that read its thresholds."""
