@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extract.errors import ExtractError
-from extract.pdf import columns, lines, prose, rows
+from extract.pdf import columns, prose, rows
 from extract.pdf.reader import odd_anchor_rows, read_pdf
 from extract.pdf.settings import PdfSettings
 
@@ -17,8 +17,6 @@ PDF = Path(__file__).resolve().parent.parent / "corpora" / "pdfs" / "hscic-ruled
 # Module constants that stages still read: each must be PdfSettings()'s default, so that the
 # settings object describes the reader as it runs (a constant changed alone fails here).
 STILL_CONSTANTS = [
-    (lines, "WORD_GAP", "word_gap"),
-    (lines, "OVERPRINT", "overprint"),
     (columns, "SNAP", "snap"),
     (columns, "BIN", "river_bin"),
     (columns, "STRONG", "strong_starts"),

@@ -10,10 +10,9 @@ from operator import itemgetter
 
 from extract.pdf.columns import columns_of
 from extract.pdf.geometry import Box, Char
+from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 
 _X0, _BASELINE = itemgetter(1), itemgetter(6)  # Char's fields as sort keys, read in C
-WORD_GAP = 0.2  # a gap wider than this many font sizes between letters is a word space
-OVERPRINT = 0.1  # baselines further apart than this many font sizes are different lines
 
 
 @dataclass(frozen=True)
@@ -28,19 +27,22 @@ class Fragment:
     text: str
 
 
-def line_text(chars: Sequence[Char]) -> str:
-    """Characters of one line, left to right, with a space where the PDF leaves a gap."""
+def line_text(chars: Sequence[Char], word_gap: float = DEFAULT_SETTINGS.word_gap) -> str:
+    """Characters of one line, left to right, with a space where the PDF leaves a gap
+    (wider than ``word_gap`` font sizes)."""
     out: list[str] = []
     previous: Char | None = None
     for char in chars:
-        if previous is not None and char.x0 - previous.x1 > WORD_GAP * char.size:
+        if previous is not None and char.x0 - previous.x1 > word_gap * char.size:
             out.append(" ")
         out.append(char.text)
         previous = char
     return " ".join("".join(out).split())
 
 
-def group_baselines(chars: Sequence[Char]) -> list[list[Char]]:
+def group_baselines(
+    chars: Sequence[Char], overprint: float = DEFAULT_SETTINGS.overprint
+) -> list[list[Char]]:
     """Characters grouped by baseline (within a third of their size), top to bottom.
 
     Two lines printed over one another (a cell's text overflowing its row into the line
@@ -52,40 +54,47 @@ def group_baselines(chars: Sequence[Char]) -> list[list[Char]]:
             groups[-1].append(char)
         else:
             groups.append([char])
-    return [line for group in groups for line in split_overprint(group)]
+    return [line for group in groups for line in split_overprint(group, overprint)]
 
 
-def overprinted(group: Sequence[Char]) -> bool:
+def overprinted(group: Sequence[Char], overprint: float = DEFAULT_SETTINGS.overprint) -> bool:
     """Whether letters on different baselines cover the same x: two lines, not one."""
     inked = sorted((c for c in group if not c.text.isspace()), key=lambda c: c.x0)
     return any(
         b.x0 < a.x1 - 0.5 * min(a.x1 - a.x0, b.x1 - b.x0)
-        and abs(a.baseline - b.baseline) > OVERPRINT * a.size
+        and abs(a.baseline - b.baseline) > overprint * a.size
         for a, b in pairwise(inked)
     )
 
 
-def split_overprint(group: list[Char]) -> list[list[Char]]:
+def split_overprint(
+    group: list[Char], overprint: float = DEFAULT_SETTINGS.overprint
+) -> list[list[Char]]:
     """``group`` as it is, or cut into its exact baselines when it is overprinted.
 
     A line's letters never cover each other, so letters that do, a little above or below
     one another, are two lines (cell text taller than its row, printed over the row
     above); their baselines are told apart to a tenth of the letters' size.
     """
-    if group[-1].baseline - group[0].baseline <= OVERPRINT * group[0].size or not overprinted(
-        group
+    if group[-1].baseline - group[0].baseline <= overprint * group[0].size or not overprinted(
+        group, overprint
     ):
         return [group]
     lines: list[list[Char]] = []
     for char in group:  # already in baseline order
-        if lines and char.baseline - lines[-1][-1].baseline <= OVERPRINT * char.size:
+        if lines and char.baseline - lines[-1][-1].baseline <= overprint * char.size:
             lines[-1].append(char)
         else:
             lines.append([char])
     return lines
 
 
-def chars_to_fragments(page: int, chars: Sequence[Char], edges: Sequence[float]) -> list[Fragment]:
+def chars_to_fragments(
+    page: int,
+    chars: Sequence[Char],
+    edges: Sequence[float],
+    settings: PdfSettings = DEFAULT_SETTINGS,
+) -> list[Fragment]:
     """Every column's printed lines on one page; characters outside the columns are dropped."""
     by_column: dict[int, list[Char]] = defaultdict(list)
     columns = columns_of([(char.x0 + char.x1) / 2 for char in chars], edges)
@@ -94,9 +103,9 @@ def chars_to_fragments(page: int, chars: Sequence[Char], edges: Sequence[float])
             by_column[column].append(char)
     fragments = []
     for column, column_chars in by_column.items():
-        for group in group_baselines(column_chars):
+        for group in group_baselines(column_chars, settings.overprint):
             group.sort(key=_X0)
-            text = line_text(group)
+            text = line_text(group, settings.word_gap)
             if not text:
                 continue
             box, baseline, size = _extent(group)

@@ -100,7 +100,7 @@ class PrintedLine:
 
     @property
     def text(self) -> str:
-        return line_text(self.chars)
+        return line_text(self.chars, self.settings.word_gap)
 
 
 @dataclass(frozen=True)

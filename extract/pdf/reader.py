@@ -128,7 +128,7 @@ def page_tables(
     for page in texty:
         edges = ruled[page.number] or rivers
         starts = ruled_starts if ruled[page.number] else unruled_starts
-        printed = chars_to_fragments(page.number, page.chars, edges)
+        printed = chars_to_fragments(page.number, page.chars, edges, settings)
         lines = printed_lines(page.chars, printed, edges, starts, settings)
         unread = unread_lines(lines, settings)
         fragments = table_fragments(printed, unread)

@@ -25,7 +25,6 @@ class PdfSettings:
     # --- lines.py: chars -> words -> lines
     word_gap: float = 0.2  # size: a gap between letters wider than this is a word space
     overprint: float = 0.1  # size: baselines further apart than this are different lines
-    same_baseline_group: float = 1 / 3  # size: chars within this of a baseline are one group
 
     # --- columns.py: rulings and rivers -> column edges
     snap: float = 1.5  # pt: rulings this close are one edge drawn twice (pt kept)
