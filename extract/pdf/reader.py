@@ -122,7 +122,13 @@ def page_tables(
     # say nothing about the table's columns, and with them two cells a few points apart
     # across a rule read as one phrase, the line as prose, and a row's first line is lost.
     ruled_starts = phrase_starts([p for p in texty if ruled[p.number]])
-    rivers = edges_from_rivers(unruled, starts=unruled_starts) if unruled else []
+    rivers = (
+        edges_from_rivers(
+            unruled, settings.river_min_gap, settings.river_bridge, starts=unruled_starts
+        )
+        if unruled
+        else []
+    )
     rivers = [e for e in rivers if e not in not_edges]
     tables = []
     for page in texty:
