@@ -23,7 +23,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from extract.errors import DocumentTooLarge, EmptyRegister, UnreadableDocument
@@ -219,31 +219,82 @@ def busiest_short_column(sizes: Sequence[Sequence[int]], max_lines: int = 8) -> 
         longest *= 2
 
 
+@dataclass(frozen=True)
+class TableHead:
+    """The header stage's answer: the header's page, its match and band, the table's line
+    pitch, its anchor column and its rows' alignment."""
+
+    start: int  # index of the header's page among the pages with text
+    match: HeaderMatch
+    band: Band
+    pitch: float
+    anchor: int
+    align: Align
+
+
+def table_head(pages: Sequence[PageTable], settings: PdfSettings = DEFAULT_SETTINGS) -> TableHead:
+    """The header stage: the header found on the first pages, its repeated lines, then the
+    anchor column and the rows' alignment measured under it."""
+    pitch = line_pitch([f for p in pages for f in p.fragments])
+    start, match, header_band = first_header(pages, pitch, settings)
+    match, header_band = with_repeated_lines(pages[start:], match, header_band, pitch)
+    anchor = anchor_column(pages[start:], match, pitch, settings)
+    align = table_alignment(pages[start:], anchor, header_band)
+    return TableHead(start, match, header_band, pitch, anchor, align)
+
+
 def build_table(
     pages: Sequence[PageTable],
     warnings: Sequence[str],
     settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> Table:
-    pitch = line_pitch([f for p in pages for f in p.fragments])
-    start, match, header_band = first_header(pages, pitch, settings)
-    match, header_band = with_repeated_lines(pages[start:], match, header_band, pitch)
+    """The chain from the pages' lines to the table: header -> row bands -> table end."""
+    head = table_head(pages, settings)
+    start, match, pitch, anchor, align = head.start, head.match, head.pitch, head.anchor, head.align
     notes = list(warnings) + [
         f"page {p.number} has no register table; not read" for p in pages[:start]
     ]
-    anchor = anchor_column(pages[start:], match, pitch, settings)
-    align = table_alignment(pages[start:], anchor, header_band)
+    kept, rows = table_rows(pages[start:], head, notes, settings)
+    kept, rows = drop_trailing_notes(kept, rows, anchor, pitch, align)
+    if not any(r.bands for r in rows):
+        unread = notes[len(warnings) + start :]
+        raise EmptyRegister(no_rows_reason(pages[start], match, anchor, unread))
+    return Table(
+        match,
+        tuple(kept),
+        tuple(rows),
+        pitch,
+        tuple(notes),
+        unruled_cell_gap(kept, rows, pitch) if align == "bottom" else None,
+        unread_notices(notice_pages(pages[start:], kept)),
+        align,
+        anchor,
+    )
+
+
+def table_rows(
+    pages: Sequence[PageTable],
+    head: TableHead,
+    notes: list[str],
+    settings: PdfSettings = DEFAULT_SETTINGS,
+) -> tuple[list[PageTable], list[PageRows]]:
+    """The row-band stage: every page's row bands from the header's page on (``pages``),
+    rows broken by a page joined; a page whose columns are not the header's is noted in
+    ``notes`` and left out."""
+    match, header_band, pitch = head.match, head.band, head.pitch
+    anchor, align = head.anchor, head.align
     rows: list[PageRows] = []
     kept: list[PageTable] = []
     shapes: Counter[str | None] = Counter()  # the row ids' shapes so far
     next_row = 0
-    for page in pages[start:]:
+    for page in pages:
         if len(page.edges) - 1 != len(match.headers):
             notes.append(
                 f"page {page.number} has {len(page.edges) - 1} columns where the header has"
                 f" {len(match.headers)}; not read"
             )
             continue
-        first = page is pages[start]
+        first = page is pages[0]
         below = header_band.bottom if first else repeated_header(page, match, header_band, pitch)
         more = page is not pages[-1]
         # a row's rest is looked for where the page before ended on a row with its id (a
@@ -293,21 +344,7 @@ def build_table(
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row - joined))
         next_row += len(bands) - joined
-    kept, rows = drop_trailing_notes(kept, rows, anchor, pitch, align)
-    if not any(r.bands for r in rows):
-        unread = notes[len(warnings) + start :]
-        raise EmptyRegister(no_rows_reason(pages[start], match, anchor, unread))
-    return Table(
-        match,
-        tuple(kept),
-        tuple(rows),
-        pitch,
-        tuple(notes),
-        unruled_cell_gap(kept, rows, pitch) if align == "bottom" else None,
-        unread_notices(notice_pages(pages[start:], kept)),
-        align,
-        anchor,
-    )
+    return kept, rows
 
 
 def without_inner_headers(
@@ -1270,9 +1307,11 @@ def read_pdf(
     ``settings`` (``PdfSettings``, the defaults if None) is resolved here, once, and handed
     to the stages that read its thresholds."""
     settings = settings or DEFAULT_SETTINGS
-    pages, warnings = load_pages(data, limits)
-    table = build_table(table_pages(pages, settings), warnings, settings)
-    rows = assemble_rows(table, resolve_columns(table), settings)
+    pages, warnings = load_pages(data, limits)  # pages: chars and rulings, bounded
+    tables = table_pages(pages, settings)  # lines, column edges, prose around the table
+    table = build_table(tables, warnings, settings)  # header -> row bands -> table end
+    columns = resolve_columns(table)  # cells, merged cells filled
+    rows = assemble_rows(table, columns, settings)  # records
     if len(rows) > limits.max_rows:
         raise DocumentTooLarge(f"{len(rows):,} rows is over the {limits.max_rows:,}-row limit")
     return rows
