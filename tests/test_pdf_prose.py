@@ -97,7 +97,7 @@ def test_without_the_prose_step_these_pdfs_are_misread(monkeypatch, name):
     (Not hscic-ruled-notes: a ruled grid bounds its rows by its rules, so prose outside
     it was never read as rows; only the warning is new there.)
     """
-    monkeypatch.setattr(reader, "unread_lines", lambda lines: NOTHING_UNREAD)
+    monkeypatch.setattr(reader, "unread_lines", lambda lines, settings: NOTHING_UNREAD)
     monkeypatch.setattr(
         reader, "drop_trailing_notes", lambda pages, rows, anchor, pitch, align: (pages, rows)
     )
