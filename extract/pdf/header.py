@@ -61,7 +61,9 @@ def known_header(text: str) -> bool:
     return any(field_for(text, profile) for profile in load_profiles())
 
 
-def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | None:
+def find_header(
+    page: PageTable, pitch: float, settings: PdfSettings = DEFAULT_SETTINGS
+) -> tuple[HeaderMatch, Band] | None:
     """The header row of a page, matched to a profile, whatever its cells' alignment.
 
     Tried as one of the first two rows of each alignment (``ALIGNS``), and as the first
@@ -70,11 +72,11 @@ def find_header(page: PageTable, pitch: float) -> tuple[HeaderMatch, Band] | Non
     takes in the rest of any header cell wrapped below it (``whole_header``).
     """
     best: tuple[HeaderMatch, Band] | None = None
-    for band in header_candidates(page, pitch):
+    for band in header_candidates(page, pitch, settings):
         match = match_header(band_headers(page, band))
         if match is not None and (best is None or telling(match) > telling(best[0])):
             best = match, band
-    return None if best is None else whole_header(page, *best, pitch)
+    return None if best is None else whole_header(page, *best, pitch, settings)
 
 
 def telling(match: HeaderMatch) -> tuple[int, int]:
@@ -83,7 +85,11 @@ def telling(match: HeaderMatch) -> tuple[int, int]:
 
 
 def whole_header(
-    page: PageTable, match: HeaderMatch, band: Band, pitch: float
+    page: PageTable,
+    match: HeaderMatch,
+    band: Band,
+    pitch: float,
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> tuple[HeaderMatch, Band]:
     """The header's band grown to the last line of every header cell it starts, when that
     makes more headers a field's name to the letter (a data row's lines never do)."""
@@ -95,19 +101,22 @@ def whole_header(
     ]
     if not ends:
         return match, band
-    grown = replace(band, bottom=max(ends) + 0.3 * pitch, baseline=max(ends))
+    grown = replace(band, bottom=max(ends) + settings.band_below * pitch, baseline=max(ends))
     again = match_header(band_headers(page, grown))
     if again is None or again.mapped < match.mapped or again.exact <= match.exact:
         return match, band
     return again, grown
 
 
-def header_candidates(page: PageTable, pitch: float) -> list[Band]:
+def header_candidates(
+    page: PageTable, pitch: float, settings: PdfSettings = DEFAULT_SETTINGS
+) -> list[Band]:
     """Bands that may hold the header: rows as each alignment cuts them, then the page's
     first lines, one to eight of them."""
     bands = [band for align in ALIGNS for band in page_bands(page, 0, pitch, align)[:2]]
     baselines = sorted({round(f.baseline, 1) for f in page.fragments})[:8]
-    return bands + [Band(page.number, float("-inf"), b + 0.3 * pitch, b) for b in baselines]
+    below = settings.band_below
+    return bands + [Band(page.number, float("-inf"), b + below * pitch, b) for b in baselines]
 
 
 def first_header(
@@ -116,7 +125,7 @@ def first_header(
     """The first page with a register table's header (a cover page may come first), on the
     first ``header_search_pages`` pages."""
     for index, page in enumerate(pages[: settings.header_search_pages]):
-        found = find_header(page, pitch)
+        found = find_header(page, pitch, settings)
         if found is not None:
             return index, *found
     first = pages[0]
@@ -129,7 +138,11 @@ def first_header(
 
 
 def with_repeated_lines(
-    pages: Sequence[PageTable], match: HeaderMatch, band: Band, pitch: float
+    pages: Sequence[PageTable],
+    match: HeaderMatch,
+    band: Band,
+    pitch: float,
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> tuple[HeaderMatch, Band]:
     """The header grown by the lines right under it that every later page prints at the
     same place, word for word: the header's wrapped rest ("Reference" / "Number"), which
@@ -151,7 +164,7 @@ def with_repeated_lines(
         ):
             break
         low = max(f.baseline for f in under)
-        grown = replace(grown, bottom=low + 0.3 * pitch, baseline=low)
+        grown = replace(grown, bottom=low + settings.band_below * pitch, baseline=low)
     if grown == band:
         return match, band
     again = match_header(band_headers(first, grown))
@@ -174,7 +187,11 @@ def letters(text: str) -> str:
 
 
 def repeated_header(
-    page: PageTable, match: HeaderMatch, header: Band, pitch: float
+    page: PageTable,
+    match: HeaderMatch,
+    header: Band,
+    pitch: float,
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> float | None:
     """The bottom of the page's own copy of the table's header, if it prints one: where
     the first page has it (print titles, ``thead``), else found as the first page's was,
@@ -185,7 +202,7 @@ def repeated_header(
     top = [f for f in page.fragments if f.baseline <= min(g.baseline for g in page.fragments) + 1]
     if not any(starts_header(f, match.headers) for f in top):
         return None
-    found = find_header(page, pitch)
+    found = find_header(page, pitch, settings)
     if found is None or not is_header_repeat(band_texts(page, found[1]), match.headers):
         return None
     return found[1].bottom
@@ -224,10 +241,10 @@ def headerless_edges(
         and (k - 1 in body) != (k in body)
         and named[k - 1] != (k - 1 in body)
     }
-    return frozenset(headerless | words_cut(page, band))
+    return frozenset(headerless | words_cut(page, band, settings))
 
 
-def words_cut(page: PageTable, band: Band) -> set[float]:
+def words_cut(page: PageTable, band: Band, settings: PdfSettings = DEFAULT_SETTINGS) -> set[float]:
     """River edges that run through a word of the header ("Ro" | "w"): a header line that
     crosses where the right-aligned ids all start was taken for prose and left out of the
     rivers. No column edge cuts a word."""
@@ -235,10 +252,11 @@ def words_cut(page: PageTable, band: Band) -> set[float]:
     cut: set[float] = set()
     for left in header:
         for right in header:
-            touching = abs(right.box[0] - left.box[2]) < 0.03 * left.size  # one glyph after another
+            gap = abs(right.box[0] - left.box[2])
+            touching = gap < settings.header_touch * left.size  # one glyph after another
             if (
                 right.column == left.column + 1
-                and abs(right.baseline - left.baseline) < 0.2 * left.size
+                and abs(right.baseline - left.baseline) < settings.header_same_line * left.size
                 and touching
                 and left.text[-1:].isalpha()
                 and right.text[:1].isalpha()

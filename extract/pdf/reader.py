@@ -237,7 +237,7 @@ def table_head(pages: Sequence[PageTable], settings: PdfSettings = DEFAULT_SETTI
     anchor column and the rows' alignment measured under it."""
     pitch = line_pitch([f for p in pages for f in p.fragments])
     start, match, header_band = first_header(pages, pitch, settings)
-    match, header_band = with_repeated_lines(pages[start:], match, header_band, pitch)
+    match, header_band = with_repeated_lines(pages[start:], match, header_band, pitch, settings)
     anchor = anchor_column(pages[start:], match, pitch, settings)
     align = table_alignment(pages[start:], anchor, header_band)
     return TableHead(start, match, header_band, pitch, anchor, align)
@@ -295,7 +295,11 @@ def table_rows(
             )
             continue
         first = page is pages[0]
-        below = header_band.bottom if first else repeated_header(page, match, header_band, pitch)
+        below = (
+            header_band.bottom
+            if first
+            else repeated_header(page, match, header_band, pitch, settings)
+        )
         more = page is not pages[-1]
         # a row's rest is looked for where the page before ended on a row with its id (a
         # rest then joins that row); a part without an id has its id on this page
