@@ -11,6 +11,7 @@ from itertools import pairwise
 from operator import itemgetter
 
 from extract.pdf.geometry import Char, PageGeometry, Ruling
+from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 
 _X0 = itemgetter(1)  # Char.x0 as a sort key, read in C (a Char is a tuple)
 
@@ -31,15 +32,20 @@ def cluster(values: Sequence[float], tolerance: float) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
-def edges_from_rulings(rulings: Sequence[Ruling]) -> list[float]:
-    """x of the vertical rules that run most of the grid's height: the column edges."""
+def edges_from_rulings(
+    rulings: Sequence[Ruling], settings: PdfSettings = DEFAULT_SETTINGS
+) -> list[float]:
+    """x of the vertical rules that run most of the grid's height (``long_ruling`` of the
+    tallest): the column edges, where there are ``min_rulings`` of them."""
     verticals = [r for r in rulings if r.orientation == "v"]
-    if len(verticals) < 3:
+    if len(verticals) < settings.min_rulings:
         return []
     tallest = max(r.bottom - r.top for r in verticals)
-    long_enough = [(r.x0 + r.x1) / 2 for r in verticals if r.bottom - r.top >= 0.3 * tallest]
-    edges = cluster(long_enough, SNAP)
-    return edges if len(edges) >= 3 else []
+    long_enough = [
+        (r.x0 + r.x1) / 2 for r in verticals if r.bottom - r.top >= settings.long_ruling * tallest
+    ]
+    edges = cluster(long_enough, settings.snap)
+    return edges if len(edges) >= settings.min_rulings else []
 
 
 def tenths(x: float) -> int:

@@ -115,7 +115,7 @@ def page_tables(
     edges in ``not_edges`` are not edges (see ``headerless_edges``).
     """
     texty = [p for p in pages if any(not c.text.isspace() for c in p.chars)]
-    ruled = {p.number: edges_from_rulings(p.rulings) for p in texty}
+    ruled = {p.number: edges_from_rulings(p.rulings, settings) for p in texty}
     unruled = [p for p in texty if not ruled[p.number]]
     unruled_starts = phrase_starts(unruled)
     # Ruled pages judge their phrases by their own starts: an unruled notes page's starts
