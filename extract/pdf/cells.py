@@ -19,6 +19,7 @@ from itertools import pairwise
 from extract.pdf.geometry import Ruling
 from extract.pdf.lines import Fragment
 from extract.pdf.rows import Band, at_rules, rules_across, text_blocks
+from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 
 
 @dataclass
@@ -85,6 +86,7 @@ def unruled_cells(
     clipped_below: bool = False,
     release_ends: Sequence[float] = (),
     broken: tuple[float | None, float | None] = (None, None),
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[Cell]:
     """Cells of one column of an unruled page: runs of lines at the line pitch.
 
@@ -97,13 +99,14 @@ def unruled_cells(
         return []
     last_band = rows.bands[-1]
     rest, flowing = broken
+    below = settings.cell_below_band  # text this far under the last band is its row's
     cells: list[Cell] = []
     row_ends = sorted(band.baseline for band in rows.bands if band.baseline is not None)
     blocks = text_blocks(fragments, pitch, row_ends, cell_gap, release_ends)
     for block in cut_blocks(blocks, [y for y in (rest, flowing) if y is not None]):
         last = rows.row_of(block[-1].baseline)
         open_below = False
-        if last is None and 0 < block[-1].baseline - last_band.bottom <= 2 * pitch:
+        if last is None and 0 < block[-1].baseline - last_band.bottom <= below * pitch:
             last, open_below = rows.first_row + len(rows.bands) - 1, True
         if last is None:
             continue  # above the first row (a header) or far below the table (a footer)
@@ -119,7 +122,7 @@ def unruled_cells(
             open_below = (
                 open_below
                 or clipped_below  # the cell's clipped-away rest was drawn below the page
-                or abs(row_baseline - block[-1].baseline) > 0.2 * pitch
+                or abs(row_baseline - block[-1].baseline) > settings.cell_row_baseline * pitch
             )
         cell = Cell(column, rows.page, list(range(first, last + 1)), list(block), open_below)
         if cells and cell.rows[0] <= cells[-1].rows[-1]:
@@ -329,7 +332,10 @@ def fill_downwards(cells: Sequence[Cell], row_count: int) -> list[Cell]:
 
 
 def fill_centred(
-    cells: Sequence[Cell], extents: Sequence[tuple[int, float, float]], pitch: float
+    cells: Sequence[Cell],
+    extents: Sequence[tuple[int, float, float]],
+    pitch: float,
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[Cell]:
     """Give each cell the blank rows around it that centre it: a centred merged cell.
 
@@ -341,7 +347,7 @@ def fill_centred(
     free = 0
     for i, cell in enumerate(shown):
         stop = shown[i + 1].rows[0] - 1 if i + 1 < len(shown) else len(extents) - 1
-        first, last = centred_span(cell, free, stop, extents, pitch)
+        first, last = centred_span(cell, free, stop, extents, pitch, settings.cell_centred)
         grown = (first, last) != (cell.rows[0], cell.rows[-1])
         rows = list(range(first, last + 1))
         filled.append(Cell(cell.column, cell.page, rows, cell.fragments, cell.open_below, grown))
@@ -350,7 +356,12 @@ def fill_centred(
 
 
 def centred_span(
-    cell: Cell, free: int, stop: int, extents: Sequence[tuple[int, float, float]], pitch: float
+    cell: Cell,
+    free: int,
+    stop: int,
+    extents: Sequence[tuple[int, float, float]],
+    pitch: float,
+    near: float = DEFAULT_SETTINGS.cell_centred,
 ) -> tuple[int, int]:
     """The rows from ``free`` to ``stop`` around the cell's, on its page, that centre it.
 
@@ -369,7 +380,7 @@ def centred_span(
     def off(span: tuple[int, int]) -> float:
         return abs((extents[span[0]][1] + extents[span[1]][2]) / 2 - text)
 
-    centred = [span for span in spans if off(span) <= 0.5 * pitch]
+    centred = [span for span in spans if off(span) <= near * pitch]
     if centred:
         return max(centred, key=lambda span: span[1] - span[0])
     return min(spans or [(cell.rows[0], cell.rows[-1])], key=off)

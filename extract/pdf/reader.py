@@ -775,6 +775,7 @@ def column_cells(
     column: int,
     releases: frozenset[int] | None = None,
     within: frozenset[int] = frozenset(),
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[Cell]:
     """A column's cells; ``releases`` (top-aligned and centred tables): the rows where the
     organisation's cells start, where no cell of another column goes on from the row
@@ -829,7 +830,7 @@ def column_cells(
             if table.match.fields[column] in MERGING_FIELDS and cells and cells[-1].open_below:
                 cells = closed_overleaf(page, rows, column, cells, fragments)
             cells += unruled_cells(
-                rows, column, fragments, table.pitch, table.cell_gap, cut, ends, parts
+                rows, column, fragments, table.pitch, table.cell_gap, cut, ends, parts, settings
             )
     return [c for c in join_across_pages(cells) if c.fragments]
 
@@ -1071,21 +1072,21 @@ def merges(table: Table, column: int, cells: Sequence[Cell], org_blanks: set[int
     return bool(blanks) and bool(org_blanks) and len(blanks - org_blanks) * 20 <= len(blanks)
 
 
-def resolve_columns(table: Table) -> list[list[Cell]]:
+def resolve_columns(table: Table, settings: PdfSettings = DEFAULT_SETTINGS) -> list[list[Cell]]:
     """Every column's cells, merged blocks of unruled pages filled upwards."""
     org_column = organisation(table)
-    org_cells = None if org_column is None else column_cells(table, org_column)
+    org_cells = None if org_column is None else column_cells(table, org_column, settings=settings)
     spans = org_cells
     if org_cells is not None and table.align == "center" and not all(p.ruled for p in table.pages):
         # a centred organisation's text sits in the middle of its release, not on its first
         # row: its cells centred over their blank rows tell where releases start
-        spans = fill_centred(org_cells, row_extents(table), table.pitch)
+        spans = fill_centred(org_cells, row_extents(table), table.pitch, settings)
     releases = release_starts(table, spans)
     within = release_insides(spans) if releases is not None else frozenset()
     columns = [
         org_cells
         if c == org_column and org_cells is not None
-        else column_cells(table, c, releases, within)
+        else column_cells(table, c, releases, within, settings)
         for c in range(len(table.match.headers))
     ]
     if all(page.ruled for page in table.pages):
@@ -1097,7 +1098,7 @@ def resolve_columns(table: Table) -> list[list[Cell]]:
         table.match.fields, columns, total, table.align == "center"
     )
     return [
-        fill_blanks(table, cells, total, downwards)
+        fill_blanks(table, cells, total, downwards, settings)
         if merges(table, c, cells, org_blanks)
         else cells
         for c, cells in enumerate(columns)
@@ -1132,13 +1133,19 @@ def values_on_first_rows(
     return last_blank and not first_blank
 
 
-def fill_blanks(table: Table, cells: list[Cell], total: int, downwards: bool) -> list[Cell]:
+def fill_blanks(
+    table: Table,
+    cells: list[Cell],
+    total: int,
+    downwards: bool,
+    settings: PdfSettings = DEFAULT_SETTINGS,
+) -> list[Cell]:
     """A merging column's blank rows given to the merged cell they belong to, by alignment
     (``downwards``: values on their blocks' first rows)."""
     if downwards:
         return fill_downwards(cells, total)
     if table.align == "center":
-        return fill_centred(cells, row_extents(table), table.pitch)
+        return fill_centred(cells, row_extents(table), table.pitch, settings)
     return fill_upwards(cells)
 
 
@@ -1314,7 +1321,7 @@ def read_pdf(
     pages, warnings = load_pages(data, limits)  # pages: chars and rulings, bounded
     tables = table_pages(pages, settings)  # lines, column edges, prose around the table
     table = build_table(tables, warnings, settings)  # header -> row bands -> table end
-    columns = resolve_columns(table)  # cells, merged cells filled
+    columns = resolve_columns(table, settings)  # cells, merged cells filled
     rows = assemble_rows(table, columns, settings)  # records
     if len(rows) > limits.max_rows:
         raise DocumentTooLarge(f"{len(rows):,} rows is over the {limits.max_rows:,}-row limit")

@@ -15,7 +15,8 @@ Read from the settings ``read_pdf`` is given: word_gap (but not ``columns``' cop
 river_min_gap, river_bridge, snap (for the ruled edges only), long_ruling, min_rulings,
 header_search_pages, header_touch, header_same_line, band_below (in the header stage only),
 same_paragraph, same_size, detached, same_margin, prose_bridge, table_columns,
-max_anchor_lines, odd_share, part_share. The rest
+max_anchor_lines, odd_share, part_share, cell_below_band, cell_row_baseline, cell_centred.
+The rest
 are inventoried here with the values their stage still holds as a module constant or literal
 (``tests/test_pdf_settings.py`` holds each remaining constant equal to its default); they move
 here stage by stage, each move checked byte-identical with ``benchmarks/pdf_snapshot.py``.
