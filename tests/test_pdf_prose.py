@@ -85,7 +85,9 @@ def test_no_key_term_or_heading_is_a_row_id(name):
 def test_without_the_row_evidence_these_pdfs_are_misread(monkeypatch, name):
     """The key and the heading fit the columns: only the table's own evidence tells."""
     monkeypatch.setattr(
-        reader, "drop_trailing_notes", lambda pages, rows, anchor, pitch, align: (pages, rows)
+        reader,
+        "drop_trailing_notes",
+        lambda pages, rows, anchor, pitch, align, settings: (pages, rows),
     )
     assert len(read_pdf((PDFS / f"{name}.pdf").read_bytes())) > golden_count(name)
 
@@ -99,7 +101,9 @@ def test_without_the_prose_step_these_pdfs_are_misread(monkeypatch, name):
     """
     monkeypatch.setattr(reader, "unread_lines", lambda lines, settings: NOTHING_UNREAD)
     monkeypatch.setattr(
-        reader, "drop_trailing_notes", lambda pages, rows, anchor, pitch, align: (pages, rows)
+        reader,
+        "drop_trailing_notes",
+        lambda pages, rows, anchor, pitch, align, settings: (pages, rows),
     )
     try:
         rows = read_pdf((PDFS / f"{name}.pdf").read_bytes())

@@ -22,8 +22,6 @@ STILL_CONSTANTS = [
     (columns, "STRONG", "strong_starts"),
     (columns, "WORD_GAP", "word_gap"),
     (rows, "BLOCK_PITCH", "block_pitch"),
-    (prose, "SHAPE_CHARS", "shape_chars"),
-    (prose, "FEW_COLUMNS", "few_columns"),
     (prose, "MIN_ROWS_SEEN", "min_rows_seen"),
 ]
 

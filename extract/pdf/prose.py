@@ -43,9 +43,7 @@ from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"\s+")
-SHAPE_CHARS = 4  # an id's shape is its first few classes: "A-9-" for NIC-12345-…
-FEW_COLUMNS = 2  # a line of notes in the table's columns fills at most this many
-MIN_ROWS_SEEN = 3  # rows that must come before, to learn the ids' shapes from
+MIN_ROWS_SEEN = 3  # reader's: rows before, to learn the ids' shapes from (settings.min_rows_seen)
 
 
 class PrintedLine:
@@ -227,33 +225,36 @@ class RowLook:
     lines: int = 1  # printed lines of the anchor cell
 
 
-def id_shape(text: str) -> str | None:
-    """An id's shape: letter runs as A, digit runs as 9, spaces as one, its first few.
+def id_shape(text: str, settings: PdfSettings = DEFAULT_SETTINGS) -> str | None:
+    """An id's shape: letter runs as A, digit runs as 9, spaces as one, its first
+    ``settings.shape_chars``.
 
     "NIC-12345-A1B2C" and "NIC-9876-ZZ" are both "A-9-"; "12" and "1099" both "9".
     """
     squeezed = _SPACES.sub(" ", text.strip())
     if not squeezed:
         return None
-    return _LETTERS.sub("A", _DIGITS.sub("9", squeezed))[:SHAPE_CHARS]
+    return _LETTERS.sub("A", _DIGITS.sub("9", squeezed))[: settings.shape_chars]
 
 
 def trailing_non_rows(
-    looks: Sequence[RowLook], holds_prose: Callable[[int], bool] = lambda i: False
+    looks: Sequence[RowLook],
+    holds_prose: Callable[[int], bool] = lambda i: False,
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> int:
     """How many of the table's last bands are notes typed in its columns, not rows.
 
-    The candidates are the last bands that fill at most ``FEW_COLUMNS`` columns or hold
+    The candidates are the last bands that fill at most ``settings.few_columns`` columns or hold
     prose; the bands above them are the table. A candidate is not a row when every band
     of the table has an id in the anchor column, none of the candidate's shape, and it
     holds prose or fills fewer columns than any band of the table. Only the candidates
     below the last one that is a row are dropped: nothing above a row ever is.
     """
     start, prose = len(looks), set()
-    while start > MIN_ROWS_SEEN:
+    while start > settings.min_rows_seen:
         if holds_prose(start - 1):
             prose.add(start - 1)
-        elif looks[start - 1].filled > FEW_COLUMNS:
+        elif looks[start - 1].filled > settings.few_columns:
             break
         start -= 1
     table = looks[:start]

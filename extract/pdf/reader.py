@@ -255,7 +255,7 @@ def build_table(
         f"page {p.number} has no register table; not read" for p in pages[:start]
     ]
     kept, rows = table_rows(pages[start:], head, notes, settings)
-    kept, rows = drop_trailing_notes(kept, rows, anchor, pitch, align)
+    kept, rows = drop_trailing_notes(kept, rows, anchor, pitch, align, settings)
     if not any(r.bands for r in rows):
         unread = notes[len(warnings) + start :]
         raise EmptyRegister(no_rows_reason(pages[start], match, anchor, unread))
@@ -333,7 +333,7 @@ def table_rows(
                 anchor_word(kept[-1], rows[-1].bands[-1], anchor),
                 anchor_word(page, bands[0], anchor),
             )
-        odd = bool(bands) and ids and odd_id(shapes, page, bands[0], anchor)
+        odd = bool(bands) and ids and odd_id(shapes, page, bands[0], anchor, settings)
         joined = joined or (odd and bool(rows) and bool(rows[-1].bands))
         if not joined and rows and rows[-1].bands and bands:
             words = Counter(anchor_word(page, b, anchor) for b in bands)
@@ -343,7 +343,8 @@ def table_rows(
         # a page's last id may be the first part of one a page break cut ('FILE01' /
         # '11698'): its shape is no evidence of the ids' shape until the page after
         shapes.update(
-            band_shape(page, b, anchor) for b in bands[1 if joined else 0 : -1 if more else None]
+            band_shape(page, b, anchor, settings)
+            for b in bands[1 if joined else 0 : -1 if more else None]
         )
         kept.append(page)
         rows.append(PageRows(page.number, tuple(bands), next_row - joined))
@@ -380,18 +381,27 @@ def printed_from_top(page: PageTable, band: Band, anchor: int) -> bool:
     return any(band.holds(f.baseline) and f.baseline > last for f in page.fragments)
 
 
-def band_shape(page: PageTable, band: Band, anchor: int) -> str | None:
+def band_shape(
+    page: PageTable, band: Band, anchor: int, settings: PdfSettings = DEFAULT_SETTINGS
+) -> str | None:
     """The shape (``prose.id_shape``) of a band's anchor cell."""
-    return id_shape(join_lines([f.text for f in page.column(anchor) if band.holds(f.baseline)]))
+    texts = [f.text for f in page.column(anchor) if band.holds(f.baseline)]
+    return id_shape(join_lines(texts), settings)
 
 
-def odd_id(shapes: Counter[str | None], page: PageTable, band: Band, anchor: int) -> bool:
+def odd_id(
+    shapes: Counter[str | None],
+    page: PageTable,
+    band: Band,
+    anchor: int,
+    settings: PdfSettings = DEFAULT_SETTINGS,
+) -> bool:
     """Whether a page's first row id has a shape no id before it has, where they all had
     one (``DARS-NIC-`` / ``181948-L5P9K-v2.2``: the rest of an id a page break cut, its
     row going on from the page before, in a grid that closes each part with a rule)."""
     if len(shapes) != 1 or None in shapes or sum(shapes.values()) < MIN_ROWS_SEEN:
         return False
-    return band_shape(page, band, anchor) not in shapes
+    return band_shape(page, band, anchor, settings) not in shapes
 
 
 def with_foot_id_joined(
@@ -623,6 +633,7 @@ def drop_trailing_notes(
     anchor: int,
     pitch: float,
     table_align: Align = "bottom",
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> tuple[list[PageTable], list[PageRows]]:
     """The table without what follows its last row: notes, a key, a glossary, not rows.
 
@@ -638,14 +649,16 @@ def drop_trailing_notes(
     if not bands:
         return pages, rows
     looks = [
-        look for page, page_rows in zip(pages, rows) for look in row_looks(page, page_rows, anchor)
+        look
+        for page, page_rows in zip(pages, rows)
+        for look in row_looks(page, page_rows, anchor, settings)
     ]
 
     def holds_prose(k: int) -> bool:
         i, band = bands[k]
         return any(band.holds(line.baseline) and line.crosses for line in pages[i].lines)
 
-    drop = trailing_non_rows(looks, holds_prose)
+    drop = trailing_non_rows(looks, holds_prose, settings)
     pages, rows = list(pages), list(rows)
     for i in sorted({i for i, _ in bands[len(bands) - drop :]}):
         gone = [b for j, b in bands[len(bands) - drop :] if j == i]
@@ -661,7 +674,7 @@ def drop_trailing_notes(
         and id_wraps_alone(looks[: len(bands) - drop])
     ):
         first = first_line(pages[last].column(anchor), end)
-        if id_joined(looks[: len(bands) - drop], first.text) and row_ends_at(
+        if id_joined(looks[: len(bands) - drop], first.text, settings) and row_ends_at(
             pages[last], end, first.baseline
         ):
             end = Band(end.page, end.top, first.baseline + 0.3 * pitch, first.baseline)
@@ -697,16 +710,20 @@ def row_ends_at(page: PageTable, band: Band, baseline: float) -> bool:
     return bool(on_line - below)
 
 
-def id_joined(looks: Sequence[RowLook], first: str) -> bool:
+def id_joined(
+    looks: Sequence[RowLook], first: str, settings: PdfSettings = DEFAULT_SETTINGS
+) -> bool:
     """The last id's first line alone has an id's shape, and with the lines after it not.
 
     (An id that wraps keeps its shape: "DARS-NIC-1033" / "33-G9P5T" is "A-A-" either way.)
     """
     shapes = {look.shape for look in looks[:-1]}
-    return id_shape(first) in shapes and looks[-1].shape not in shapes
+    return id_shape(first, settings) in shapes and looks[-1].shape not in shapes
 
 
-def row_looks(page: PageTable, rows: PageRows, anchor: int) -> list[RowLook]:
+def row_looks(
+    page: PageTable, rows: PageRows, anchor: int, settings: PdfSettings = DEFAULT_SETTINGS
+) -> list[RowLook]:
     """What each band of a page shows: its anchor cell's id shape and lines, columns filled."""
     bottoms = [b.bottom for b in rows.bands]
     anchors: list[list[str]] = [[] for _ in bottoms]
@@ -718,7 +735,7 @@ def row_looks(page: PageTable, rows: PageRows, anchor: int) -> list[RowLook]:
             if f.column == anchor:
                 anchors[i].append(f.text)
     return [
-        RowLook(id_shape(join_lines(texts)), len(columns), len(texts))
+        RowLook(id_shape(join_lines(texts), settings), len(columns), len(texts))
         for texts, columns in zip(anchors, filled, strict=True)
     ]
 
