@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extract.errors import ExtractError
-from extract.pdf import columns, prose, rows
+from extract.pdf import columns, rows
 from extract.pdf.reader import odd_anchor_rows, read_pdf
 from extract.pdf.settings import PdfSettings
 
@@ -22,7 +22,6 @@ STILL_CONSTANTS = [
     (columns, "STRONG", "strong_starts"),
     (columns, "WORD_GAP", "word_gap"),
     (rows, "BLOCK_PITCH", "block_pitch"),
-    (prose, "MIN_ROWS_SEEN", "min_rows_seen"),
 ]
 
 
@@ -58,6 +57,7 @@ def test_odd_ids_follow_the_shares_in_the_settings():
     ids = [f"DRR{n}" for n in range(1, 10)] + ["System"]
     assert odd_anchor_rows(ids) == [9]  # 9 of 10 alike: the odd one is flagged
     assert odd_anchor_rows(ids, PdfSettings(part_share=0.95)) == []  # too few alike to judge
+    assert odd_anchor_rows(ids, PdfSettings(min_rows_seen=11)) == []  # 10 ids: too few seen
 
 
 def test_prose_is_told_by_the_table_columns_in_the_settings():

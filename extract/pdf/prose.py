@@ -43,7 +43,6 @@ from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"\s+")
-MIN_ROWS_SEEN = 3  # reader's: rows before, to learn the ids' shapes from (settings.min_rows_seen)
 
 
 class PrintedLine:

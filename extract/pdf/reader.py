@@ -54,7 +54,6 @@ from extract.pdf.header import (
 from extract.pdf.lines import Fragment, chars_to_fragments
 from extract.pdf.pages import bounded_pages
 from extract.pdf.prose import (
-    MIN_ROWS_SEEN,
     RowLook,
     Unread,
     furniture,
@@ -399,7 +398,7 @@ def odd_id(
     """Whether a page's first row id has a shape no id before it has, where they all had
     one (``DARS-NIC-`` / ``181948-L5P9K-v2.2``: the rest of an id a page break cut, its
     row going on from the page before, in a grid that closes each part with a rule)."""
-    if len(shapes) != 1 or None in shapes or sum(shapes.values()) < MIN_ROWS_SEEN:
+    if len(shapes) != 1 or None in shapes or sum(shapes.values()) < settings.min_rows_seen:
         return False
     return band_shape(page, band, anchor, settings) not in shapes
 
@@ -479,7 +478,7 @@ def with_two_ids_split(
     gap between the two was taken for a row's end), split midway between them."""
     words = [anchor_word(page, b, anchor) for b in bands]
     seen = Counter(x for x in map(full_shape, [*words, *before]) if x is not None)
-    if not seen or seen.most_common(1)[0][1] < MIN_ROWS_SEEN:
+    if not seen or seen.most_common(1)[0][1] < settings.min_rows_seen:
         return bands
     common = seen.most_common(1)[0][0]
     length = id_length([*words, *before], common, settings)
@@ -510,7 +509,7 @@ def id_length(
     if not lengths:
         return None
     length, count = lengths.most_common(1)[0]
-    enough = count >= MIN_ROWS_SEEN and count >= settings.odd_share * lengths.total()
+    enough = count >= settings.min_rows_seen and count >= settings.odd_share * lengths.total()
     return length if enough else None
 
 
@@ -671,7 +670,7 @@ def drop_trailing_notes(
     if (
         not pages[last].ruled
         and table_align == "bottom"
-        and id_wraps_alone(looks[: len(bands) - drop])
+        and id_wraps_alone(looks[: len(bands) - drop], settings)
     ):
         first = first_line(pages[last].column(anchor), end)
         if id_joined(looks[: len(bands) - drop], first.text, settings) and row_ends_at(
@@ -683,10 +682,10 @@ def drop_trailing_notes(
     return pages, rows
 
 
-def id_wraps_alone(looks: Sequence[RowLook]) -> bool:
+def id_wraps_alone(looks: Sequence[RowLook], settings: PdfSettings = DEFAULT_SETTINGS) -> bool:
     """Every row's id is one line but the last one's: what follows it joined its cell."""
     return (
-        len(looks) > MIN_ROWS_SEEN
+        len(looks) > settings.min_rows_seen
         and looks[-1].lines > 1
         and all(look.lines == 1 for look in looks[:-1])
     )
@@ -1283,7 +1282,7 @@ def odd_anchor_rows(
     """
     shapes = [full_shape(v) for v in values]
     known = [s for s in shapes if s is not None]
-    if len(known) < MIN_ROWS_SEEN:
+    if len(known) < settings.min_rows_seen:
         return []
     common, count = Counter(known).most_common(1)[0]
     if count < settings.part_share * len(values):

@@ -15,7 +15,7 @@ Read from the settings ``read_pdf`` is given: word_gap (but not ``columns``' cop
 river_min_gap, river_bridge, snap (for the ruled edges only), long_ruling, min_rulings,
 header_search_pages, header_touch, header_same_line, band_below (in the header stage only),
 same_paragraph, same_size, detached, same_margin, prose_bridge, table_columns, shape_chars,
-few_columns, min_rows_seen (in the table-end step only),
+few_columns, min_rows_seen,
 max_anchor_lines, odd_share, part_share, cell_below_band, cell_row_baseline, cell_centred.
 The rest
 are inventoried here with the values their stage still holds as a module constant or literal
