@@ -19,8 +19,6 @@ PDF = Path(__file__).resolve().parent.parent / "corpora" / "pdfs" / "hscic-ruled
 STILL_CONSTANTS = [
     (columns, "SNAP", "snap"),
     (columns, "BIN", "river_bin"),
-    (columns, "STRONG", "strong_starts"),
-    (columns, "WORD_GAP", "word_gap"),
     (rows, "BLOCK_PITCH", "block_pitch"),
 ]
 

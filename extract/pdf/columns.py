@@ -16,9 +16,7 @@ from extract.pdf.settings import DEFAULT_SETTINGS, PdfSettings
 _X0 = itemgetter(1)  # Char.x0 as a sort key, read in C (a Char is a tuple)
 
 SNAP = 1.5  # rulings closer than this (points) are one edge drawn twice
-BIN = 0.25  # resolution of the river histogram (points)
-STRONG = 3  # this many lines starting at one x make it a column's left edge
-WORD_GAP = 0.2  # as ``lines.WORD_GAP``: a gap this many font sizes wide is a word space
+BIN = 0.25  # river_bin's default, for tests/test_pdf_harsh_widths (points)
 
 
 def cluster(values: Sequence[float], tolerance: float) -> list[float]:
@@ -96,7 +94,12 @@ def baseline_rows(chars: Sequence[Char]) -> list[list[Char]]:
 Span = tuple[float, float]
 
 
-def line_spans(row: Sequence[Char], starts: Counter[int], bridge: float) -> list[Span]:
+def line_spans(
+    row: Sequence[Char],
+    starts: Counter[int],
+    bridge: float,
+    settings: PdfSettings = DEFAULT_SETTINGS,
+) -> list[Span]:
     """Horizontal extents of one line's phrases: words joined across their spaces.
 
     Spaces are drawn as characters, but a cell's line often ends in one that reaches
@@ -112,10 +115,14 @@ def line_spans(row: Sequence[Char], starts: Counter[int], bridge: float) -> list
             spaced = True
             continue
         # a producer that draws no space glyph (pdfTeX) leaves a word space as a gap
-        spaced = spaced or (end is not None and char.x0 - end > WORD_GAP * char.size)
+        spaced = spaced or (end is not None and char.x0 - end > settings.word_gap * char.size)
         joins = end is not None and (
             char.x0 - end <= bridge * char.size
-            or (spaced and starts_near(starts, char.x0) < STRONG and char.x0 - end < char.size)
+            or (
+                spaced
+                and starts_near(starts, char.x0) < settings.strong_starts
+                and char.x0 - end < char.size
+            )
         )
         if not joins:
             if start is not None and end is not None:
@@ -135,11 +142,18 @@ def phrase_starts(pages: Sequence[PageGeometry]) -> Counter[int]:
 
 
 def page_lines(
-    pages: Sequence[PageGeometry], bridge: float, starts: Counter[int] | None = None
+    pages: Sequence[PageGeometry],
+    bridge: float,
+    starts: Counter[int] | None = None,
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[list[Span]]:
     """The phrases of every printed line of every page."""
     starts = phrase_starts(pages) if starts is None else starts
-    return [line_spans(row, starts, bridge) for page in pages for row in baseline_rows(page.chars)]
+    return [
+        line_spans(row, starts, bridge, settings)
+        for page in pages
+        for row in baseline_rows(page.chars)
+    ]
 
 
 def crosses_columns(span: Span, strong_starts: Sequence[float]) -> bool:
@@ -149,14 +163,16 @@ def crosses_columns(span: Span, strong_starts: Sequence[float]) -> bool:
     return i < len(strong_starts) and strong_starts[i] < x1 - 1
 
 
-def table_spans(lines: Sequence[Sequence[Span]]) -> list[Span]:
+def table_spans(
+    lines: Sequence[Sequence[Span]], settings: PdfSettings = DEFAULT_SETTINGS
+) -> list[Span]:
     """Phrases of the table's lines: phrases running across columns are left out.
 
     A line of prose may be cut into several phrases where one of its words happens to
     start at a column's edge; each part still runs across the other columns.
     """
     span_starts = Counter(round(x0 * 2) / 2 for line in lines for x0, _ in line)
-    strong = max(STRONG, len(lines) // 20)
+    strong = max(settings.strong_starts, len(lines) // 20)
     strong_starts = sorted(x for x, n in span_starts.items() if n >= strong)
     return [span for line in lines for span in line if not crosses_columns(span, strong_starts)]
 
@@ -179,12 +195,13 @@ def edges_from_rivers(
     min_gap: float = 0.08,
     bridge: float = 0.05,
     starts: Counter[int] | None = None,
+    settings: PdfSettings = DEFAULT_SETTINGS,
 ) -> list[float]:
     """Column edges of an unruled table: the middle of every vertical strip no text crosses.
 
     Cell text is left-aligned and wraps inside its column, so between two columns there
     is always a strip of white (the cells' padding) that no line of any page crosses.
-    Strips narrower than ``min_gap`` font sizes (capped at 0.75 pt; a table fitted to the
+    Strips narrower than ``min_gap`` font sizes (capped at ``settings.river_gap_cap``, 0.75 pt; a table fitted to the
     page width may print at 3 pt, its padding a quarter point) are not columns' gaps, and
     lines that are one phrase across columns (a title, a page footer) do not count.
     Strips are measured from the phrases' own ends, not on a grid: a narrow column's
@@ -196,9 +213,11 @@ def edges_from_rivers(
     if not chars:
         return []
     size = sorted(c.size for c in chars)[len(chars) // 2]
-    narrowest = max(BIN, min(0.75, min_gap * size))
+    narrowest = max(settings.river_bin, min(settings.river_gap_cap, min_gap * size))
     x_min, x_max = min(c.x0 for c in chars), max(c.x1 for c in chars)
-    strips = white_strips(table_spans(page_lines(pages, bridge, starts)), x_min, x_max)
+    strips = white_strips(
+        table_spans(page_lines(pages, bridge, starts, settings), settings), x_min, x_max
+    )
     middles = [(x0 + x1) / 2 for x0, x1 in strips if x1 - x0 >= narrowest]
     edges = [x_min - 1.0, *middles, x_max + 1.0]
     return drop_slivers(edges, min(c.size for c in chars))

@@ -74,7 +74,7 @@ class PrintedLine:
 
     @cached_property
     def spans(self) -> list[tuple[float, float]]:
-        return line_spans(self.chars, self.starts, self.settings.prose_bridge)
+        return line_spans(self.chars, self.starts, self.settings.prose_bridge, self.settings)
 
     @cached_property
     def crosses(self) -> bool:

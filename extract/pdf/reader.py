@@ -123,7 +123,11 @@ def page_tables(
     ruled_starts = phrase_starts([p for p in texty if ruled[p.number]])
     rivers = (
         edges_from_rivers(
-            unruled, settings.river_min_gap, settings.river_bridge, starts=unruled_starts
+            unruled,
+            settings.river_min_gap,
+            settings.river_bridge,
+            starts=unruled_starts,
+            settings=settings,
         )
         if unruled
         else []

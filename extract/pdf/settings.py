@@ -11,8 +11,9 @@ keeps its value in points (output byte-identical to the constants it replaces) a
 The values are the ones the reader's modules held as constants and literals before this
 object; changing one changes extraction, so each change is measured with
 ``benchmarks/pdf_snapshot.py`` and ``benchmarks/bench_pdf.py`` like any reader change.
-Read from the settings ``read_pdf`` is given: word_gap (but not ``columns``' copy), overprint,
-river_min_gap, river_bridge, snap (for the ruled edges only), long_ruling, min_rulings,
+Read from the settings ``read_pdf`` is given: word_gap (lines and columns), overprint,
+river_min_gap, river_bridge, river_bin, river_gap_cap, strong_starts, snap (for the ruled
+edges only), long_ruling, min_rulings,
 header_search_pages, header_touch, header_same_line, band_below (in the header stage only),
 same_paragraph, same_size, detached, same_margin, prose_bridge, table_columns, shape_chars,
 few_columns, min_rows_seen,
