@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -422,12 +422,10 @@ def with_foot_id_joined(
     longer than an id ('SystemAcces' / 's012' / '3')."""
     words = [anchor_word(page, b, anchor) for b in bands]
     shapes = [full_shape(w) for w in words]
-    seen = Counter(x for x in [*shapes, *map(full_shape, before)] if x is not None)
-    if not seen:
+    commonest = commonest_shape([*words, *before])
+    if commonest is None or commonest[1] < 2:
         return bands
-    common, count = seen.most_common(1)[0]
-    if count < 2:
-        return bands
+    common = commonest[0]
     length = id_length([*words, *before], common, settings)
     short = length is not None and len(words[-1]) < length
     if len(bands) >= 2 and shapes[-1] is not None and (shapes[-1] != common or short):
@@ -481,10 +479,10 @@ def with_two_ids_split(
     under the other ('DRR84' / 'DRR85': a narrow column stacks each id in lines and no
     gap between the two was taken for a row's end), split midway between them."""
     words = [anchor_word(page, b, anchor) for b in bands]
-    seen = Counter(x for x in map(full_shape, [*words, *before]) if x is not None)
-    if not seen or seen.most_common(1)[0][1] < settings.min_rows_seen:
+    commonest = commonest_shape([*words, *before])
+    if commonest is None or commonest[1] < settings.min_rows_seen:
         return bands
-    common = seen.most_common(1)[0][0]
+    common = commonest[0]
     length = id_length([*words, *before], common, settings)
     out: list[Band] = []
     for band, word in zip(bands, words, strict=True):
@@ -501,6 +499,13 @@ def with_two_ids_split(
         else:
             out += [replace(band, bottom=split), replace(band, top=split)]
     return out
+
+
+def commonest_shape(words: Iterable[str]) -> tuple[str, int] | None:
+    """The commonest whole shape (``full_shape``) of these ids and how many have it; None
+    where none has one."""
+    seen = Counter(x for x in map(full_shape, words) if x is not None)
+    return seen.most_common(1)[0] if seen else None
 
 
 def id_length(
@@ -547,10 +552,10 @@ def id_split(
 def id_cut(words: Sequence[str], before: str, after: str) -> bool:
     """Whether a page break cut an id in two ('Syste' / 'mAccess0193'): the first part's
     shape is a part of the ids' commonest shape and the two joined have it whole."""
-    shapes = Counter(x for x in map(full_shape, words) if x is not None)
-    if not shapes or not before or not after:
+    commonest = commonest_shape(words)
+    if commonest is None or not before or not after:
         return False
-    common = shapes.most_common(1)[0][0]
+    common = commonest[0]
     first = full_shape(before)
     return (
         first is not None
