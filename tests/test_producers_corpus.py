@@ -23,6 +23,7 @@ sys.path.append(str(ROOT / "corpora" / "tools" / "producers"))
 sys.path.append(str(ROOT / "benchmarks"))
 
 import bench_pdf  # found by the path above
+from bench_pdf import read_golden
 from generate import FAMILIES
 
 PDFS = sorted(PRODUCERS.glob("*/*.pdf"))
@@ -31,11 +32,6 @@ PDFS = sorted(PRODUCERS.glob("*/*.pdf"))
 def manifest(pdf: Path) -> dict:
     entries = json.loads((pdf.parent / "manifest.json").read_text(encoding="utf-8"))
     return entries[pdf.stem]
-
-
-def golden(pdf: Path) -> list[dict]:
-    lines = pdf.with_suffix(".golden.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
 
 
 def test_every_family_has_its_files():
@@ -48,7 +44,7 @@ def test_every_family_has_its_files():
 @pytest.mark.parametrize("pdf", PDFS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_golden_has_the_rows_the_generator_printed(pdf):
     style = next(s for s in FAMILIES[pdf.parent.name] if s.name == pdf.stem)
-    rows = golden(pdf)
+    rows = read_golden(pdf)
     assert len(rows) == style.rows == manifest(pdf)["rows"]
     assert 20 <= style.rows <= 80
     assert [r["row_index"] for r in rows] == list(range(style.rows))

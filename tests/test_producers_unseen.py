@@ -22,7 +22,9 @@ RAW = ROOT.parent / "shared" / "corpora-raw"
 # Appended, not prepended: the generator's module names (common, generate) must not shadow
 # anything another test imports.
 sys.path.append(str(ROOT / "corpora" / "tools" / "producers"))
+sys.path.append(str(ROOT / "benchmarks"))
 
+from bench_pdf import read_golden  # found by the path above
 from common import SOURCES, Style, check_text, render_pdfs, select_rows  # found by the path above
 from generate import FAMILIES, MODULES, render_one
 from unseen import UNSEEN
@@ -38,11 +40,6 @@ def style_of(pdf: Path) -> Style:
 def manifest(pdf: Path) -> dict:
     entries = json.loads((pdf.parent / "manifest.json").read_text(encoding="utf-8"))
     return entries[pdf.stem]
-
-
-def golden(pdf: Path) -> list[dict]:
-    lines = pdf.with_suffix(".golden.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
 
 
 def test_every_held_out_family_has_its_files_and_nothing_else():
@@ -83,7 +80,7 @@ def test_manifest_and_golden_are_well_formed(pdf):
     assert entry["columns"] == [
         {"header": " ".join(c.header.split()), "field": c.field} for c in style.columns()
     ]
-    rows = golden(pdf)
+    rows = read_golden(pdf)
     assert len(rows) == style.rows == entry["rows"]
     assert 20 <= style.rows <= 80
     assert [r["row_index"] for r in rows] == list(range(style.rows))
@@ -106,7 +103,7 @@ def test_headers_are_known_to_a_layout_profile(pdf):
 def test_golden_is_the_generators_input(pdf):
     style = style_of(pdf)
     expected = render_pdfs.golden(style.calc_spec(), select_rows(style, RAW))
-    assert golden(pdf) == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert read_golden(pdf) == json.loads(json.dumps(expected, ensure_ascii=False))
 
 
 def producer_available(family: str) -> None:
@@ -129,7 +126,7 @@ def test_a_small_rendering_keeps_every_printed_character(family, tmp_path):
     style = replace(UNSEEN[family][1], name=f"{family}-small", rows=12, serif=True, size=11)
     pdf = render_one(family, style, RAW, tmp_path)  # runs check_text, which raises on loss
     assert pdf.is_file()
-    assert len(golden(pdf)) == 12
+    assert len(read_golden(pdf)) == 12
     rows = select_rows(style, RAW)
     check_text(style, rows, pdf)
     # the check can fail: a cell the PDF does not print is found missing
